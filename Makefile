@@ -1,0 +1,63 @@
+# 培育库 — set-up, run, test, benchmark.  Every target does its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := app
+
+.PHONY: run test test-postgres setup setup-dev translations db demo scheduler bench \
+        browser messages clean
+
+## run: set up, migrate, load the demo data, print the accounts, serve on :5000
+run: setup translations db demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## test: set up (incl. Chromium for the browser test) and run the whole test suite
+test: setup-dev translations browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-postgres: the same suite against PostgreSQL (database `test` at 127.0.0.1:5432)
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+## translations: compile the message catalogues (.po -> .mo)
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages >/dev/null
+
+## messages: re-extract the catalogue after changing UI texts, then edit translations/en
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+
+db: $(VENV)/.runtime
+	$(BIN)/flask db upgrade
+
+demo: $(VENV)/.runtime
+	$(BIN)/flask pool seed-demo
+
+## browser: Debian's Chromium for the Playwright test (needs root or an existing install)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+
+## bench: the benchmarks (apart from the tests); figures are quoted in the README
+bench: setup-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,15 @@
+"""Flask-SQLAlchemy models, one module per aggregate.
+
+Importing this package registers every table on ``db.metadata`` (Alembic and
+the tests rely on that).
+"""
+from .base import Money, UTCDateTime, db, utcnow  # noqa: F401
+from .county import County  # noqa: F401
+from .user import CITY_ADMIN, COUNTY_OFFICER, ROLES, LoginAttempt, User  # noqa: F401
+from .enterprise import STATES, Contact, Enterprise  # noqa: F401
+from .ip_assets import (  # noqa: F401
+    Patent, Product, Qualification, ResearchPartnership, Trademark, product_patent,
+)
+from .figures import ProductFigure, YearlyFigure  # noqa: F401
+from .event import AppendOnlyError, PoolEvent  # noqa: F401
+from .audit import ChangeRecord  # noqa: F401

@@ -1,0 +1,66 @@
+"""The append-only pool event log: the truth about who was in the pool when.
+
+``Enterprise.state`` and ``Enterprise.admitted_on`` are caches of this log.
+Rows are never updated or deleted — the ORM refuses here, and the migration
+adds database triggers so that no other path can either.  A correction is a
+new event that names the one it corrects.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import UTCDateTime, db, utcnow
+from .enterprise import Enterprise
+from .user import User
+
+# Event kinds.
+STATE_CHANGE = "state_change"  # from_state -> to_state
+PROGRESS = "progress"  # 实质性进展 (restarts the 24-month window)
+INCIDENT = "incident"  # 诚信事件 (expulsion due at once)
+REVIEW = "review"  # an officer's waiver/refusal of a `review` criterion
+OUTCOME = "outcome"  # 接续培育, 专精特新"小巨人", 单项冠军 ...
+CORRECTION = "correction"
+NOTE = "note"
+KINDS = (STATE_CHANGE, PROGRESS, INCIDENT, REVIEW, OUTCOME, CORRECTION, NOTE)
+
+
+class PoolEvent(db.Model):
+    __tablename__ = "pool_event"
+    __table_args__ = (
+        Index("ix_pool_event_enterprise_effective", "enterprise_id", "effective_on", "id"),
+        Index("ix_pool_event_county_kind", "county_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    # Denormalised so that quota counts and county scoping need no join.
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    subtype: Mapped[str | None] = mapped_column(String(32))  # e.g. the incident or progress type
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    replenishment: Mapped[bool] = mapped_column(Boolean, default=False)  # 增补 admission
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("pool_event.id"))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on an attempt to change or delete an event."""
+
+
+@event.listens_for(PoolEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise AppendOnlyError("事件记录只能追加，不能修改；请记录一条更正事件")
+
+
+@event.listens_for(PoolEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AppendOnlyError("事件记录只能追加，不能删除；请记录一条更正事件")

@@ -1,0 +1,71 @@
+"""Accounts: officers and the city administrator, and their login attempts."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .base import UTCDateTime, db, utcnow
+from .county import County
+
+CITY_ADMIN = "city_admin"
+COUNTY_OFFICER = "county_officer"
+ROLES = (CITY_ADMIN, COUNTY_OFFICER)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        CheckConstraint(f"role IN ('{CITY_ADMIN}', '{COUNTY_OFFICER}')", name="role"),
+        # A county officer without a county would see nothing; refuse it at the source.
+        CheckConstraint(
+            f"role = '{CITY_ADMIN}' OR county_id IS NOT NULL", name="officer_has_county"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    county: Mapped[County | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == CITY_ADMIN
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """One login attempt; failures within a window throttle further attempts."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,108 @@
+"""``flask pool ...``: thin command-line callers of the domain."""
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
+
+from . import accounts, demo
+
+pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
+
+
+def parse_date(_ctx, _param, value):
+    """Click callback: ``YYYY-MM-DD`` to ``date`` (default: today in the app's zone)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，实际为 {value!r}") from None
+
+
+def today() -> date:
+    """Today's date in the configured zone (the domain never reads the clock itself)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+@pool_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([CITY_ADMIN, COUNTY_OFFICER]), default=COUNTY_OFFICER,
+              show_default=True)
+@click.option("--county", "county_name", help="县市区名称或行政区划代码（县市区工作人员必填）")
+@click.option("--name", "display_name", default="", help="显示名")
+@click.option("--email", default=None)
+@click.option("--password", default=None,
+              help="初始密码；不填则随机生成并打印。也可用环境变量 POOL_PASSWORD 传入。",
+              envvar="POOL_PASSWORD")
+def create_user(username, role, county_name, display_name, email, password):
+    """Create an account and print its password."""
+    county = None
+    if county_name:
+        county = db.session.scalar(select(County).where(
+            (County.name == county_name) | (County.code == county_name)))
+        if county is None:
+            raise click.UsageError(f"未找到县市区 {county_name!r}")
+    try:
+        user, pw = accounts.create_user(db.session, username=username, display_name=display_name,
+                                        role=role, county=county, email=email, password=password)
+    except accounts.AccountError as exc:
+        raise click.UsageError(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已创建用户 {user.username}（{role}）")
+    if password is None:
+        click.echo(f"初始密码：{pw}")
+
+
+@pool_cli.command("seed-demo")
+@click.option("--as-of", callback=parse_date, help="演示数据的基准日期（默认今天）")
+def seed_demo(as_of):
+    """Create the demo counties, accounts and ~60 enterprises (idempotent)."""
+    as_of = as_of or today()
+    result = demo.seed(db.session, as_of=as_of)
+    db.session.commit()
+    click.echo(f"演示数据：新建县市区 {result.counties} 个，用户 {result.users} 个，"
+               f"企业 {result.enterprises} 家（基准日期 {as_of.isoformat()}）")
+    _report_credentials(result.credentials)
+
+
+def _report_credentials(created) -> None:
+    """Print the demo accounts' passwords, keeping them in instance/ (mode 0600).
+
+    Passwords are stored hashed; the clear text of freshly generated demo
+    passwords is kept only in the instance folder (never committed) so that a
+    second ``make run`` can print them again.
+    """
+    path = Path(current_app.instance_path) / "demo_accounts.txt"
+    lines = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 4:
+                lines[parts[0]] = parts
+    for username, pw, role, county in created:
+        lines[username] = [username, pw, role, county]
+    # Only report what still logs in: a password changed since is not shown.
+    valid = []
+    for username, pw, role, county in lines.values():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is not None and user.check_password(pw):
+            valid.append((username, pw, role, county))
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text("".join("\t".join(v) + "\n" for v in valid), encoding="utf-8")
+    if not valid:
+        return
+    click.echo("演示账号（密码仅保存在 instance/demo_accounts.txt，登录后请修改）：")
+    for username, pw, role, county in valid:
+        mark = "  ← 市级管理员" if role == CITY_ADMIN else ""
+        click.echo(f"  {username:<16} {pw}  {county}{mark}")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(pool_cli)

@@ -1,0 +1,50 @@
+"""Engine set-up per backend.
+
+SQLite (the embedded default) gets WAL (readers never block the writer),
+``busy_timeout`` (a writer waits for the lock instead of failing at once),
+``foreign_keys=ON`` (SQLite ignores foreign keys unless asked, per connection)
+and ``BEGIN IMMEDIATE`` for every transaction: a deferred transaction that
+reads and then writes can fail with "database is locked" on the lock upgrade
+whatever the timeout, because two such transactions would deadlock; taking the
+write lock at BEGIN makes the second one wait instead.
+"""
+from sqlalchemy import event
+
+from models import db
+
+
+def engine_options(uri: str, busy_timeout_ms: int) -> dict:
+    """Extra ``create_engine`` options for the database at ``uri``."""
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def init_app(app) -> None:
+    """Bind ``db`` to the app and tune its engine for the backend."""
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLITE_BUSY_TIMEOUT_MS"]),
+    )
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _tune_sqlite(engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster commits
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

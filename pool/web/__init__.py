@@ -1,0 +1,74 @@
+"""The web layer: blueprints, login wiring, error pages, security headers."""
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from models import User, db
+from pool.extensions import login_manager
+
+from . import access, filters
+from .forms import ConfirmForm
+
+ERROR_TITLES = {
+    400: _l("请求有误"), 401: _l("需要登录"), 403: _l("没有权限"), 404: _l("页面不存在"),
+    405: _l("不支持的操作"), 409: _l("数据冲突"), 413: _l("上传文件过大"),
+    422: _l("数据有误"), 429: _l("操作过于频繁"), 500: _l("服务器内部错误"),
+}
+
+
+def init_app(app) -> None:
+    from . import auth, enterprises, main
+
+    for module in (auth, main, enterprises):
+        app.register_blueprint(module.bp)
+    filters.init_app(app)
+    app.before_request(access.require_login)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.context_processor(lambda: {"logout_form": ConfirmForm(), "get_locale": get_locale})
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str):
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+    return response
+
+
+def _http_error(exc: HTTPException):
+    if exc.code and exc.code < 400:
+        return exc
+    title = ERROR_TITLES.get(exc.code, exc.name)
+    if request.path.startswith("/api/"):
+        return {"type": "about:blank", "title": str(title), "status": exc.code}, exc.code
+    return render_template("errors/error.html", code=exc.code, title=title,
+                           description=_error_description(exc)), exc.code
+
+
+def _error_description(exc: HTTPException) -> str:
+    if exc.code == 400 and str(getattr(exc, "description", "")).startswith("The CSRF"):
+        return _("表单已过期或来源无效，请刷新页面后重试。")
+    if exc.code == 500:
+        # Unhandled exceptions arrive here (outside testing); Flask has logged them.
+        return _("系统出现错误，已记录日志。请稍后重试或联系管理员。")
+    return ""

@@ -1,0 +1,51 @@
+"""Access control for every request, failing closed.
+
+Every endpoint needs a logged-in, active user unless it is on ``PUBLIC``;
+city-administrator pages add :func:`admin_required`.  County scoping of the
+data itself is :mod:`pool.scoping`'s job; :func:`enterprise_or_404` is the one
+way views load an enterprise.
+"""
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from models import db
+from pool import scoping
+
+PUBLIC = {"auth.login", "static", "bootstrap.static", "main.set_language", "main.healthz"}
+
+
+def require_login():
+    """``before_request`` hook: anonymous users go to the login page."""
+    if request.endpoint in PUBLIC or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        from pool.extensions import login_manager
+
+        return login_manager.unauthorized()
+    return None
+
+
+def admin_required(view):
+    """Only the city administrator; everyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_city_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def enterprise_or_404(enterprise_id: int):
+    """The enterprise if the current user may see it.
+
+    :raise 404: if it does not exist or belongs to another county — the same
+        answer, so that existence does not leak.
+    """
+    enterprise = scoping.get_enterprise(db.session, current_user, enterprise_id)
+    if enterprise is None:
+        abort(404)
+    return enterprise

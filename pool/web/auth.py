@@ -1,0 +1,78 @@
+"""Login, logout and password change."""
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from models import User, db
+from pool import accounts
+
+from .forms import ConfirmForm, LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would help phishing."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        try:
+            user = accounts.authenticate(
+                db.session, form.username.data, form.password.data,
+                remote_addr=request.remote_addr, now=datetime.now(timezone.utc),
+                max_failures=cfg["LOGIN_MAX_FAILURES"],
+                window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]),
+            )
+        except accounts.LoginThrottled as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()
+        if user is None:
+            flash(_("用户名或密码错误"), "danger")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        flash(_("您已退出登录"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        try:
+            accounts.change_password(user, form.current_password.data, form.new_password.data,
+                                     now=datetime.now(timezone.utc))
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("密码已修改"), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

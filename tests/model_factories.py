@@ -1,0 +1,77 @@
+"""Small factories for database rows used across the tests."""
+from dataclasses import dataclass
+from datetime import date
+from types import SimpleNamespace
+
+from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise, User
+from pool import uscc
+
+PASSWORD = "correct-horse-9"
+_counter = iter(range(1, 10**9))
+
+
+def county(session, code="420281", name="大冶市") -> County:
+    c = County(code=code, name=name)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def user(session, username, role=COUNTY_OFFICER, county=None, password=PASSWORD) -> User:
+    u = User(username=username, display_name=username, role=role, county=county,
+             email=f"{username}@example.gov.cn")
+    u.set_password(password)
+    session.add(u)
+    session.flush()
+    return u
+
+
+def enterprise(session, county, name=None, state="applied", **fields) -> Enterprise:
+    n = next(_counter)
+    e = Enterprise(uscc=uscc.make("91", county.code, f"MA4T{n:05d}"),
+                   name=name or f"测试企业{n}有限公司", county=county, state=state, **fields)
+    session.add(e)
+    session.flush()
+    return e
+
+
+def snapshot(obj, *names) -> SimpleNamespace:
+    """Plain values of a row, usable after its session is gone."""
+    return SimpleNamespace(**{n: getattr(obj, n) for n in ("id",) + names})
+
+
+@dataclass
+class World:
+    """Two counties, an admin, an officer per county, an enterprise in each.
+
+    Plain snapshots, not ORM rows: tests reach the database through their own
+    session, so no app context stays pushed while the test client runs (Flask
+    would share ``g`` — and with it the logged-in user and the locale —
+    between requests).
+    """
+
+    dy: SimpleNamespace
+    yx: SimpleNamespace
+    admin: SimpleNamespace
+    dy_officer: SimpleNamespace
+    yx_officer: SimpleNamespace
+    dy_ent: SimpleNamespace
+    yx_ent: SimpleNamespace
+
+    @classmethod
+    def build(cls, session) -> "World":
+        dy = county(session, "420281", "大冶市")
+        yx = county(session, "420222", "阳新县")
+        rows = dict(
+            dy=dy, yx=yx,
+            admin=user(session, "admin", role=CITY_ADMIN),
+            dy_officer=user(session, "dy", county=dy),
+            yx_officer=user(session, "yx", county=yx),
+            dy_ent=enterprise(session, dy, "大冶磁湖科技有限公司", state="admitted",
+                              admitted_on=date(2025, 3, 1)),
+            yx_ent=enterprise(session, yx, "阳新楚天新材料有限公司"),
+        )
+        session.commit()
+        fields = {County: ("code", "name"), User: ("username", "role", "county_id"),
+                  Enterprise: ("uscc", "name", "county_id", "state")}
+        return cls(**{k: snapshot(v, *fields[type(v)]) for k, v in rows.items()})

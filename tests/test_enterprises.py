@@ -1,0 +1,101 @@
+"""The enterprise list (search, filters, pagination) and the enterprise page."""
+from datetime import date
+from decimal import Decimal
+
+from models import County, PoolEvent, YearlyFigure
+
+from . import model_factories as mf
+
+
+def test_list_paginates(app, client, auth, world, use_db):
+    with use_db() as session:
+        dy = session.get(County, world.dy.id)
+        for i in range(30):
+            mf.enterprise(session, dy, name=f"大冶分页企业{i:02d}有限公司")
+        session.commit()
+    auth.login("dy")
+    first = client.get("/enterprises/").get_data(as_text=True)
+    assert "共 31 条，第 1 / 2 页" in first
+    second = client.get("/enterprises/?page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second
+    assert first.count("<tr>") - 1 == app.config["PAGE_SIZE"]
+    # A page past the end shows an empty page, not an error.
+    assert client.get("/enterprises/?page=99").status_code == 200
+
+
+def test_search_by_name_and_uscc_prefix(client, auth, world):
+    auth.login("admin")
+    page = client.get("/enterprises/?q=磁湖").get_data(as_text=True)
+    assert world.dy_ent.name in page and world.yx_ent.name not in page
+    page = client.get(f"/enterprises/?q={world.yx_ent.uscc[:12].lower()}").get_data(as_text=True)
+    assert world.yx_ent.name in page and world.dy_ent.name not in page
+
+
+def test_search_treats_wildcards_literally(client, auth, world):
+    auth.login("admin")
+    page = client.get("/enterprises/?q=%25").get_data(as_text=True)
+    assert "没有符合条件的企业" in page
+
+
+def test_filter_by_county_and_state(client, auth, world):
+    auth.login("admin")
+    page = client.get(f"/enterprises/?county={world.yx.id}").get_data(as_text=True)
+    assert world.yx_ent.name in page and world.dy_ent.name not in page
+    page = client.get("/enterprises/?state=admitted").get_data(as_text=True)
+    assert world.dy_ent.name in page and world.yx_ent.name not in page
+
+
+def test_bad_filter_values_do_not_break_the_page(client, auth, world):
+    auth.login("admin")
+    for query in ("county=abc", "state=nonsense", "page=-1", "page=x", "q=" + "长" * 500):
+        assert client.get(f"/enterprises/?{query}").status_code == 200, query
+
+
+def test_enterprise_page_shows_figures_and_timeline(client, auth, world, use_db):
+    with use_db() as session:
+        session.add(YearlyFigure(enterprise_id=world.dy_ent.id, year=2025,
+                                 operating_revenue=Decimal("2002"), rd_expense=Decimal("200.2"),
+                                 employees=100, rd_staff=20))
+        session.add(PoolEvent(enterprise_id=world.dy_ent.id, county_id=world.dy.id,
+                              kind="state_change", from_state="applied", to_state="admitted",
+                              effective_on=date(2025, 3, 1), actor_id=world.admin.id,
+                              reason="首批入库"))
+        session.commit()
+    auth.login("dy")
+    page = client.get(f"/enterprises/{world.dy_ent.id}").get_data(as_text=True)
+    assert "2,002.00" in page and "200.20" in page
+    assert "首批入库" in page and "2025-03-01" in page
+
+
+def test_home_shows_counts_by_county_and_state(client, auth, world):
+    auth.login("admin")
+    page = client.get("/").get_data(as_text=True)
+    assert "大冶市" in page and "阳新县" in page and "入库培育中" in page
+
+
+def test_english_can_be_switched_on(client, auth, world):
+    auth.login("admin")
+    client.get("/lang/en")
+    page = client.get("/enterprises/").get_data(as_text=True)
+    assert 'lang="en"' in page
+    client.get("/lang/zh_CN")
+    assert 'lang="zh-CN"' in client.get("/enterprises/").get_data(as_text=True)
+
+
+def test_unknown_url_shows_a_chinese_404_page(client, auth, world):
+    auth.login("dy")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_security_headers(client):
+    response = client.get("/auth/login")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_bootstrap_is_served_locally(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "cdn." not in page and "jsdelivr" not in page
+    assert "/bootstrap/static/" in page
