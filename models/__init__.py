@@ -13,3 +13,5 @@ from .ip_assets import (  # noqa: F401
 from .figures import ProductFigure, YearlyFigure  # noqa: F401
 from .event import AppendOnlyError, PoolEvent  # noqa: F401
 from .audit import ChangeRecord  # noqa: F401
+from .policy import IndustryCorrection, PolicyValue  # noqa: F401
+from .application import Application, IntakeRound  # noqa: F401

@@ -47,6 +47,7 @@ class PoolEvent(db.Model):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     replenishment: Mapped[bool] = mapped_column(Boolean, default=False)  # 增补 admission
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("pool_event.id"))
+    intake_round_id: Mapped[int | None] = mapped_column(ForeignKey("intake_round.id"))
 
     enterprise: Mapped[Enterprise] = relationship()
     actor: Mapped[User | None] = relationship()

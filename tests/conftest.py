@@ -179,3 +179,21 @@ def postgres_url():
             pytest.fail(f"PostgreSQL required but unreachable at {url}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {url}")
     return url
+
+
+@pytest.fixture
+def pg_app(postgres_url):
+    """An app on a freshly migrated PostgreSQL database (for the concurrency tests).
+
+    In the PostgreSQL run this is the suite's database; in the SQLite run the
+    same server's ``test`` database is reset and migrated for this test.
+    """
+    if not TEST_DATABASE_URL:
+        reset_postgres(postgres_url)
+        migrate(postgres_url)
+    app = create_app(make_config(postgres_url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _truncate_all(db.engine)
+        db.engine.dispose()
