@@ -12,12 +12,20 @@ from sqlalchemy import event
 
 from models import db
 
+from . import jsonutil
+
 
 def engine_options(uri: str, busy_timeout_ms: int) -> dict:
-    """Extra ``create_engine`` options for the database at ``uri``."""
+    """Extra ``create_engine`` options for the database at ``uri``.
+
+    JSON columns keep ``Decimal`` amounts exact (see :mod:`pool.jsonutil`).
+    """
+    options = {"json_serializer": jsonutil.dumps, "json_deserializer": jsonutil.loads}
     if uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+        options["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+    else:
+        options["pool_pre_ping"] = True
+    return options
 
 
 def init_app(app) -> None:

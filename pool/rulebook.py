@@ -1,0 +1,123 @@
+"""The rules in force: shipped defaults plus the city administrator's dated additions.
+
+``pool.policy`` and ``pool.industries`` hold the defaults as data; the tables
+``policy_value`` and ``industry_correction`` hold what the administrator added.
+Both are histories: a new value takes effect from its date and never edits an
+earlier one, so a verdict computed on any date can be recomputed as it was.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from models import IndustryCorrection, PolicyValue
+
+from .industries import DEFAULT_ENTRIES, GROUPS, IndustryEntry, IndustryTable, split_code
+from .policy import DEFAULT_PARAMETERS, PARAMETER_SPECS, Parameter, Policy
+
+
+class RuleChangeRefused(ValueError):
+    """A policy value or industry correction that cannot be recorded; ``field`` names the input."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """Everything an evaluation needs besides the applicant."""
+
+    policy: Policy
+    industries: IndustryTable
+
+
+def load(session) -> Rulebook:
+    """The defaults with every stored addition layered on, oldest first."""
+    return Rulebook(policy=load_policy(session), industries=load_industries(session))
+
+
+def load_policy(session) -> Policy:
+    rows = session.scalars(select(PolicyValue).order_by(PolicyValue.valid_from, PolicyValue.id))
+    added = [Parameter(key=r.key, value=r.value, valid_from=r.valid_from, source=r.source,
+                       note=r.note or "", recorded_by=_who(r))
+             for r in rows]
+    return Policy(DEFAULT_PARAMETERS + tuple(added))
+
+
+def load_industries(session) -> IndustryTable:
+    rows = session.scalars(select(IndustryCorrection)
+                           .order_by(IndustryCorrection.valid_from, IndustryCorrection.id))
+    added = [IndustryEntry(code=r.code, group=r.group, name=r.name, source=r.source,
+                           valid_from=r.valid_from, recorded_by=_who(r), included=r.included)
+             for r in rows]
+    return IndustryTable(DEFAULT_ENTRIES + tuple(added))
+
+
+def load_industries_defaults() -> IndustryTable:
+    return IndustryTable(DEFAULT_ENTRIES)
+
+
+def _who(row) -> str:
+    return row.recorded_by.display_name if row.recorded_by else "系统"
+
+
+def add_policy_value(session, *, key: str, value, valid_from: date, source: str, note: str,
+                     actor, today: date) -> PolicyValue:
+    """Record a new dated value of ``key`` (in force from ``valid_from``).
+
+    Back-dating is refused: a value taking effect before ``today`` would change
+    verdicts that were already given on the old value.
+
+    :raise RuleChangeRefused: on an unknown key, a bad value, a missing source
+        or a date before ``today``.
+    """
+    spec = PARAMETER_SPECS.get(key)
+    if spec is None:
+        raise RuleChangeRefused(f"未知参数 {key}", "key")
+    if valid_from < today:
+        raise RuleChangeRefused(
+            f"生效日期 {valid_from.isoformat()} 早于今天 {today.isoformat()}：不能追溯修改已生效的参数",
+            "valid_from")
+    if not (source or "").strip():
+        raise RuleChangeRefused("请注明依据（文件名称及条款）", "source")
+    try:
+        parsed = spec.from_json(value)
+    except ValueError as exc:
+        raise RuleChangeRefused(f"{spec.label}取值无效：{exc}", "value") from None
+    row = PolicyValue(key=key, value=spec.to_json(parsed), valid_from=valid_from,
+                      source=source.strip(), note=(note or "").strip(), recorded_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_industry_correction(session, *, code: str, group: str, name: str, included: bool,
+                            source: str, valid_from: date, actor, today: date) -> IndustryCorrection:
+    """Add or correct one class of the patent-intensive table, dated and attributed.
+
+    :raise RuleChangeRefused: on a bad code or group, a missing source or back-dating.
+    """
+    try:
+        _, digits = split_code((code or "").strip().upper())
+    except ValueError as exc:
+        raise RuleChangeRefused(str(exc), "code") from None
+    if group not in GROUPS:
+        raise RuleChangeRefused(f"分组须为七大类之一：{'、'.join(GROUPS)}", "group")
+    if valid_from < today:
+        raise RuleChangeRefused(
+            f"生效日期 {valid_from.isoformat()} 早于今天 {today.isoformat()}：不能追溯修改", "valid_from")
+    if not (source or "").strip():
+        raise RuleChangeRefused("请注明依据（文件名称及条款）", "source")
+    row = IndustryCorrection(code=digits, group=group, name=(name or "").strip(),
+                             included=included, source=source.strip(), valid_from=valid_from,
+                             recorded_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def industry_corrections(session) -> list[IndustryCorrection]:
+    """The administrator's corrections, newest first (for the audit view)."""
+    return list(session.scalars(select(IndustryCorrection)
+                                .order_by(IndustryCorrection.recorded_at.desc(), IndustryCorrection.id.desc())))

@@ -1,0 +1,141 @@
+"""资格自检: the application form, Excel/JSON upload, saved checks and the template."""
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from models import Application, County, db
+from pool import applications, eligibility, rulebook, scoping, workbook
+from pool.applicant import InvalidApplicant
+from pool.criteria import check
+
+from .check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
+
+bp = Blueprint("checks", __name__, url_prefix="/checks")
+
+VERDICT_STYLE = {"eligible": "success", "ineligible": "danger", "needs_review": "warning",
+                 "incomplete": "secondary"}
+
+
+def today():
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _county_choices(form):
+    counties = scoping.counties(db.session, current_user)
+    form.county_id.choices = [(c.id, c.name) for c in counties]
+    return {c.id: c for c in counties}
+
+
+@bp.route("/")
+def index():
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = applications.visible(current_user)
+    if q:
+        stmt = stmt.where((Application.name.contains(q, autoescape=True))
+                          | Application.uscc.startswith(q.upper(), autoescape=True))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("checks/list.html", page=page, q=q, styles=VERDICT_STYLE)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = ApplicationForm()
+    counties = _county_choices(form)
+    if not counties:
+        abort(403)
+    if request.method == "GET":
+        form.as_of.data = today()
+        form.assessment_year.data = today().year
+        if current_user.county_id in counties:
+            form.county_id.data = current_user.county_id
+        source = request.args.get("from", type=int)
+        if source:
+            saved = _application_or_404(source)
+            fill(form, saved.data)
+            form.county_id.data = saved.county_id
+    added = _add_row_requested(form)
+    evaluation, problems = None, []
+    if request.method == "POST" and not added and form.validate():
+        county = counties[form.county_id.data]
+        data = to_applicant(form, county.name)
+        try:
+            evaluation = check(data, form.as_of.data, *_rules())
+        except InvalidApplicant as exc:
+            problems = exc.problems
+        else:
+            if form.save.data:
+                saved = applications.save(db.session, data=data, evaluation=evaluation,
+                                          county_id=county.id, actor=current_user)
+                db.session.commit()
+                flash(_("已保存评估结果"), "success")
+                return redirect(url_for("checks.detail", application_id=saved.id))
+    status = 422 if (problems or form.errors) and request.method == "POST" and not added else 200
+    return render_template("checks/form.html", form=form, groups=GROUPS, evaluation=evaluation,
+                           problems=problems, styles=VERDICT_STYLE), status
+
+
+def _add_row_requested(form) -> bool:
+    """Handle a "添加一行" button: one more empty row in that group, nothing evaluated."""
+    for group in GROUPS:
+        if f"add_{group}" in request.form:
+            field = getattr(form, group)
+            if len(field.entries) < MAX_ROWS:
+                field.append_entry()
+            return True
+    return False
+
+
+def _rules():
+    book = rulebook.load(db.session)
+    return book.policy, book.industries
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    form = UploadForm()
+    if request.method == "GET":
+        form.as_of.data = today()
+    results, problems = None, []
+    if form.validate_on_submit():
+        file = form.file.data
+        try:
+            items, _many = eligibility.read(file.read(), file.filename or "upload")
+            results = eligibility.evaluate_all(items, form.as_of.data, rulebook.load(db.session),
+                                               indexed=True)
+        except eligibility.InvalidInput as exc:
+            problems = exc.problems
+    status = 422 if problems else 200
+    return render_template("checks/upload.html", form=form, results=results, problems=problems,
+                           styles=VERDICT_STYLE), status
+
+
+@bp.route("/template.xlsx")
+def template():
+    buffer = io.BytesIO()
+    counties = [c.name for c in db.session.scalars(select(County).order_by(County.sort_order))]
+    workbook.write_template(buffer, counties=counties)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name="培育库入库申报模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _application_or_404(application_id: int) -> Application:
+    saved = db.session.scalar(applications.visible(current_user)
+                              .where(Application.id == application_id))
+    if saved is None:
+        abort(404)
+    return saved
+
+
+@bp.route("/<int:application_id>")
+def detail(application_id: int):
+    saved = _application_or_404(application_id)
+    return render_template("checks/detail.html", a=saved, record=saved.result,
+                           styles=VERDICT_STYLE)

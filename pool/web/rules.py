@@ -1,0 +1,129 @@
+"""Policy parameters and the patent-intensive industry table: view, and (city
+administrator) add dated values — history is never edited."""
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from models import ChangeRecord, db
+from pool import rulebook
+from pool.industries import DEFAULT_ENTRIES, GROUPS, OFFICIAL_CLASS_COUNT
+from pool.policy import PARAMETER_SPECS
+
+from .access import admin_required
+
+bp = Blueprint("rules", __name__, url_prefix="/rules")
+
+
+def today():
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+class PolicyValueForm(FlaskForm):
+    key = SelectField(_l("参数"), choices=[(k, f"{s.label}（{k}）") for k, s in PARAMETER_SPECS.items()])
+    value = TextAreaField(_l("取值（JSON：数值如 0.10，列表如 [\"high_tech\"]）"),
+                          validators=[DataRequired(_l("请填写取值")), Length(max=20000)])
+    valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写生效日期"))])
+    source = StringField(_l("依据（文件及条款）"), validators=[DataRequired(_l("请注明依据")), Length(max=200)])
+    note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("新增参数取值"))
+
+
+class IndustryForm(FlaskForm):
+    code = StringField(_l("行业小类代码（如 C3562）"), validators=[DataRequired(_l("请填写行业代码")), Length(max=5)])
+    group = SelectField(_l("专利密集型产业分组"), choices=[(g, g) for g in GROUPS])
+    name = StringField(_l("小类名称"), validators=[Optional(), Length(max=100)])
+    included = BooleanField(_l("属于专利密集型产业"), default=True)
+    valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写生效日期"))])
+    source = StringField(_l("依据（文件及条款）"), validators=[DataRequired(_l("请注明依据")), Length(max=200)])
+    submit = SubmitField(_l("新增 / 更正条目"))
+
+
+@bp.route("/policy")
+def policy():
+    book = rulebook.load_policy(db.session)
+    in_force = book.in_force(today())
+    form = PolicyValueForm(valid_from=today())
+    return render_template("rules/policy.html", specs=PARAMETER_SPECS, policy=book,
+                           in_force=in_force, form=form, json=json)
+
+
+@bp.post("/policy")
+@admin_required
+def add_policy_value():
+    form = PolicyValueForm()
+    if form.validate_on_submit():
+        try:
+            value = json.loads(form.value.data, parse_float=__import__("decimal").Decimal)
+        except json.JSONDecodeError as exc:
+            form.value.errors.append(_("不是有效的 JSON：%(msg)s", msg=exc.msg))
+        else:
+            try:
+                row = rulebook.add_policy_value(
+                    db.session, key=form.key.data, value=value, valid_from=form.valid_from.data,
+                    source=form.source.data, note=form.note.data, actor=current_user, today=today())
+            except rulebook.RuleChangeRefused as exc:
+                getattr(form, exc.field).errors.append(str(exc))
+            else:
+                db.session.add(ChangeRecord(actor_id=current_user.id, entity="policy_value",
+                                            entity_id=row.id, action="create",
+                                            changes={"key": [None, row.key], "value": [None, row.value],
+                                                     "valid_from": [None, row.valid_from.isoformat()]}))
+                db.session.commit()
+                flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=row.key,
+                        day=row.valid_from.isoformat()), "success")
+                return redirect(url_for("rules.policy"))
+    book = rulebook.load_policy(db.session)
+    return render_template("rules/policy.html", specs=PARAMETER_SPECS, policy=book,
+                           in_force=book.in_force(today()), form=form, json=json), 422
+
+
+@bp.route("/industries")
+def industries():
+    table = rulebook.load_industries(db.session)
+    q = (request.args.get("q") or "").strip().upper()
+    corrections = rulebook.industry_corrections(db.session)
+    codes = sorted({e.code for e in DEFAULT_ENTRIES} | {c.code for c in corrections})
+    rows = [table.lookup(code, today()) or table.lookup(code) for code in codes]
+    if q:
+        rows = [r for r in rows if q in r.code or q in r.name.upper() or q in r.group]
+    form = IndustryForm(valid_from=today())
+    return render_template("rules/industries.html", rows=rows, corrections=corrections, q=q,
+                           form=form, official=OFFICIAL_CLASS_COUNT,
+                           included=table.included_count(today()))
+
+
+@bp.post("/industries")
+@admin_required
+def add_industry():
+    form = IndustryForm()
+    if form.validate_on_submit():
+        try:
+            row = rulebook.add_industry_correction(
+                db.session, code=form.code.data, group=form.group.data, name=form.name.data,
+                included=form.included.data, source=form.source.data,
+                valid_from=form.valid_from.data, actor=current_user, today=today())
+        except rulebook.RuleChangeRefused as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            db.session.add(ChangeRecord(actor_id=current_user.id, entity="industry_correction",
+                                        entity_id=row.id, action="create",
+                                        changes={"code": [None, row.code], "group": [None, row.group],
+                                                 "included": [None, row.included]}))
+            db.session.commit()
+            flash(_("已记录行业 %(code)s 的条目", code=row.code), "success")
+            return redirect(url_for("rules.industries"))
+    table = rulebook.load_industries(db.session)
+    corrections = rulebook.industry_corrections(db.session)
+    codes = sorted({e.code for e in DEFAULT_ENTRIES} | {c.code for c in corrections})
+    rows = [table.lookup(code) for code in codes]
+    return render_template("rules/industries.html", rows=rows, corrections=corrections, q="",
+                           form=form, official=OFFICIAL_CLASS_COUNT,
+                           included=table.included_count(today())), 422
