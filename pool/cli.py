@@ -1,5 +1,5 @@
 """``flask pool ...``: thin command-line callers of the domain."""
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
 
 from . import accounts, demo, eligibility, jsonutil, rulebook, workbook
+from .web.clock import today  # the CLI reads the clock the way the web layer does
 
 pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
 
@@ -24,11 +25,6 @@ def parse_date(_ctx, _param, value):
         raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，实际为 {value!r}") from None
 
 
-def today() -> date:
-    """Today's date in the configured zone (the domain never reads the clock itself)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @pool_cli.command("create-user")

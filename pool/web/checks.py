@@ -1,7 +1,5 @@
 """资格自检: the application form, Excel/JSON upload, saved checks and the template."""
 import io
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
@@ -15,16 +13,13 @@ from pool import applications, eligibility, rulebook, scoping, workbook
 from pool.applicant import InvalidApplicant
 from pool.criteria import check
 
+from .clock import today
 from .check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
 
 VERDICT_STYLE = {"eligible": "success", "ineligible": "danger", "needs_review": "warning",
                  "incomplete": "secondary"}
-
-
-def today():
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _county_choices(form):

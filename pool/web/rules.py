@@ -1,10 +1,9 @@
 """Policy parameters and the patent-intensive industry table: view, and (city
 administrator) add dated values — history is never edited."""
 import json
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,12 +17,16 @@ from pool.industries import DEFAULT_ENTRIES, GROUPS, OFFICIAL_CLASS_COUNT
 from pool.policy import PARAMETER_SPECS
 
 from .access import admin_required
+from .clock import today
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 
 
-def today():
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+def _audit(entity: str, row, **changes) -> None:
+    """Record who added which rule: the rule tables are history, this is the trail."""
+    db.session.add(ChangeRecord(actor_id=current_user.id, entity=entity, entity_id=row.id,
+                                action="create",
+                                changes={k: [None, v] for k, v in changes.items()}))
 
 
 class PolicyValueForm(FlaskForm):
@@ -48,11 +51,13 @@ class IndustryForm(FlaskForm):
 
 @bp.route("/policy")
 def policy():
+    return _policy_page(PolicyValueForm(valid_from=today()))
+
+
+def _policy_page(form, status=200):
     book = rulebook.load_policy(db.session)
-    in_force = book.in_force(today())
-    form = PolicyValueForm(valid_from=today())
     return render_template("rules/policy.html", specs=PARAMETER_SPECS, policy=book,
-                           in_force=in_force, form=form, json=json)
+                           in_force=book.in_force(today()), form=form, json=json), status
 
 
 @bp.post("/policy")
@@ -61,7 +66,7 @@ def add_policy_value():
     form = PolicyValueForm()
     if form.validate_on_submit():
         try:
-            value = json.loads(form.value.data, parse_float=__import__("decimal").Decimal)
+            value = json.loads(form.value.data, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             form.value.errors.append(_("不是有效的 JSON：%(msg)s", msg=exc.msg))
         else:
@@ -72,32 +77,33 @@ def add_policy_value():
             except rulebook.RuleChangeRefused as exc:
                 getattr(form, exc.field).errors.append(str(exc))
             else:
-                db.session.add(ChangeRecord(actor_id=current_user.id, entity="policy_value",
-                                            entity_id=row.id, action="create",
-                                            changes={"key": [None, row.key], "value": [None, row.value],
-                                                     "valid_from": [None, row.valid_from.isoformat()]}))
+                _audit("policy_value", row, key=row.key, value=row.value,
+                       valid_from=row.valid_from.isoformat())
                 db.session.commit()
                 flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=row.key,
                         day=row.valid_from.isoformat()), "success")
                 return redirect(url_for("rules.policy"))
-    book = rulebook.load_policy(db.session)
-    return render_template("rules/policy.html", specs=PARAMETER_SPECS, policy=book,
-                           in_force=book.in_force(today()), form=form, json=json), 422
+    return _policy_page(form, 422)
 
 
 @bp.route("/industries")
 def industries():
+    return _industries_page(IndustryForm(valid_from=today()),
+                            (request.args.get("q") or "").strip().upper())
+
+
+def _industries_page(form, q="", status=200):
+    """Every class the table knows, as in force today (or as it will be, if only
+    a future entry exists), filtered by ``q``."""
     table = rulebook.load_industries(db.session)
-    q = (request.args.get("q") or "").strip().upper()
     corrections = rulebook.industry_corrections(db.session)
     codes = sorted({e.code for e in DEFAULT_ENTRIES} | {c.code for c in corrections})
     rows = [table.lookup(code, today()) or table.lookup(code) for code in codes]
     if q:
         rows = [r for r in rows if q in r.code or q in r.name.upper() or q in r.group]
-    form = IndustryForm(valid_from=today())
     return render_template("rules/industries.html", rows=rows, corrections=corrections, q=q,
                            form=form, official=OFFICIAL_CLASS_COUNT,
-                           included=table.included_count(today()))
+                           included=table.included_count(today())), status
 
 
 @bp.post("/industries")
@@ -113,17 +119,9 @@ def add_industry():
         except rulebook.RuleChangeRefused as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            db.session.add(ChangeRecord(actor_id=current_user.id, entity="industry_correction",
-                                        entity_id=row.id, action="create",
-                                        changes={"code": [None, row.code], "group": [None, row.group],
-                                                 "included": [None, row.included]}))
+            _audit("industry_correction", row, code=row.code, group=row.group,
+                   included=row.included)
             db.session.commit()
             flash(_("已记录行业 %(code)s 的条目", code=row.code), "success")
             return redirect(url_for("rules.industries"))
-    table = rulebook.load_industries(db.session)
-    corrections = rulebook.industry_corrections(db.session)
-    codes = sorted({e.code for e in DEFAULT_ENTRIES} | {c.code for c in corrections})
-    rows = [table.lookup(code) for code in codes]
-    return render_template("rules/industries.html", rows=rows, corrections=corrections, q="",
-                           form=form, official=OFFICIAL_CLASS_COUNT,
-                           included=table.included_count(today())), 422
+    return _industries_page(form, status=422)
