@@ -78,6 +78,7 @@ def test_english_can_be_switched_on(client, auth, world):
     client.get("/lang/en")
     page = client.get("/enterprises/").get_data(as_text=True)
     assert 'lang="en"' in page
+    assert "企业名录" not in page  # the navigation and headings are translated
     client.get("/lang/zh_CN")
     assert 'lang="zh-CN"' in client.get("/enterprises/").get_data(as_text=True)
 
