@@ -1,0 +1,121 @@
+"""Reading the pool event log: its vocabulary, live events, and the pool on a date.
+
+The append-only ``pool_event`` table is the truth (``Enterprise.state`` and
+``admitted_on`` are caches of it).  This module only reads it:
+
+* the labels of states and event subtypes (SPEC §3, 黄石 二(六)2) used in
+  reasons and by the transitions that validate them;
+* :func:`live_events`, the events of one kind that no correction has voided;
+* :func:`pool_on` / :func:`members_on`, who was in which state on a date,
+  computed from the ``state_change`` events alone, in one query.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
+
+from models import PoolEvent
+from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
+from models.event import CORRECTION, STATE_CHANGE
+
+STATE_LABELS = {
+    APPLIED: "已申报", ADMITTED: "培育中", GRADUATED: "已出库",
+    EXPELLED: "已退库", REJECTED: "未予入库",
+}
+
+# 实质性进展 (黄石 二(六)2; SPEC §3): each restarts the progress window.
+PROGRESS_TYPES = {
+    "new_pi_product": "新认定专利密集型产品",
+    "patent_product_filing": "新增专利产品备案",
+    "patent_industrialized": "新增产业化专利",
+    "industrialization_rate_up": "专利产业化率提高",
+    "patent_licensed_in_used": "许可或受让专利并实施",
+}
+
+# 诚信事件 (黄石 二(六)2): each makes expulsion due at once.
+INCIDENT_TYPES = {
+    "major_accident": "重大安全事故",
+    "serious_dishonesty": "严重失信",
+    "tax_evasion": "偷漏税",
+    "data_fraud": "数据造假",
+    "abnormal_patent_applications": "非正常申请专利",
+    "other_violation": "其他违法违规行为",
+}
+
+# 出库后的接续培育及其成果 (黄石 二(六)2).
+CONTINUED_CULTIVATION = "continued_cultivation"
+OUTCOME_TYPES = {
+    CONTINUED_CULTIVATION: "接续培育",
+    "little_giant": "专精特新“小巨人”企业",
+    "single_champion": "单项冠军企业",
+}
+
+
+def require_date(value, name: str = "日期") -> date:
+    """``value`` if it is a ``date`` (a ``datetime`` would compare wrongly).
+
+    :raise TypeError: otherwise.
+    """
+    if type(value) is not date:
+        raise TypeError(f"{name} 须为 datetime.date，实际为 {type(value).__name__}")
+    return value
+
+
+def require_snapshot(snapshot, as_of: date):
+    """``snapshot`` if it is the policy in force on ``as_of``: a decision dated
+    ``as_of`` must use that day's thresholds, not today's.
+
+    :raise ValueError: if the snapshot is for another date.
+    """
+    require_date(as_of)
+    taken = getattr(snapshot, "as_of", as_of)
+    if taken != as_of:
+        raise ValueError(f"参数快照日期 {taken} 与办理日期 {as_of} 不一致")
+    return snapshot
+
+
+def live_events(enterprise_id: int, kind: str, as_of: date | None = None):
+    """``SELECT`` of the enterprise's events of ``kind`` that no correction voids,
+    effective on or before ``as_of`` (all if ``None``), oldest first."""
+    correction = aliased(PoolEvent)
+    voided = exists().where(correction.kind == CORRECTION, correction.corrects_id == PoolEvent.id)
+    stmt = select(PoolEvent).where(
+        PoolEvent.enterprise_id == enterprise_id, PoolEvent.kind == kind, ~voided,
+    )
+    if as_of is not None:
+        stmt = stmt.where(PoolEvent.effective_on <= as_of)
+    return stmt.order_by(PoolEvent.effective_on, PoolEvent.id)
+
+
+def pool_on(session, on: date, county_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Each enterprise's state on ``on``: ``{enterprise_id: state}``.
+
+    The state is the ``to_state`` of the enterprise's last ``state_change``
+    event effective on or before ``on`` (same day: the higher id, i.e. the one
+    recorded later).  Enterprises with no such event are absent.  One query,
+    whatever the number of enterprises; ``county_ids`` limits it to those
+    counties (the caller applies the viewer's scoping).
+    """
+    ranked = select(
+        PoolEvent.enterprise_id,
+        PoolEvent.to_state,
+        func.row_number().over(
+            partition_by=PoolEvent.enterprise_id,
+            order_by=(PoolEvent.effective_on.desc(), PoolEvent.id.desc()),
+        ).label("rank"),
+    ).where(PoolEvent.kind == STATE_CHANGE, PoolEvent.effective_on <= on)
+    if county_ids is not None:
+        ranked = ranked.where(PoolEvent.county_id.in_(list(county_ids)))
+    ranked = ranked.subquery()
+    rows = session.execute(
+        select(ranked.c.enterprise_id, ranked.c.to_state).where(ranked.c.rank == 1)
+    )
+    return {enterprise_id: state for enterprise_id, state in rows}
+
+
+def members_on(session, on: date, county_ids: Iterable[int] | None = None) -> list[int]:
+    """Ids of the enterprises in the pool (``admitted``) on ``on``, ascending."""
+    return sorted(e for e, state in pool_on(session, on, county_ids).items() if state == ADMITTED)
