@@ -30,6 +30,8 @@ class PoolEvent(db.Model):
     __table_args__ = (
         Index("ix_pool_event_enterprise_effective", "enterprise_id", "effective_on", "id"),
         Index("ix_pool_event_county_kind", "county_id", "kind"),
+        # Proposals ask "has anything corrected this event?" for every event they read.
+        Index("ix_pool_event_corrects", "corrects_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
