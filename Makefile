@@ -57,7 +57,7 @@ browser:
 
 ## bench: the benchmarks (apart from the tests); figures are quoted in the README
 bench: setup-dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_criteria.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

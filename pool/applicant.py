@@ -376,7 +376,7 @@ def _semantic_problems(data: dict, errors: list, warnings: list) -> None:
             _check_amount(value, key, errors)
     staff, employees = get("rd_staff"), get("employees")
     if staff is not None and employees is not None and _is_integer(staff) and _is_integer(employees) \
-            and staff > employees:
+            and staff > employees >= 0:
         errors.append(Problem("rd_staff", f"研发人员数 {int(staff)} 不能多于从业人员数 {int(employees)}"))
     if _blank(get("name")):
         errors.append(Problem("name", "不能为空白"))

@@ -27,7 +27,9 @@ How SPEC §2 is encoded (the interpretation, in one place):
 * **第4条.**  A qualifying product is ``main`` and names at least one listed patent
   that is ``valid``, ``core`` and has an ``origin`` (self, acquired or licensed —
   every value of the contract's enum is 自研或引进, so only an *absent* origin
-  leaves it unknown).  ``filing_no`` on a qualifying product → ``pass``.
+  leaves it unknown).  A number the product names but ``patents`` does not list
+  does not count (the input carries a warning for it).  ``filing_no`` on a
+  qualifying product → ``pass``.
 * **第6条.**  Zero revenue: the ratio test fails and the amount decides.
 * **第7条.**  ``has_rd_leader`` AND (staff ratio OR a university / research-
   institute partnership in force on ``as_of``, both ends inclusive).  Zero

@@ -9,7 +9,7 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Shape per the contract: registration authority + kind, 6-digit region code, 10 more.
-PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")  # used with fullmatch: "$" would accept a trailing newline
 
 
 def check_char(first17: str) -> str:
@@ -26,7 +26,7 @@ def check_char(first17: str) -> str:
 
 def is_well_formed(code: str) -> bool:
     """True when ``code`` has the contract's shape (checksum not examined)."""
-    return isinstance(code, str) and PATTERN.match(code) is not None
+    return isinstance(code, str) and PATTERN.fullmatch(code) is not None
 
 
 def is_valid(code: str) -> bool:
