@@ -4,10 +4,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import STATES, Enterprise, PoolEvent, Product, db
-from pool import directory, scoping
+from models import STATES, Application, Enterprise, PoolEvent, Product, db
+from pool import applications, directory, intake, lifecycle, rulebook, scoping
 
 from .access import enterprise_or_404
+from .clock import today
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -42,8 +43,29 @@ def detail(enterprise_id: int):
         .options(selectinload(PoolEvent.actor))
         .order_by(PoolEvent.effective_on.desc(), PoolEvent.id.desc())
     ).all()
+    day = today()
     return render_template("enterprises/detail.html", e=enterprise, products=products,
-                           events=events)
+                           events=events, outlook=_outlook(enterprise, day), day=day)
+
+
+def _outlook(enterprise, day):
+    """Today's proposals and the county's quota, for the action panel.
+
+    Empty where no policy is in force on ``day`` (a date before the first
+    parameters): the page still shows everything else.
+    """
+    try:
+        snapshot = rulebook.load(db.session).policy.in_force(day)
+    except KeyError:
+        return {}
+    return {
+        "graduation": lifecycle.graduation_assessment(db.session, enterprise, day, snapshot),
+        "expulsion": lifecycle.expulsion_assessment(db.session, enterprise, day, snapshot),
+        "quota": lifecycle.quota(db.session, enterprise.county_id, day, snapshot),
+        "round": intake.open_round_on(db.session, day),
+        "checks": db.session.scalars(applications.visible(current_user).where(
+            Application.enterprise_id == enterprise.id).limit(5)).all(),
+    }
 
 
 @bp.errorhandler(ValueError)

@@ -1,0 +1,252 @@
+"""Lifecycle actions on an enterprise: every step explained, confirmed and recorded.
+
+Thin callers of :mod:`pool.lifecycle` and :mod:`pool.intake`: the views pick
+the enterprise through the county scope, read the policy in force on the
+action's date, and turn a refusal into a clear message with the input kept.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from models import Application, IntakeRound, PoolEvent, db
+from pool import applications, intake, lifecycle, rulebook
+from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+
+from . import action_forms as forms
+from .access import admin_required, enterprise_or_404
+from .clock import today
+
+bp = Blueprint("actions", __name__, url_prefix="/actions")
+
+
+def snapshot_on(on):
+    """The policy in force on ``on``; dates before the first policy are refused."""
+    try:
+        return rulebook.load(db.session).policy.in_force(on)
+    except KeyError as exc:
+        raise lifecycle.TransitionRefused(str(exc).strip("'")) from None
+
+
+def _done(enterprise, message):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+def _refused(exc):
+    db.session.rollback()
+    flash(str(exc), "danger")
+
+
+# --- admission ---------------------------------------------------------------------
+
+def _candidate_checks(enterprise):
+    """Saved checks of this enterprise that could support an admission, newest first."""
+    stmt = applications.visible(current_user).where(
+        Application.enterprise_id == enterprise.id,
+        Application.verdict.in_(("eligible", "needs_review")))
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/<int:enterprise_id>/admit", methods=["GET", "POST"])
+def admit(enterprise_id: int):
+    enterprise = enterprise_or_404(enterprise_id)
+    checks = _candidate_checks(enterprise)
+    chosen_id = request.values.get("application_id", type=int) or (checks[0].id if checks else None)
+    chosen = next((c for c in checks if c.id == chosen_id), None)
+    review = [c for c in (chosen.result["criteria"] if chosen else []) if c["status"] == "review"]
+    form = forms.add_review_fields(forms.AdmitForm, review)()
+    form.application_id.choices = [(c.id, f"{c.as_of} · {c.verdict} · #{c.id}") for c in checks]
+    if request.method == "GET":
+        form.on.data = today()
+        form.application_id.data = chosen_id
+    status = 200
+    if request.method == "POST" and chosen is not None and form.validate():
+        reviews = {c["id"]: (form[f"decision_{c['id']}"].data, form[f"review_reason_{c['id']}"].data)
+                   for c in review}
+        try:
+            lifecycle.admit(db.session, enterprise, actor=current_user, on=form.on.data,
+                            evaluation=chosen.result, reviews=reviews,
+                            snapshot=snapshot_on(form.on.data))
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+            status = 409
+        else:
+            return _done(enterprise, _("%(name)s 已入库", name=enterprise.name))
+    elif request.method == "POST":
+        status = 422
+    places = _quota(enterprise.county_id, form.on.data or today())
+    open_round = intake.open_round_on(db.session, form.on.data or today())
+    return render_template("actions/admit.html", e=enterprise, form=form, checks=checks,
+                           chosen=chosen, review=review, places=places,
+                           open_round=open_round), status
+
+
+def _quota(county_id, on):
+    try:
+        return lifecycle.quota(db.session, county_id, on, snapshot_on(on))
+    except lifecycle.TransitionRefused:
+        return None
+
+
+@bp.route("/<int:enterprise_id>/reject", methods=["GET", "POST"])
+def reject(enterprise_id: int):
+    enterprise = enterprise_or_404(enterprise_id)
+    form = forms.DatedReasonForm()
+    if request.method == "GET":
+        form.on.data = today()
+    if form.validate_on_submit():
+        try:
+            lifecycle.reject(db.session, enterprise, actor=current_user, on=form.on.data,
+                             reason=form.reason.data)
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+        else:
+            return _done(enterprise, _("已记录不予入库：%(name)s", name=enterprise.name))
+    return _page("actions/simple.html", enterprise, form, _("不予入库"))
+
+
+def _page(template, enterprise, form, title, **context):
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, e=enterprise, form=form, title=title, **context), status
+
+
+# --- graduation and expulsion --------------------------------------------------------
+
+@bp.route("/<int:enterprise_id>/graduate", methods=["GET", "POST"])
+def graduate(enterprise_id: int):
+    return _confirm(enterprise_id, forms.GraduateForm, "graduate")
+
+
+@bp.route("/<int:enterprise_id>/expel", methods=["GET", "POST"])
+def expel(enterprise_id: int):
+    return _confirm(enterprise_id, forms.ExpelForm, "expel")
+
+
+def _confirm(enterprise_id, form_class, action):
+    """Show the proposal's findings on the chosen date and confirm one rule."""
+    enterprise = enterprise_or_404(enterprise_id)
+    form = form_class()
+    if request.method == "GET":
+        form.on.data = today()
+    on = form.on.data or today()
+    if form.validate_on_submit():
+        try:
+            snapshot = snapshot_on(on)
+            if action == "graduate":
+                lifecycle.graduate(db.session, enterprise, actor=current_user, on=on,
+                                   rule=form.rule.data, reason=form.reason.data, snapshot=snapshot)
+                message = _("%(name)s 已培育出库", name=enterprise.name)
+            else:
+                lifecycle.expel(db.session, enterprise, actor=current_user, on=on,
+                                basis=form.basis.data, reason=form.reason.data, snapshot=snapshot)
+                message = _("%(name)s 已退库", name=enterprise.name)
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+        else:
+            return _done(enterprise, message)
+    findings = _findings(enterprise, action, on)
+    title = _("确认培育出库") if action == "graduate" else _("确认退库")
+    return _page("actions/confirm.html", enterprise, form, title, findings=findings, action=action)
+
+
+def _findings(enterprise, action, on):
+    assess = lifecycle.graduation_assessment if action == "graduate" else lifecycle.expulsion_assessment
+    try:
+        return assess(db.session, enterprise, on, snapshot_on(on)) or {}
+    except lifecycle.TransitionRefused:
+        return {}
+
+
+# --- facts: progress, incidents, outcomes ----------------------------------------------
+
+FACTS = {
+    "progress": (forms.progress_form, lifecycle.record_progress, PROGRESS_TYPES, "记录实质性进展"),
+    "incident": (forms.incident_form, lifecycle.record_incident, INCIDENT_TYPES, "记录诚信事件"),
+    "outcome": (forms.outcome_form, lifecycle.record_outcome, OUTCOME_TYPES, "记录接续培育及成果"),
+}
+
+
+@bp.route("/<int:enterprise_id>/<any(progress, incident, outcome):fact>", methods=["GET", "POST"])
+def record_fact(enterprise_id: int, fact: str):
+    enterprise = enterprise_or_404(enterprise_id)
+    make_form, record, types, title = FACTS[fact]
+    form = make_form()
+    if request.method == "GET":
+        form.on.data = today()
+    if form.validate_on_submit():
+        try:
+            record(db.session, enterprise, actor=current_user, on=form.on.data,
+                   subtype=form.subtype.data, reason=form.reason.data)
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+        else:
+            return _done(enterprise, _("已记录：%(what)s", what=types[form.subtype.data]))
+    return _page("actions/simple.html", enterprise, form, _(title))
+
+
+@bp.route("/events/<int:event_id>/correct", methods=["GET", "POST"])
+def correct(event_id: int):
+    event = db.session.get(PoolEvent, event_id)
+    if event is None:
+        abort(404)
+    enterprise = enterprise_or_404(event.enterprise_id)  # the county scope decides
+    form = forms.DatedReasonForm()
+    if request.method == "GET":
+        form.on.data = today()
+    if form.validate_on_submit():
+        try:
+            lifecycle.correct(db.session, event, actor=current_user, on=form.on.data,
+                              reason=form.reason.data)
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+        else:
+            return _done(enterprise, _("已记录更正"))
+    return _page("actions/simple.html", enterprise, form, _("更正事件"), event=event)
+
+
+# --- intake rounds -------------------------------------------------------------------------
+
+@bp.route("/rounds")
+def rounds():
+    form = forms.RoundForm(on=today())
+    close_form = forms.CloseRoundForm(on=today())
+    return render_template("actions/rounds.html", rounds=intake.rounds(db.session), form=form,
+                           close_form=close_form, current=intake.open_round_on(db.session, today()))
+
+
+@bp.post("/rounds")
+@admin_required
+def open_round():
+    form = forms.RoundForm()
+    if form.validate_on_submit():
+        try:
+            opened = intake.open_round(db.session, name=form.name.data, on=form.on.data,
+                                       actor=current_user)
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+        else:
+            db.session.commit()
+            flash(_("已开启入库批次“%(name)s”", name=opened.name), "success")
+            return redirect(url_for("actions.rounds"))
+    return render_template("actions/rounds.html", rounds=intake.rounds(db.session), form=form,
+                           close_form=forms.CloseRoundForm(on=today()),
+                           current=intake.open_round_on(db.session, today())), 422
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@admin_required
+def close_round(round_id: int):
+    form = forms.CloseRoundForm()
+    chosen = db.session.get(IntakeRound, round_id) or abort(404)
+    if form.validate_on_submit():
+        try:
+            intake.close_round(db.session, chosen, on=form.on.data, actor=current_user)
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc)
+        else:
+            db.session.commit()
+            flash(_("已关闭入库批次“%(name)s”", name=chosen.name), "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("actions.rounds"))

@@ -1,0 +1,191 @@
+"""Lifecycle actions through the web: admit, reject, facts, graduate/expel, corrections, rounds."""
+from datetime import date
+
+import pytest
+
+from models import Application, Enterprise, IntakeRound, PoolEvent
+from pool.criteria import check
+from pool.industries import IndustryTable
+from pool.policy import Policy
+
+from .factories import applicant, industry_table
+
+AS_OF = date(2025, 6, 30)
+
+
+def save_check(session, world, enterprise, *, eligible=True):
+    """A saved check of ``enterprise``: eligible, or needs_review on criterion 3."""
+    data = applicant(uscc=enterprise.uscc, name=enterprise.name)
+    # The shipped table is empty, so without the test table criterion 3 is `review`.
+    table = industry_table() if eligible else IndustryTable()
+    evaluation = check(data, AS_OF, Policy(), table)
+    saved = Application(county_id=enterprise.county_id, enterprise_id=enterprise.id,
+                        uscc=enterprise.uscc, name=enterprise.name, as_of=AS_OF,
+                        verdict=evaluation.verdict, data=data, result=evaluation.to_record())
+    session.add(saved)
+    session.commit()
+    return saved.id
+
+
+@pytest.fixture
+def applied(use_db, world):
+    """yx_ent is applied; give it a saved eligible check and open a round."""
+    with use_db() as session:
+        app_id = save_check(session, world, session.get(Enterprise, world.yx_ent.id))
+        session.add(IntakeRound(name="首批", opened_on=date(2025, 1, 1)))
+        session.commit()
+    return app_id
+
+
+def state_of(use_db, enterprise_id):
+    with use_db() as session:
+        return session.get(Enterprise, enterprise_id).state
+
+
+def test_admit_inside_an_intake_round(client, auth, world, applied, use_db):
+    auth.login("yx")
+    page = client.get(f"/actions/{world.yx_ent.id}/admit").get_data(as_text=True)
+    assert "首批" in page and 'id="checklist"' in page
+    response = client.post(f"/actions/{world.yx_ent.id}/admit", data={
+        "application_id": applied, "on": "2025-07-01", "reason": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert state_of(use_db, world.yx_ent.id) == "admitted"
+    with use_db() as session:
+        event = session.query(PoolEvent).filter_by(enterprise_id=world.yx_ent.id,
+                                                   to_state="admitted").one()
+        assert event.replenishment is False and event.intake_round_id is not None
+        assert event.actor_id == world.yx_officer.id
+        assert event.evidence["evaluation"]["verdict"] == "eligible"
+
+
+def test_admission_outside_a_round_without_quota_is_refused(client, auth, world, use_db):
+    with use_db() as session:
+        app_id = save_check(session, world, session.get(Enterprise, world.yx_ent.id))
+    auth.login("yx")
+    response = client.post(f"/actions/{world.yx_ent.id}/admit", data={
+        "application_id": app_id, "on": "2025-07-01"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "0/0" in page  # no graduation yet: no replenishment place
+    assert state_of(use_db, world.yx_ent.id) == "applied"
+
+
+def test_needs_review_admission_requires_a_written_decision(client, auth, world, use_db):
+    with use_db() as session:
+        app_id = save_check(session, world, session.get(Enterprise, world.yx_ent.id), eligible=False)
+        session.add(IntakeRound(name="首批", opened_on=date(2025, 1, 1)))
+        session.commit()
+    auth.login("yx")
+    url = f"/actions/{world.yx_ent.id}/admit"
+    response = client.post(url, data={"application_id": app_id, "on": "2025-07-01"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "请对第 3 条作出复核决定" in page and "请写明理由" in page
+    response = client.post(url, data={"application_id": app_id, "on": "2025-07-01",
+                                      "decision_3": "waive",
+                                      "review_reason_3": "主营半导体设备，属新装备制造业"})
+    assert response.status_code == 302
+    with use_db() as session:
+        review = session.query(PoolEvent).filter_by(enterprise_id=world.yx_ent.id,
+                                                    kind="review").one()
+        assert review.subtype == "waive" and "新装备制造业" in review.reason
+
+
+def test_reject_needs_a_reason(client, auth, world, use_db):
+    auth.login("yx")
+    url = f"/actions/{world.yx_ent.id}/reject"
+    response = client.post(url, data={"on": "2025-07-01", "reason": ""})
+    assert response.status_code == 422 and "请写明理由" in response.get_data(as_text=True)
+    response = client.post(url, data={"on": "2025-07-01", "reason": "专利产业化率不足"})
+    assert response.status_code == 302
+    assert state_of(use_db, world.yx_ent.id) == "rejected"
+
+
+def admit_dy(use_db, world):
+    """Give dy_ent (cached as admitted) the events behind that state."""
+    with use_db() as session:
+        for to_state, on in (("applied", date(2025, 2, 1)), ("admitted", date(2025, 3, 1))):
+            session.add(PoolEvent(enterprise_id=world.dy_ent.id, county_id=world.dy.id,
+                                  kind="state_change", to_state=to_state, effective_on=on,
+                                  reason="测试"))
+        session.commit()
+
+
+def test_incident_then_expulsion(client, auth, world, use_db):
+    admit_dy(use_db, world)
+    auth.login("dy")
+    response = client.post(f"/actions/{world.dy_ent.id}/incident", data={
+        "incident-subtype": "tax_evasion", "incident-on": "2025-08-01",
+        "incident-reason": "税务部门通报偷漏税"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(f"/actions/{world.dy_ent.id}/expel").get_data(as_text=True)
+    assert 'id="findings"' in page and "偷漏税" in page
+    response = client.post(f"/actions/{world.dy_ent.id}/expel", data={
+        "basis": "incident", "on": "2025-08-02", "reason": "偷漏税，予以退库"})
+    assert response.status_code == 302
+    assert state_of(use_db, world.dy_ent.id) == "expelled"
+
+
+def test_graduation_is_refused_when_no_rule_holds(client, auth, world, use_db):
+    admit_dy(use_db, world)
+    auth.login("dy")
+    response = client.post(f"/actions/{world.dy_ent.id}/graduate", data={
+        "rule": "a", "on": "2026-03-01", "reason": "测试"}, follow_redirects=True)
+    assert "不符合培育出库条件" in response.get_data(as_text=True)
+    assert state_of(use_db, world.dy_ent.id) == "admitted"
+
+
+def test_progress_can_be_corrected_and_other_counties_cannot(client, auth, world, use_db):
+    admit_dy(use_db, world)
+    auth.login("dy")
+    client.post(f"/actions/{world.dy_ent.id}/progress", data={
+        "progress-subtype": "patent_product_filing", "progress-on": "2025-09-01",
+        "progress-reason": "新增专利产品备案"})
+    with use_db() as session:
+        event_id = session.query(PoolEvent).filter_by(kind="progress").one().id
+    page = client.get(f"/enterprises/{world.dy_ent.id}").get_data(as_text=True)
+    assert f"/actions/events/{event_id}/correct" in page
+    auth.logout()
+    auth.login("yx")
+    assert client.get(f"/actions/events/{event_id}/correct").status_code == 404
+    assert client.post(f"/actions/events/{event_id}/correct",
+                       data={"on": "2025-09-02", "reason": "x"}).status_code == 404
+    auth.logout()
+    auth.login("dy")
+    response = client.post(f"/actions/events/{event_id}/correct",
+                           data={"on": "2025-09-02", "reason": "备案号录入错误"})
+    assert response.status_code == 302
+    with use_db() as session:
+        assert session.query(PoolEvent).filter_by(kind="correction", corrects_id=event_id).count() == 1
+
+
+def test_enterprise_page_shows_actions_and_quota(client, auth, world):
+    auth.login("yx")
+    page = client.get(f"/enterprises/{world.yx_ent.id}").get_data(as_text=True)
+    assert 'id="actions"' in page and "入库" in page and 'id="quota"' in page
+
+
+def test_rounds_are_opened_and_closed_by_the_admin_only(client, auth, world, use_db):
+    auth.login("dy")
+    assert client.post("/actions/rounds", data={"name": "首批", "on": "2025-01-01"}).status_code == 403
+    auth.logout()
+    auth.login("admin")
+    assert client.post("/actions/rounds", data={"name": "首批", "on": "2025-01-01"}).status_code == 302
+    response = client.post("/actions/rounds", data={"name": "第二批", "on": "2025-02-01"})
+    assert response.status_code == 422 and "重叠" in response.get_data(as_text=True)
+    with use_db() as session:
+        round_id = session.query(IntakeRound).one().id
+    response = client.post(f"/actions/rounds/{round_id}/close", data={"on": "2024-12-31"},
+                           follow_redirects=True)
+    assert "早于开始日期" in response.get_data(as_text=True)
+    client.post(f"/actions/rounds/{round_id}/close", data={"on": "2025-03-31"})
+    with use_db() as session:
+        assert session.get(IntakeRound, round_id).closed_on == date(2025, 3, 31)
+
+
+def test_actions_are_county_scoped(client, auth, world):
+    auth.login("dy")
+    for path in (f"/actions/{world.yx_ent.id}/admit", f"/actions/{world.yx_ent.id}/reject",
+                 f"/actions/{world.yx_ent.id}/progress", f"/actions/{world.yx_ent.id}/expel"):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path, data={"on": "2025-07-01", "reason": "x"}).status_code == 404, path
