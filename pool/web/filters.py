@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext, lazy_gettext as _l
 
+from pool import history, workbook
 from pool.directory import STATE_LABELS
 
 
@@ -42,7 +43,41 @@ def state_label(value: str) -> str:
     return gettext(label) if label else value
 
 
+# The contract's enumeration codes and their Chinese labels (shared with the Excel template).
+ENUM_LABELS = {
+    "qualification": workbook.QUALIFICATION_LABELS,
+    "patent_kind": workbook.PATENT_KIND_LABELS,
+    "patent_status": workbook.PATENT_STATUS_LABELS,
+    "patent_origin": workbook.PATENT_ORIGIN_LABELS,
+    "partner_type": workbook.PARTNER_TYPE_LABELS,
+}
+
+
+def label(value: str | None, kind: str) -> str:
+    """The Chinese label of an enumeration code; the code itself if unknown."""
+    if value is None:
+        return ""
+    return ENUM_LABELS[kind].get(value, value)
+
+
+EVENT_KINDS = {"progress": _l("实质性进展"), "incident": _l("诚信事件"), "review": _l("复核决定"),
+               "outcome": _l("接续培育及成果"), "correction": _l("更正"), "note": _l("备注")}
+REVIEW_DECISIONS = {"waive": "认可", "refuse": "不认可"}
+
+
+def event_label(event) -> str:
+    """What a timeline entry says happened: the move, or the kind and its subtype."""
+    if event.to_state:
+        before = state_label(event.from_state) if event.from_state else ""
+        return f"{before} → {state_label(event.to_state)}" if before else state_label(event.to_state)
+    kind = str(EVENT_KINDS.get(event.kind, event.kind))
+    subtypes = {**history.PROGRESS_TYPES, **history.INCIDENT_TYPES, **history.OUTCOME_TYPES,
+                **REVIEW_DECISIONS}
+    return f"{kind} · {subtypes.get(event.subtype, event.subtype)}" if event.subtype else kind
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         local_time=local_time, wan=wan, iso=iso, yes_no=yes_no, state_label=state_label,
+        label=label, event_label=event_label,
     )
