@@ -15,20 +15,26 @@ bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 @bp.route("/")
 def index():
-    counties = scoping.counties(db.session, current_user)
-    county_id = request.args.get("county", type=int)
-    if county_id is not None and county_id not in {c.id for c in counties}:
-        county_id = None  # another county's id filters nothing in; ignore it
-    state = request.args.get("state") or None
-    if state not in STATES:
-        state = None
-    q = (request.args.get("q") or "").strip()[:100]
-    stmt = directory.search(current_user, q=q, county_id=county_id, state=state)
+    filters = list_filters()
+    stmt = directory.search(current_user, **filters)
     page = db.paginate(stmt.options(selectinload(Enterprise.county)),
                        per_page=current_app.config["PAGE_SIZE"], max_per_page=100,
                        error_out=False)
-    return render_template("enterprises/list.html", page=page, counties=counties,
-                           states=STATES, county_id=county_id, state=state, q=q)
+    return render_template("enterprises/list.html", page=page, states=STATES,
+                           counties=scoping.counties(db.session, current_user), **filters)
+
+
+def list_filters() -> dict:
+    """The list's filters from the query string, as :func:`pool.directory.search`
+    takes them (shared with the exports); invalid values are dropped, never an
+    error — another county's id filters nothing in."""
+    county_id = request.args.get("county", type=int)
+    if county_id is not None and county_id not in {
+            c.id for c in scoping.counties(db.session, current_user)}:
+        county_id = None
+    state = request.args.get("state") or None
+    return {"county_id": county_id, "state": state if state in STATES else None,
+            "q": (request.args.get("q") or "").strip()[:100]}
 
 
 @bp.route("/<int:enterprise_id>")
