@@ -1,0 +1,383 @@
+"""Enterprise records: register a saved check, edit the enterprise, its yearly
+figures and contacts.  Thin callers of :mod:`pool.records`.
+
+Edits carry the version the form showed (a hidden field).  When another officer
+saved in between, the page comes back with 409, the other's changes (who, when,
+field: old → new), the values now stored beside what this user typed, and the
+version moved on — so saving again, after a look, deliberately overwrites.
+"""
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    BooleanField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
+    SelectField, StringField, SubmitField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from models import Application, Product, ProductFigure, db
+from pool import applications, records
+
+from .access import enterprise_or_404
+from .check_forms import ApplicationForm, TriField
+from .clock import today
+from .forms import ConfirmForm
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+
+MAX_CONTACTS = 50
+_VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，请刷新页面"))]
+_AMOUNT = dict(places=None, validators=[Optional()])
+
+
+class EnterpriseForm(FlaskForm):
+    """The editable facts; labels and limits are the application form's."""
+
+    version = HiddenField(validators=[InputRequired(_l("缺少版本号，请刷新页面"))] + _VERSION)
+    name = ApplicationForm.name
+    address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
+    industry_code = ApplicationForm.industry_code
+    registered_region_code = ApplicationForm.registered_region_code
+    independent_legal_person = ApplicationForm.independent_legal_person
+    has_rd_leader = ApplicationForm.has_rd_leader
+    ip_rules = ApplicationForm.ip_rules
+    ip_department = ApplicationForm.ip_department
+    ip_staff = ApplicationForm.ip_staff
+    ip_budget = ApplicationForm.ip_budget
+    ip_certified_gbt29490 = ApplicationForm.certified_gbt29490
+    abnormal_patent_applications = ApplicationForm.abnormal_patent_applications
+    major_accident = ApplicationForm.major_accident
+    violation = ApplicationForm.violation
+    serious_dishonesty = ApplicationForm.serious_dishonesty
+    brand_evidence = ApplicationForm.brand_evidence
+    submit = SubmitField(_l("保存"))
+
+    def fill(self, values: dict) -> None:
+        for field, value in values.items():
+            if field == "brand_evidence":
+                self.brand_evidence.data = "\n".join(value or [])
+            else:
+                self[field].process_data(value)
+
+    def changes(self) -> dict:
+        """Every editable field as the domain takes it (blank text: ``None``)."""
+        out = {}
+        for field in records.ENTERPRISE_FIELDS:
+            if field in records.FLAG_FIELDS:
+                out[field] = self[field].value
+            elif field == "brand_evidence":
+                lines = (self.brand_evidence.data or "").splitlines()
+                out[field] = [line.strip() for line in lines if line.strip()]
+            else:
+                out[field] = (self[field].data or "").strip() or None
+        return out
+
+
+class FiguresForm(FlaskForm):
+    version = HiddenField(validators=_VERSION)
+    year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
+    operating_revenue = DecimalField(_l("营业收入（万元）"), **_AMOUNT)
+    total_assets = DecimalField(_l("资产总额（万元）"), **_AMOUNT)
+    rd_expense = DecimalField(_l("研发投入（万元）"), **_AMOUNT)
+    employees = IntegerField(_l("职工总数（人）"), validators=[Optional()])
+    rd_staff = IntegerField(_l("研发人员（人）"), validators=[Optional()])
+    submit = SubmitField(_l("保存年度数据"))
+
+
+class ProductFigureForm(FlaskForm):
+    version = HiddenField(validators=_VERSION)
+    product_id = SelectField(_l("产品"), coerce=int)
+    year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
+    sales = DecimalField(_l("销售收入（万元）"), **_AMOUNT)
+    profit = DecimalField(_l("利润（万元，亏损填负数）"), **_AMOUNT)
+    submit = SubmitField(_l("保存产品数据"))
+
+
+class ContactRow(Form):
+    id = HiddenField()
+    name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
+    title = StringField(_l("职务"), validators=[Optional(), Length(max=64)])
+    email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("电话"), validators=[Optional(), Length(max=32)])
+    receives_reminders = BooleanField(_l("接收提醒邮件"))
+    remove = BooleanField(_l("删除"))
+
+
+class ContactsForm(FlaskForm):
+    contacts = FieldList(FormField(ContactRow), max_entries=MAX_CONTACTS)
+    submit = SubmitField(_l("保存联系人"))
+
+
+def _version(field) -> int | None:
+    return int(field.data) if field.data else None
+
+
+def _refusal(form, exc: records.RecordRefused) -> None:
+    """Show a refusal at the field it names, else as a form-wide message."""
+    field = form._fields.get(exc.field) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+def _conflicting(form, conflict: records.VersionConflict, typed: dict) -> dict:
+    """Prepare the form for a second look after a conflict.
+
+    The version moves on to the current one, so saving again is a deliberate
+    decision.  A field the others changed while this user left it as they saw
+    it (the oldest recorded "old" value) takes the value stored now — saving
+    again must not undo their change.  Returns ``adopted`` (labels of those
+    fields) and ``differences``: ``(label, stored now, typed, clash)`` for what
+    this user typed differently from what is stored, ``clash`` where the others
+    changed that field too.
+    """
+    form.version.data = str(conflict.current) if conflict.current is not None else ""
+    seen = {}
+    for change in conflict.changes:
+        for field, (old, _new) in change.changes.items():
+            seen.setdefault(field, old)
+    adopted, differences = [], []
+    for field, value in typed.items():
+        now = getattr(conflict.row, field) if conflict.row is not None else None
+        if value == now:
+            continue
+        label = form[field].label.text
+        if field in seen and value == seen[field]:
+            _put(form[field], now)
+            adopted.append(label)
+        else:
+            differences.append((label, now, value, field in seen))
+    return {"adopted": adopted, "differences": differences}
+
+
+def _put(field, value) -> None:
+    """Show ``value`` in ``field`` instead of what was posted."""
+    if isinstance(field, TriField):
+        field.process_data(value)
+    else:
+        field.data = "\n".join(value) if isinstance(value, list) else value
+    field.raw_data = None
+
+
+def _save(form, typed: dict, write, done: Callable[[Any], tuple], target: str):
+    """Run the domain ``write()``; on success commit, flash ``done(result)`` and
+    redirect to ``target``.  A conflict or refusal is put on ``form``.
+
+    Returns ``(redirect or None, VersionConflict or None, merge)``; ``typed``
+    is what the user entered, for :func:`_conflicting`.
+    """
+    try:
+        result = write()
+    except records.VersionConflict as exc:
+        return None, exc, _conflicting(form, exc, typed)
+    except records.RecordRefused as exc:
+        _refusal(form, exc)
+        return None, None, {}
+    db.session.commit()
+    flash(*done(result))
+    return redirect(target), None, {}
+
+
+def _labels(form) -> dict:
+    """Field → label, for the field names of change records."""
+    return {**records.LABELS, **{name: field.label.text for name, field in form._fields.items()}}
+
+
+# --- registering a saved check -------------------------------------------------------
+
+@bp.route("/from-check/<int:application_id>", methods=["GET", "POST"])
+def register(application_id: int):
+    """登记为申报企业: confirm, then create the enterprise from the check's data."""
+    application = db.session.scalar(applications.visible(current_user)
+                                    .where(Application.id == application_id))
+    if application is None:
+        abort(404)
+    form = ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            enterprise = records.register_from_application(
+                db.session, application, actor=current_user, on=today())
+        except records.RecordRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409 if exc.field == "uscc" else 422
+        else:
+            db.session.commit()
+            flash(_("已登记为申报企业：%(name)s", name=enterprise.name), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("records/register.html", a=application, data=application.data,
+                           form=form), status
+
+
+# --- the enterprise's facts ------------------------------------------------------------
+
+@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+def edit(enterprise_id: int):
+    enterprise = enterprise_or_404(enterprise_id)
+    form = EnterpriseForm()
+    if request.method == "GET":
+        form.fill(records.enterprise_values(enterprise))
+        form.version.data = str(enterprise.version)
+    conflict, merge = None, {}
+    if form.validate_on_submit():
+        changes = form.changes()
+        done, conflict, merge = _save(
+            form, changes,
+            lambda: records.update_enterprise(db.session, enterprise, actor=current_user,
+                                              expected_version=_version(form.version),
+                                              changes=changes),
+            lambda record: ((_("已保存修改"), "success") if record
+                            else (_("没有需要保存的修改"), "info")),
+            url_for("enterprises.detail", enterprise_id=enterprise.id))
+        if done:
+            return done
+    status = 409 if conflict else 422 if form.errors else 200
+    return render_template("records/edit.html", e=enterprise, form=form, conflict=conflict,
+                           merge=merge, labels=_labels(form)), status
+
+
+# --- yearly figures --------------------------------------------------------------------
+
+@bp.route("/<int:enterprise_id>/figures", methods=["GET", "POST"])
+def figures(enterprise_id: int):
+    """The enterprise's yearly figures; add a year or edit one (``?year=``)."""
+    enterprise = enterprise_or_404(enterprise_id)
+    form, product_form = FiguresForm(), _product_form(enterprise, formdata=None)
+    if request.method == "GET":
+        _fill_figures(form, enterprise, request.args.get("year", type=int))
+        _fill_product_figures(product_form, request.args.get("product", type=int),
+                              request.args.get("product_year", type=int))
+    conflict, merge = None, {}
+    if request.method == "POST" and form.validate():
+        values = {f: form[f].data for f in records.FIGURE_FIELDS}
+        done, conflict, merge = _save(
+            form, values,
+            lambda: records.record_figures(db.session, enterprise, actor=current_user,
+                                           year=form.year.data, values=values,
+                                           expected_version=_version(form.version), on=today()),
+            lambda _figure: (_("已保存 %(year)s 年度数据", year=form.year.data), "success"),
+            url_for("records.figures", enterprise_id=enterprise.id))
+        if done:
+            return done
+    return _figures_page(enterprise, form, product_form, conflict, merge, labels=_labels(form))
+
+
+@bp.post("/<int:enterprise_id>/figures/products")
+def product_figures(enterprise_id: int):
+    """A product's sales and profit for a year (graduation rule b)."""
+    enterprise = enterprise_or_404(enterprise_id)
+    form, product_form = FiguresForm(formdata=None), _product_form(enterprise)
+    _fill_figures(form, enterprise, None)
+    conflict, merge = None, {}
+    if product_form.validate():
+        product = db.session.get(Product, product_form.product_id.data)
+        amounts = {"sales": product_form.sales.data, "profit": product_form.profit.data}
+        done, conflict, merge = _save(
+            product_form, amounts,
+            lambda: records.record_product_figures(
+                db.session, product, actor=current_user, year=product_form.year.data,
+                expected_version=_version(product_form.version), on=today(), **amounts),
+            lambda _figure: (_("已保存%(product)s %(year)s 年度数据", product=product.name,
+                               year=product_form.year.data), "success"),
+            url_for("records.figures", enterprise_id=enterprise.id))
+        if done:
+            return done
+    return _figures_page(enterprise, form, product_form, conflict, merge,
+                         labels=_labels(product_form))
+
+
+def _product_form(enterprise, **kwargs) -> ProductFigureForm:
+    """Prefixed ``product-``: it shares a page with the company figures form."""
+    form = ProductFigureForm(prefix="product", **kwargs)
+    form.product_id.choices = [(p.id, p.name) for p in enterprise.products]
+    return form
+
+
+def _fill_figures(form, enterprise, year: int | None) -> None:
+    figure = next((f for f in enterprise.figures if f.year == year), None)
+    if figure is not None:
+        form.process(obj=figure)
+        form.version.data = str(figure.version)
+    else:
+        form.year.data = year or today().year - 1
+
+
+def _fill_product_figures(form, product_id: int | None, year: int | None) -> None:
+    figure = db.session.scalar(select(ProductFigure).where(ProductFigure.product_id == product_id,
+                                                           ProductFigure.year == year))
+    if figure is not None:
+        form.process(obj=figure)
+        form.version.data = str(figure.version)
+    else:
+        form.year.data = year or today().year - 1
+        if product_id in dict(form.product_id.choices):
+            form.product_id.data = product_id
+
+
+def _figures_page(enterprise, form, product_form, conflict, merge, labels):
+    product_ids = [p.id for p in enterprise.products]
+    rows = db.session.scalars(
+        select(ProductFigure).where(ProductFigure.product_id.in_(product_ids))
+        .options(selectinload(ProductFigure.product))
+        .order_by(ProductFigure.product_id, ProductFigure.year.desc())).all()
+    errors = form.errors or product_form.errors
+    status = 409 if conflict else 422 if request.method == "POST" and errors else 200
+    return render_template("records/figures.html", e=enterprise, form=form,
+                           product_form=product_form, product_rows=rows, conflict=conflict,
+                           merge=merge, labels=labels,
+                           figures=sorted(enterprise.figures, key=lambda f: -f.year)), status
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+@bp.route("/<int:enterprise_id>/contacts", methods=["GET", "POST"])
+def contacts(enterprise_id: int):
+    """Add, edit and remove the contacts who receive reminder emails."""
+    enterprise = enterprise_or_404(enterprise_id)
+    form = ContactsForm()
+    if request.method == "GET":
+        for contact in enterprise.contacts:
+            form.contacts.append_entry(contact)
+        form.contacts.append_entry({"receives_reminders": True})
+    if request.method == "POST" and form.validate():
+        wanted, rows = _wanted_contacts(form)
+        try:
+            changed = records.set_contacts(db.session, enterprise, actor=current_user,
+                                           contacts=wanted)
+        except records.RecordRefused as exc:
+            row = form.contacts[rows[exc.index]].form if exc.index is not None else None
+            field = row._fields.get(exc.field) if row is not None and exc.field else None
+            if field is not None:
+                field.errors = list(field.errors) + [str(exc)]
+            else:
+                flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("已保存联系人（%(n)s 处修改）", n=len(changed)), "success")
+            return redirect(url_for("records.contacts", enterprise_id=enterprise.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("records/contacts.html", e=enterprise, form=form), status
+
+
+def _wanted_contacts(form) -> tuple[list[dict], list[int]]:
+    """The contacts to keep or add, and each one's row in the form.  Rows marked
+    for removal are left out; a new row with nothing typed is ignored."""
+    wanted, rows = [], []
+    for i, entry in enumerate(form.contacts):
+        row = entry.form
+        typed = {f: (row[f].data or "").strip() or None for f in ("name", "title", "email", "phone")}
+        contact_id = int(row.id.data) if (row.id.data or "").isdigit() else None
+        if row.remove.data or (contact_id is None and not any(typed.values())):
+            continue
+        wanted.append({"id": contact_id, **typed,
+                       "receives_reminders": bool(row.receives_reminders.data)})
+        rows.append(i)
+    return wanted, rows
