@@ -4,14 +4,8 @@ from sqlalchemy import or_
 from models import STATES, Enterprise
 
 from . import scoping
+from .history import STATE_LABELS  # noqa: F401 - the one vocabulary of states
 
-STATE_LABELS = {
-    "applied": "申报",
-    "admitted": "入库培育中",
-    "graduated": "出库",
-    "expelled": "退库",
-    "rejected": "未入库",
-}
 assert set(STATE_LABELS) == set(STATES)
 
 

@@ -110,12 +110,12 @@ def test_pool_rows_hold_the_latest_years_figures(session, pool):
     a_row = by_name["大冶甲科技有限公司"]
     assert len(a_row) == len(exports.POOL_HEADER)
     assert a_row[1] == session.get(Enterprise, pool["ids"]["A"]).uscc
-    assert a_row[2:] == ("大冶市", "出库", date(2025, 1, 10), date(2026, 2, 1), None,
+    assert a_row[2:] == ("大冶市", "已出库", date(2025, 1, 10), date(2026, 2, 1), None,
                          2024, Decimal("2002"), Decimal("200.2"), 100, 20)
     # No figures: empty year and figure columns, not zeros.
-    assert by_name["大冶丙装备有限公司"][3:] == ("申报", None, date(2025, 5, 1), None,
+    assert by_name["大冶丙装备有限公司"][3:] == ("已申报", None, date(2025, 5, 1), None,
                                               None, None, None, None, None)
-    assert by_name["阳新丁医药有限公司"][2:4] == ("阳新县", "入库培育中")
+    assert by_name["阳新丁医药有限公司"][2:4] == ("阳新县", "培育中")
 
 
 def test_pool_rows_take_the_list_filters(session, pool):
@@ -151,17 +151,17 @@ def test_event_rows_in_chinese_with_local_recording_time(session, pool):
     rows = list(exports.event_rows(session, pool["dy"]))
     assert len(rows[0]) == len(exports.EVENT_HEADER)
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)
-    expelled = [row for row in rows if row[7] == "退库"]
+    expelled = [row for row in rows if row[7] == "已退库"]
     assert len(expelled) == 1
     (on, name, uscc, county, kind, subtype, old, new, replenished, actor, recorded,
      reason) = expelled[0]
     assert (on, name, county, kind, subtype, old, replenished, actor, reason) == (
-        date(2025, 6, 1), "大冶乙材料有限公司", "大冶市", "状态变更", None, "入库培育中", None, "dy",
+        date(2025, 6, 1), "大冶乙材料有限公司", "大冶市", "状态变更", None, "培育中", None, "dy",
         "重大安全事故，退库")
     incident = [row for row in rows if row[4] == "诚信事件"]
     assert [(row[5], row[6], row[7], row[8]) for row in incident] == [
         ("重大安全事故", None, None, None)]
-    admissions = {row[1]: row[8] for row in rows if row[7] == "入库培育中"}
+    admissions = {row[1]: row[8] for row in rows if row[7] == "培育中"}
     assert admissions == {"大冶甲科技有限公司": "否", "大冶乙材料有限公司": "否", "大冶戊电子有限公司": "是"}
     assert isinstance(recorded, datetime) and recorded.tzinfo is None
 
@@ -217,9 +217,9 @@ def test_member_rows_on_a_date(session, pool, on, expected):
 def test_member_rows_give_the_admission_date_and_current_state(session, pool):
     rows = list(exports.member_rows(session, pool["admin"], date(2025, 2, 1)))
     assert [(row[0], row[2], row[3], row[4]) for row in rows] == [
-        ("大冶乙材料有限公司", "大冶市", date(2025, 2, 1), "退库"),
-        ("大冶甲科技有限公司", "大冶市", date(2025, 1, 10), "出库"),
-        ("阳新丁医药有限公司", "阳新县", date(2025, 1, 20), "入库培育中"),
+        ("大冶乙材料有限公司", "大冶市", date(2025, 2, 1), "已退库"),
+        ("大冶甲科技有限公司", "大冶市", date(2025, 1, 10), "已出库"),
+        ("阳新丁医药有限公司", "阳新县", date(2025, 1, 20), "培育中"),
     ]  # by county (display order), then name
 
 

@@ -73,7 +73,7 @@ def test_pool_csv_filename_and_content(client, auth, world, history, today):
     assert world.dy_ent.name in column(table, "企业名称")
     assert "阳新丁医药有限公司" not in column(table, "企业名称")
     states = dict(zip(column(table, "企业名称"), column(table, "状态")))
-    assert states["大冶乙材料有限公司"] == "退库" and states["大冶甲科技有限公司"] == "出库"
+    assert states["大冶乙材料有限公司"] == "已退库" and states["大冶甲科技有限公司"] == "已出库"
 
 
 def test_pool_xlsx_takes_the_list_filters(client, auth, world, history):

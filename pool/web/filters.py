@@ -31,7 +31,7 @@ def iso(value: date | None) -> str:
 
 _YES_NO = {True: _l("是"), False: _l("否"), None: _l("未填写")}
 # The domain's labels, marked here so that the message catalogue extracts them.
-_STATE_MESSAGES = [_l("申报"), _l("入库培育中"), _l("出库"), _l("退库"), _l("未入库")]
+_STATE_MESSAGES = [_l("已申报"), _l("培育中"), _l("已出库"), _l("已退库"), _l("未予入库")]
 
 
 def yes_no(value: bool | None) -> str:
