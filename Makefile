@@ -7,9 +7,13 @@ export FLASK_APP := app
 .PHONY: run test test-postgres setup setup-dev translations db demo scheduler bench \
         browser messages clean
 
-## run: set up, migrate, load the demo data, print the accounts, serve on :5000
+## run: set up, migrate, load the demo data, print the accounts, start the one
+## scheduler process beside the web server on :5000 (both stop together)
 run: setup translations db demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@$(BIN)/flask pool scheduler 2>instance/scheduler.log & sched=$$!; \
+	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  echo "计划任务进程已启动（日志 instance/scheduler.log）"; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: set up (incl. Chromium for the browser test) and run the whole test suite
 test: setup-dev translations browser
@@ -58,6 +62,7 @@ browser:
 ## bench: the benchmarks (apart from the tests); figures are quoted in the README
 bench: setup-dev
 	$(BIN)/python bench/bench_criteria.py
+	$(BIN)/python bench/bench_scan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -15,3 +15,4 @@ from .event import AppendOnlyError, PoolEvent  # noqa: F401
 from .audit import ChangeRecord  # noqa: F401
 from .policy import IndustryCorrection, PolicyValue  # noqa: F401
 from .application import Application, IntakeRound  # noqa: F401
+from .monitoring import JobLock, OutboxMail, RiskFlag, RiskFlagChange  # noqa: F401

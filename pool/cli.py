@@ -147,4 +147,6 @@ def template(out):
 
 
 def init_app(app) -> None:
+    from . import cli_monitoring  # noqa: F401 - registers its commands on pool_cli
+
     app.cli.add_command(pool_cli)

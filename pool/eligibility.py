@@ -12,6 +12,7 @@ from pathlib import Path
 from . import jsonutil, workbook
 from .applicant import InvalidApplicant
 from .criteria import Evaluation, check
+from . import rulebook as rulebook_module
 from .rulebook import Rulebook
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -82,6 +83,10 @@ def evaluate_all(items: list, as_of: date, rulebook: Rulebook, *, indexed: bool)
 
     :raise InvalidInput: if any entry is invalid; nothing is evaluated then.
     """
+    try:
+        rulebook_module.complete_snapshot(rulebook.policy, as_of)
+    except rulebook_module.NoPolicyInForce as exc:
+        raise InvalidInput([InputProblem("as_of", str(exc))]) from None
     results, problems = [], []
     for i, item in enumerate(items):
         try:

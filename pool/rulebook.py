@@ -32,6 +32,28 @@ class Rulebook:
     industries: IndustryTable
 
 
+class NoPolicyInForce(ValueError):
+    """No complete set of policy values is in force on the date asked for."""
+
+
+def complete_snapshot(policy: Policy, as_of: date):
+    """The values in force on ``as_of``, all of them.
+
+    ``Policy.in_force`` returns what exists on a date; before the first values
+    (the seed's 2024-09-30) that is nothing, and an evaluation would fail deep
+    inside with a ``KeyError``.  Callers ask here and get a clear refusal.
+
+    :raise NoPolicyInForce: naming the date and the first date with values.
+    """
+    snapshot = policy.in_force(as_of)
+    missing = [key for key in PARAMETER_SPECS if key not in snapshot]
+    if missing:
+        first = min((p.valid_from for p in policy.parameters), default=None)
+        since = f"（最早的参数自 {first.isoformat()} 起生效）" if first else ""
+        raise NoPolicyInForce(f"{as_of.isoformat()} 没有生效的政策参数{since}：缺少 {'、'.join(missing)}")
+    return snapshot
+
+
 def load(session) -> Rulebook:
     """The defaults with every stored addition layered on, oldest first."""
     return Rulebook(policy=load_policy(session), industries=load_industries(session))

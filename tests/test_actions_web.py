@@ -189,3 +189,12 @@ def test_actions_are_county_scoped(client, auth, world):
                  f"/actions/{world.yx_ent.id}/progress", f"/actions/{world.yx_ent.id}/expel"):
         assert client.get(path).status_code == 404, path
         assert client.post(path, data={"on": "2025-07-01", "reason": "x"}).status_code == 404, path
+
+
+def test_an_action_dated_before_any_policy_is_refused_clearly(client, auth, world, applied, use_db):
+    auth.login("yx")
+    response = client.post(f"/actions/{world.yx_ent.id}/admit", data={
+        "application_id": applied, "on": "2001-01-01"})
+    assert response.status_code == 409
+    assert "2001-01-01 没有生效的政策参数" in response.get_data(as_text=True)
+    assert state_of(use_db, world.yx_ent.id) == "applied"

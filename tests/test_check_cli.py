@@ -112,3 +112,10 @@ def test_template_command_writes_the_workbook(runner, tmp_path):
     result = runner.invoke(args=["pool", "template", str(out)])
     assert result.exit_code == 0, result.output
     assert "企业" in load_workbook(out).sheetnames
+
+
+def test_a_date_before_any_policy_is_an_input_error_not_a_crash(runner, tmp_path):
+    result = runner.invoke(args=["pool", "check", write(tmp_path, applicant()), "--as-of", "2001-01-01"])
+    assert result.exit_code == 2
+    assert "as_of: 2001-01-01 没有生效的政策参数" in result.stderr
+    assert "Traceback" not in result.stderr

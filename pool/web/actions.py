@@ -22,9 +22,9 @@ bp = Blueprint("actions", __name__, url_prefix="/actions")
 def snapshot_on(on):
     """The policy in force on ``on``; dates before the first policy are refused."""
     try:
-        return rulebook.load(db.session).policy.in_force(on)
-    except KeyError as exc:
-        raise lifecycle.TransitionRefused(str(exc).strip("'")) from None
+        return rulebook.complete_snapshot(rulebook.load(db.session).policy, on)
+    except rulebook.NoPolicyInForce as exc:
+        raise lifecycle.TransitionRefused(str(exc)) from None
 
 
 def _done(enterprise, message):

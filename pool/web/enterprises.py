@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from models import STATES, Application, Enterprise, PoolEvent, Product, db
 from pool import applications, directory, intake, lifecycle, rulebook, scoping
 
+from . import monitor
 from .access import enterprise_or_404
 from .clock import today
 
@@ -61,14 +62,15 @@ def _outlook(enterprise, day):
     parameters): the page still shows everything else.
     """
     try:
-        snapshot = rulebook.load(db.session).policy.in_force(day)
-    except KeyError:
+        snapshot = rulebook.complete_snapshot(rulebook.load(db.session).policy, day)
+    except rulebook.NoPolicyInForce:
         return {}
     return {
         "graduation": lifecycle.graduation_assessment(db.session, enterprise, day, snapshot),
         "expulsion": lifecycle.expulsion_assessment(db.session, enterprise, day, snapshot),
         "quota": lifecycle.quota(db.session, enterprise.county_id, day, snapshot),
         "round": intake.open_round_on(db.session, day),
+        "flags": monitor.enterprise_flags(enterprise.id),
         "checks": db.session.scalars(applications.visible(current_user).where(
             Application.enterprise_id == enterprise.id).limit(5)).all(),
     }

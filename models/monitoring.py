@@ -1,0 +1,134 @@
+"""Monitoring (SPEC §4): risk flags and their history, the mail outbox, job locks.
+
+* :class:`RiskFlag` — one condition the daily scan found for one enterprise.
+  At most one flag per (enterprise, kind) is open (``closed_on IS NULL``); a
+  partial unique index enforces it on SQLite and PostgreSQL alike, so two
+  scans racing can never open the same flag twice.
+* :class:`RiskFlagChange` — the flag's history: raised, escalated,
+  de-escalated, closed (append-only by convention: the scan only inserts).
+* :class:`OutboxMail` — a mail to send, written in the same transaction as
+  the change that caused it; ``key`` (recipient + reason + period) is unique,
+  so a mail is queued at most once however often its cause is recomputed.
+* :class:`JobLock` — a lease per scheduled job, so two scheduler processes
+  never run the same job at once.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import UTCDateTime, db, utcnow
+from .enterprise import Enterprise
+
+# Flag kinds (SPEC §4 table) and severities, mildest first.
+NO_PROGRESS = "no_progress"
+QUALIFICATION_EXPIRING = "qualification_expiring"
+ANNUAL_DATA_MISSING = "annual_data_missing"
+CRITERIA_DRIFT = "criteria_drift"
+INTEGRITY_INCIDENT = "integrity_incident"
+GRADUATION_READY = "graduation_ready"
+FLAG_KINDS = (NO_PROGRESS, QUALIFICATION_EXPIRING, ANNUAL_DATA_MISSING, CRITERIA_DRIFT,
+              INTEGRITY_INCIDENT, GRADUATION_READY)
+
+INFO, WARNING, HIGH, EXPULSION_DUE = "info", "warning", "high", "expulsion_due"
+SEVERITIES = (INFO, WARNING, HIGH, EXPULSION_DUE)
+
+RAISED, ESCALATED, DEESCALATED, CLOSED = "raised", "escalated", "deescalated", "closed"
+CHANGE_ACTIONS = (RAISED, ESCALATED, DEESCALATED, CLOSED)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+MAIL_STATES = (PENDING, SENDING, SENT, FAILED)
+
+_OPEN = text("closed_on IS NULL")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class RiskFlag(db.Model):
+    __tablename__ = "risk_flag"
+    __table_args__ = (
+        CheckConstraint(_in("kind", FLAG_KINDS), name="kind"),
+        CheckConstraint(_in("severity", SEVERITIES), name="severity"),
+        Index("uq_risk_flag_open", "enterprise_id", "kind", unique=True,
+              sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index("ix_risk_flag_county_open", "county_id", "closed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    # Denormalised so that county scoping and the digest need no join.
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    opened_on: Mapped[date] = mapped_column(Date)
+    last_seen_on: Mapped[date] = mapped_column(Date)
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    detail: Mapped[str] = mapped_column(Text, default="")  # Chinese, quoting dates and numbers
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    changes: Mapped[list["RiskFlagChange"]] = relationship(
+        back_populates="flag", order_by="RiskFlagChange.id")
+
+
+class RiskFlagChange(db.Model):
+    __tablename__ = "risk_flag_change"
+    __table_args__ = (
+        CheckConstraint(_in("action", CHANGE_ACTIONS), name="action"),
+        Index("ix_risk_flag_change_flag", "flag_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("risk_flag.id"))
+    on: Mapped[date] = mapped_column(Date)  # the scan's as_of
+    action: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))  # after the change
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    flag: Mapped[RiskFlag] = relationship(back_populates="changes")
+
+
+class OutboxMail(db.Model):
+    __tablename__ = "outbox_mail"
+    __table_args__ = (
+        CheckConstraint(_in("state", MAIL_STATES), name="state"),
+        Index("ix_outbox_mail_due", "state", "next_attempt_at"),
+        Index("ix_outbox_mail_county", "county_id", "created_at"),
+        Index("ix_outbox_mail_claimed_by", "claimed_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(320), unique=True)  # recipient + reason + period
+    reason: Mapped[str] = mapped_column(String(32))  # alert | digest | annual_reminder
+    to_addr: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(120))  # stable: a resend is recognisable
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: due now
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the relay sending it
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+
+
+class JobLock(db.Model):
+    """A lease on a scheduled job: held while ``locked_until`` is in the future."""
+
+    __tablename__ = "job_lock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[str | None] = mapped_column(Text)

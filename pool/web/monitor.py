@@ -1,0 +1,130 @@
+"""Risk dashboard, "scan now", and the outbox (city administrator)."""
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from models import db
+from models.monitoring import FLAG_KINDS, MAIL_STATES, SEVERITIES, OutboxMail, RiskFlag
+from pool import mailer, monitoring, scoping
+from pool.monitoring import KIND_LABELS, SEVERITY_LABELS
+
+from .access import admin_required
+from .clock import today
+from .forms import ConfirmForm
+
+bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+
+SEVERITY_STYLE = {"info": "info", "warning": "warning", "high": "danger", "expulsion_due": "dark"}
+MAIL_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+
+
+def _open_flags():
+    return select(RiskFlag).where(RiskFlag.closed_on.is_(None),
+                                  scoping.county_filter(current_user, RiskFlag.county_id))
+
+
+@bp.route("/")
+def dashboard():
+    severity = request.args.get("severity") if request.args.get("severity") in SEVERITIES else None
+    kind = request.args.get("kind") if request.args.get("kind") in FLAG_KINDS else None
+    counties = scoping.counties(db.session, current_user)
+    county_id = request.args.get("county", type=int)
+    if county_id not in {c.id for c in counties}:
+        county_id = None
+    counts = db.session.execute(
+        select(RiskFlag.county_id, RiskFlag.severity, func.count())
+        .where(RiskFlag.closed_on.is_(None), scoping.county_filter(current_user, RiskFlag.county_id))
+        .group_by(RiskFlag.county_id, RiskFlag.severity)).all()
+    table = {(c, s): n for c, s, n in counts}
+    by_kind = dict(db.session.execute(
+        _open_flags().with_only_columns(RiskFlag.kind, func.count()).group_by(RiskFlag.kind)).all())
+    stmt = _open_flags().options(selectinload(RiskFlag.enterprise))
+    if severity:
+        stmt = stmt.where(RiskFlag.severity == severity)
+    if kind:
+        stmt = stmt.where(RiskFlag.kind == kind)
+    if county_id:
+        stmt = stmt.where(RiskFlag.county_id == county_id)
+    stmt = stmt.order_by(_severity_rank(), RiskFlag.opened_on, RiskFlag.id)  # most severe, oldest
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    peak = max([n for n in table.values()] + [1])
+    return render_template(
+        "monitor/dashboard.html", page=page, counties=counties, severities=SEVERITIES,
+        kinds=FLAG_KINDS, table=table, by_kind=by_kind, peak=peak, severity=severity,
+        kind=kind, county_id=county_id, kind_labels=KIND_LABELS, severity_labels=SEVERITY_LABELS,
+        styles=SEVERITY_STYLE, last=monitoring.last_scanned(db.session), scan_form=ConfirmForm())
+
+
+def _severity_rank():
+    """ORDER BY key: the most severe first."""
+    return case({s: -i for i, s in enumerate(SEVERITIES)}, value=RiskFlag.severity)
+
+
+@bp.post("/scan")
+@admin_required
+def scan_now():
+    """Run today's scan now, under the same job lease the scheduler uses."""
+    from jobs.scheduler import run_job
+
+    if not ConfirmForm().validate_on_submit():
+        flash(_("表单已过期，请重试"), "danger")
+        return redirect(url_for("monitor.dashboard"))
+    # The job works in its own session; end this request's transaction first
+    # (on SQLite it holds the write lock until it ends).
+    db.session.rollback()
+    try:
+        summary = run_job(current_app._get_current_object(), "daily_scan", as_of=today())
+    except monitoring.ScanRefused as exc:
+        flash(str(exc), "danger")
+    else:
+        if summary is None:
+            flash(_("扫描正在由计划任务执行，请稍后刷新"), "warning")
+        else:
+            flash(summary, "success")
+    return redirect(url_for("monitor.dashboard"))
+
+
+@bp.route("/outbox")
+@admin_required
+def outbox():
+    state = request.args.get("state") if request.args.get("state") in MAIL_STATES else None
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = select(OutboxMail)
+    if state:
+        stmt = stmt.where(OutboxMail.state == state)
+    if q:
+        stmt = stmt.where(OutboxMail.to_addr.contains(q, autoescape=True)
+                          | OutboxMail.subject.contains(q, autoescape=True))
+    page = db.paginate(stmt.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = dict(db.session.execute(
+        select(OutboxMail.state, func.count()).group_by(OutboxMail.state)).all())
+    return render_template("monitor/outbox.html", page=page, state=state, q=q, counts=counts,
+                           states=MAIL_STATES, labels=MAIL_LABELS, form=ConfirmForm())
+
+
+@bp.post("/outbox/<int:mail_id>/retry")
+@admin_required
+def retry(mail_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            mailer.retry(db.session, mail_id, datetime.now(timezone.utc))
+        except mailer.MailError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("已重新排入发送队列"), "success")
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                    else url_for("monitor.outbox"))
+
+
+def enterprise_flags(enterprise_id: int) -> list[RiskFlag]:
+    """Open flags of one enterprise, most severe first (for its page)."""
+    return list(db.session.scalars(
+        select(RiskFlag).where(RiskFlag.enterprise_id == enterprise_id, RiskFlag.closed_on.is_(None))
+        .order_by(_severity_rank(), RiskFlag.opened_on)))
