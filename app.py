@@ -57,9 +57,10 @@ def register_extensions(app) -> None:
 
 
 def register_blueprints(app) -> None:
-    from pool import web
+    from pool import api, web
 
     web.init_app(app)
+    api.init_app(app)
 
 
 def register_cli(app) -> None:

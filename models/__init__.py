@@ -16,3 +16,4 @@ from .audit import ChangeRecord  # noqa: F401
 from .policy import IndustryCorrection, PolicyValue  # noqa: F401
 from .application import Application, IntakeRound  # noqa: F401
 from .monitoring import JobLock, OutboxMail, RiskFlag, RiskFlagChange  # noqa: F401
+from .api_token import ApiRateWindow, ApiToken  # noqa: F401

@@ -14,11 +14,14 @@ from models import db
 from pool import scoping
 
 PUBLIC = {"auth.login", "static", "bootstrap.static", "main.set_language", "main.healthz"}
+# Blueprints that authenticate every request themselves (bearer tokens).
+SELF_AUTHENTICATED = {"api"}
 
 
 def require_login():
     """``before_request`` hook: anonymous users go to the login page."""
-    if request.endpoint in PUBLIC or request.endpoint is None:
+    if request.endpoint in PUBLIC or request.endpoint is None \
+            or request.blueprint in SELF_AUTHENTICATED:
         return None
     if not current_user.is_authenticated:
         from pool.extensions import login_manager

@@ -1,0 +1,20 @@
+"""The JSON API (``/api/v1``, described at ``/api/v1/openapi.json``) and the
+page where users manage their API tokens (``/account/tokens``).
+
+Thin callers of ``pool/``: :mod:`.core` is the frame (token check, rate limit,
+problems, the operation registry), the other modules declare the operations —
+importing this package declares them all.
+"""
+from . import account, actions, checks, core, enterprises, openapi, reads  # noqa: F401
+
+
+def init_app(app) -> None:
+    """Register the API and the token page on ``app`` (after ``pool.web.init_app``)."""
+    from pool.extensions import csrf
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(account.bp)
+    # Bearer tokens, not the browser session, authenticate here: no CSRF, and
+    # the web's login redirect does not apply (pool.web.access skips the API
+    # blueprint; core answers 401 itself).
+    csrf.exempt(core.bp)

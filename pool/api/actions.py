@@ -1,0 +1,211 @@
+"""Lifecycle actions: thin callers of :mod:`pool.lifecycle`.
+
+Each takes ``on`` (the effective date, default today), answers 201 with the
+event recorded and the enterprise's new summary, and turns a refusal into a 409
+problem whose ``detail`` is the lifecycle's Chinese reason.  Review decisions
+on ``review`` criteria (复核) are given with the admission or rejection they
+lead to (``reviews``), as :func:`pool.lifecycle.admit` records them.
+"""
+from datetime import date
+
+from models import Application, db
+from pool import applications, lifecycle, rulebook
+from pool.applicant import InvalidApplicant
+from pool.criteria import check
+from pool.eligibility import InputProblem, InvalidInput
+from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.web.clock import today
+
+from . import schemas as s
+from .core import (
+    Reply, json_response, operation, policy_on, require_complete, viewer,
+)
+from .enterprises import ONE
+
+TAG = "lifecycle"
+ON = {"type": "string", "format": "date", "description": "办理（生效）日期，默认今天"}
+REASON = {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S",
+          "description": "理由（写明依据）"}
+EVIDENCE = {"type": "object", "description": "补充证据（任意 JSON 对象，随事件保存）"}
+REVIEWS = {"type": "array", "maxItems": 10, "description": "对待复核（review）条件逐条作出的决定",
+           "items": s.obj({"criterion_id": {"type": "integer", "minimum": 1, "maximum": 10},
+                           "decision": {"enum": list(lifecycle.REVIEW_DECISIONS)},
+                           "reason": REASON})}
+BASIS = {"enum": list(lifecycle.EXPULSION_BASES),
+         "description": "no_progress 两年无实质性进展；incident 诚信事件"}
+RULE = {"enum": ["a", "b"], "description": "a 新增专利密集型产品；b 销售额及利润增长"}
+CHECK_ID = {**s.ID, "description": "所依据的资格自检记录 id（企业记录的 checks）"}
+INLINE = {**s.APPLICANT, "description": "或：申报数据，按 on 日评估并保存为自检记录"}
+
+RESULT = s.component("ActionResult", s.obj({
+    "event": s.EVENT, "enterprise": s.ENTERPRISE_SUMMARY,
+    "check_id": {**s.nullable(s.ID), "description": "所依据的资格自检记录"},
+}))
+REPLIES = {201: Reply("已记录", RESULT)}
+ERRORS = (404, 409, 422)
+
+
+def _body(name: str, properties: dict, required: tuple[str, ...] = ()) -> dict:
+    return s.component(name, {"type": "object", "additionalProperties": False,
+                              "properties": {"on": ON, **properties}, "required": list(required)})
+
+
+@operation("POST", ONE + "/admit", tag=TAG, summary="入库",
+           description=("依据评估入库：结论须为 eligible，"
+                        "或 needs_review 且每一条待复核条件都在 reviews 中作出决定并写明理由。"
+                        "入库批次开放期间不占名额；否则为增补入库，"
+                        "占用本县（市、区）一个增补名额（名额检查与入库在同一事务中完成）。不符合条件时 409，"
+                        "detail 为原因。"),
+           body=_body("AdmitRequest", {"check_id": CHECK_ID, "applicant": INLINE,
+                                       "reviews": REVIEWS}),
+           body_description="check_id 与 applicant 二者给且只给一个", replies=REPLIES, errors=ERRORS)
+def admit(enterprise, body):
+    """Admit an ``applied`` enterprise on an ``eligible`` evaluation, or a
+    ``needs_review`` one whose every review criterion is decided in ``reviews``.
+    Outside an intake round it is a replenishment (增补) and takes one place
+    of the county's quota, checked atomically."""
+    on = _on(body)
+    snapshot = policy_on(on, "on")
+    source = _evaluation(enterprise, body, on, required=True)
+    event = lifecycle.admit(db.session, enterprise, actor=viewer(), on=on,
+                            evaluation=source.result, reviews=_reviews(body), snapshot=snapshot)
+    return _done(enterprise, event, source)
+
+
+@operation("POST", ONE + "/reject", tag=TAG, summary="不予入库",
+           description="对已申报企业作出不予入库决定，须写明理由；可附所依据的评估及复核决定。",
+           body=_body("RejectRequest", {"reason": REASON, "check_id": CHECK_ID,
+                                        "applicant": INLINE, "reviews": REVIEWS}, ("reason",)),
+           body_description="可附所依据的评估（check_id 或 applicant）及复核决定",
+           replies=REPLIES, errors=ERRORS)
+def reject(enterprise, body):
+    """Decide not to admit an ``applied`` enterprise, with a written reason."""
+    on = _on(body)
+    source = _evaluation(enterprise, body, on, required=False)
+    event = lifecycle.reject(db.session, enterprise, actor=viewer(), on=on, reason=body["reason"],
+                             evaluation=source.result if source else None,
+                             reviews=_reviews(body))
+    return _done(enterprise, event, source)
+
+
+@operation("POST", ONE + "/graduate", tag=TAG, summary="培育出库",
+           description="确认培育出库：条件 a 或 b 须在 on 日成立，否则 409 并说明原因。",
+           body=_body("GraduateRequest", {"rule": RULE, "reason": REASON, "evidence": EVIDENCE},
+                      ("rule", "reason")),
+           replies=REPLIES, errors=ERRORS)
+def graduate(enterprise, body):
+    """Confirm a graduation by rule a or b, which must hold on ``on``."""
+    on = _on(body)
+    event = lifecycle.graduate(db.session, enterprise, actor=viewer(), on=on, rule=body["rule"],
+                               reason=body["reason"], evidence=body.get("evidence"),
+                               snapshot=policy_on(on, "on"))
+    return _done(enterprise, event)
+
+
+@operation("POST", ONE + "/expel", tag=TAG, summary="退库",
+           description="确认退库：依据（两年无实质性进展，或诚信事件）须在 on 日成立，否则 409 并说明原因。",
+           body=_body("ExpelRequest", {"basis": BASIS, "reason": REASON}, ("basis", "reason")),
+           replies=REPLIES, errors=ERRORS)
+def expel(enterprise, body):
+    """Confirm an expulsion on the basis given, which must hold on ``on``."""
+    on = _on(body)
+    event = lifecycle.expel(db.session, enterprise, actor=viewer(), on=on, basis=body["basis"],
+                            reason=body["reason"], snapshot=policy_on(on, "on"))
+    return _done(enterprise, event)
+
+
+def _fact(name: str, types: dict) -> dict:
+    subtype = {"enum": list(types), "description": "；".join(f"{k} {v}" for k, v in types.items())}
+    return _body(name, {"subtype": subtype, "reason": REASON, "evidence": EVIDENCE},
+                 ("subtype", "reason"))
+
+
+@operation("POST", ONE + "/progress", tag=TAG, summary="记录实质性进展",
+           description="记录培育中企业的实质性进展；24 个月的进展期限自 on 日重新起算。",
+           body=_fact("ProgressRequest", PROGRESS_TYPES), replies=REPLIES, errors=ERRORS)
+def record_progress(enterprise, body):
+    """A substantive progress of an admitted enterprise; it restarts the 24-month window."""
+    return _record_fact(enterprise, body, lifecycle.record_progress)
+
+
+@operation("POST", ONE + "/incident", tag=TAG, summary="记录诚信事件",
+           description="记录培育中企业的诚信事件；此后即可办理退库。",
+           body=_fact("IncidentRequest", INCIDENT_TYPES), replies=REPLIES, errors=ERRORS)
+def record_incident(enterprise, body):
+    """An integrity incident of an admitted enterprise; expulsion is due at once."""
+    return _record_fact(enterprise, body, lifecycle.record_incident)
+
+
+@operation("POST", ONE + "/outcome", tag=TAG, summary="记录接续培育及成果",
+           description="对已出库企业先标记接续培育，再标记成果（专精特新“小巨人”、单项冠军），每项至多一次。",
+           body=_fact("OutcomeRequest", OUTCOME_TYPES), replies=REPLIES, errors=ERRORS)
+def record_outcome(enterprise, body):
+    """Continued cultivation of a graduated enterprise, then its outcomes."""
+    return _record_fact(enterprise, body, lifecycle.record_outcome)
+
+
+def _record_fact(enterprise, body, record):
+    event = record(db.session, enterprise, actor=viewer(), on=_on(body), subtype=body["subtype"],
+                   reason=body["reason"], evidence=body.get("evidence"))
+    return _done(enterprise, event)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _on(body) -> date:
+    return date.fromisoformat(body["on"]) if "on" in body else today()
+
+
+def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | None:
+    """The saved check the action relies on: ``check_id`` (one of this
+    enterprise's checks the user may see) or ``applicant`` evaluated on ``on``
+    and saved now.
+
+    :raise InvalidInput: both or (if ``required``) neither given, an unknown
+        check, invalid applicant data, or another enterprise's USCC.
+    """
+    if "check_id" in body and "applicant" in body:
+        raise InvalidInput([InputProblem("applicant", "check_id 与 applicant 只能给一个")])
+    if "check_id" in body:
+        found = db.session.scalar(applications.visible(viewer()).where(
+            Application.id == body["check_id"], Application.enterprise_id == enterprise.id))
+        if found is None:
+            raise InvalidInput([InputProblem("check_id", "该企业没有这条资格自检记录")])
+        return found
+    if "applicant" not in body:
+        if required:
+            raise InvalidInput([InputProblem("check_id", "须给出所依据的评估：check_id 或 applicant")])
+        return None
+    book = rulebook.load(db.session)
+    require_complete(book.policy.in_force(on), "on")
+    try:
+        evaluation = check(body["applicant"], on, book.policy, book.industries)
+    except InvalidApplicant as exc:
+        raise InvalidInput([InputProblem(_under("applicant", p.path), p.message)
+                            for p in exc.problems]) from None
+    if evaluation.uscc != enterprise.uscc:
+        raise InvalidInput([InputProblem("applicant.uscc",
+                                         f"须为该企业的统一社会信用代码 {enterprise.uscc}")])
+    return applications.save(db.session, data=body["applicant"], evaluation=evaluation,
+                             county_id=enterprise.county_id, actor=viewer())
+
+
+def _under(prefix: str, path: str) -> str:
+    if path in ("", "(root)"):
+        return prefix
+    return prefix + ("" if path.startswith("[") else ".") + path
+
+
+def _reviews(body) -> dict[int, tuple[str, str]]:
+    out = {}
+    for i, item in enumerate(body.get("reviews", [])):
+        if item["criterion_id"] in out:
+            raise InvalidInput([InputProblem(f"reviews[{i}].criterion_id", "同一条件只能作一次决定")])
+        out[item["criterion_id"]] = (item["decision"], item["reason"])
+    return out
+
+
+def _done(enterprise, event, source: Application | None = None):
+    db.session.commit()
+    return json_response({"event": s.event(event), "enterprise": s.enterprise_summary(enterprise),
+                          "check_id": source.id if source else None}, 201)
