@@ -92,18 +92,25 @@ def _quota(county_id, on):
 @bp.route("/<int:enterprise_id>/reject", methods=["GET", "POST"])
 def reject(enterprise_id: int):
     enterprise = enterprise_or_404(enterprise_id)
-    form = forms.DatedReasonForm()
+    return _run(enterprise, forms.DatedReasonForm(), lambda f: lifecycle.reject(
+        db.session, enterprise, actor=current_user, on=f.on.data, reason=f.reason.data),
+        lambda f: _("已记录不予入库：%(name)s", name=enterprise.name), _("不予入库"))
+
+
+def _run(enterprise, form, perform, message, title, **context):
+    """The shape of the simple actions: on GET the form dated today; on a valid
+    POST ``perform(form)`` and back to the enterprise with ``message(form)``;
+    a refusal or invalid input shows the page again with the input kept."""
     if request.method == "GET":
         form.on.data = today()
     if form.validate_on_submit():
         try:
-            lifecycle.reject(db.session, enterprise, actor=current_user, on=form.on.data,
-                             reason=form.reason.data)
+            perform(form)
         except lifecycle.TransitionRefused as exc:
             _refused(exc)
         else:
-            return _done(enterprise, _("已记录不予入库：%(name)s", name=enterprise.name))
-    return _page("actions/simple.html", enterprise, form, _("不予入库"))
+            return _done(enterprise, message(form))
+    return _page("actions/simple.html", enterprise, form, title, **context)
 
 
 def _page(template, enterprise, form, title, **context):
@@ -171,18 +178,9 @@ FACTS = {
 def record_fact(enterprise_id: int, fact: str):
     enterprise = enterprise_or_404(enterprise_id)
     make_form, record, types, title = FACTS[fact]
-    form = make_form()
-    if request.method == "GET":
-        form.on.data = today()
-    if form.validate_on_submit():
-        try:
-            record(db.session, enterprise, actor=current_user, on=form.on.data,
-                   subtype=form.subtype.data, reason=form.reason.data)
-        except lifecycle.TransitionRefused as exc:
-            _refused(exc)
-        else:
-            return _done(enterprise, _("已记录：%(what)s", what=types[form.subtype.data]))
-    return _page("actions/simple.html", enterprise, form, _(title))
+    return _run(enterprise, make_form(), lambda f: record(
+        db.session, enterprise, actor=current_user, on=f.on.data, subtype=f.subtype.data,
+        reason=f.reason.data), lambda f: _("已记录：%(what)s", what=types[f.subtype.data]), _(title))
 
 
 @bp.route("/events/<int:event_id>/correct", methods=["GET", "POST"])
@@ -191,18 +189,9 @@ def correct(event_id: int):
     if event is None:
         abort(404)
     enterprise = enterprise_or_404(event.enterprise_id)  # the county scope decides
-    form = forms.DatedReasonForm()
-    if request.method == "GET":
-        form.on.data = today()
-    if form.validate_on_submit():
-        try:
-            lifecycle.correct(db.session, event, actor=current_user, on=form.on.data,
-                              reason=form.reason.data)
-        except lifecycle.TransitionRefused as exc:
-            _refused(exc)
-        else:
-            return _done(enterprise, _("已记录更正"))
-    return _page("actions/simple.html", enterprise, form, _("更正事件"), event=event)
+    return _run(enterprise, forms.DatedReasonForm(), lambda f: lifecycle.correct(
+        db.session, event, actor=current_user, on=f.on.data, reason=f.reason.data),
+        lambda f: _("已记录更正"), _("更正事件"), event=event)
 
 
 # --- intake rounds -------------------------------------------------------------------------
