@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,15 @@ from .clock import today
 from .forms import ConfirmForm
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+
+# The domain's labels, marked here for the message catalogue and shown translated.
+_MESSAGES = [_l("无实质性进展"), _l("资格到期"), _l("年度数据未报送"), _l("不再符合入库标准"),
+             _l("诚信事件"), _l("符合出库条件"), _l("提示"), _l("预警"), _l("高风险"), _l("应予退库")]
+
+
+def _translated(labels: dict) -> dict:
+    return {key: _(label) for key, label in labels.items()}
+
 
 SEVERITY_STYLE = {"info": "info", "warning": "warning", "high": "danger", "expulsion_due": "dark"}
 MAIL_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
@@ -55,7 +65,8 @@ def dashboard():
     return render_template(
         "monitor/dashboard.html", page=page, counties=counties, severities=SEVERITIES,
         kinds=FLAG_KINDS, table=table, by_kind=by_kind, peak=peak, severity=severity,
-        kind=kind, county_id=county_id, kind_labels=KIND_LABELS, severity_labels=SEVERITY_LABELS,
+        kind=kind, county_id=county_id, kind_labels=_translated(KIND_LABELS),
+        severity_labels=_translated(SEVERITY_LABELS),
         styles=SEVERITY_STYLE, last=monitoring.last_scanned(db.session), scan_form=ConfirmForm())
 
 
