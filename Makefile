@@ -59,10 +59,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
-## bench: the benchmarks (apart from the tests); figures are quoted in the README
+## bench: the benchmarks (apart from the tests); figures are quoted in the README.
+## bench/run.py: one table, each figure beside its floor (BENCH_ARGS="--enterprises 10000
+## --postgres postgresql://…" to change; bench/bench_criteria.py and bench_scan.py run alone)
 bench: setup-dev
-	$(BIN)/python bench/bench_criteria.py
-	$(BIN)/python bench/bench_scan.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

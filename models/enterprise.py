@@ -7,7 +7,7 @@ are nullable: ``None`` means "not recorded", which makes that criterion
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -27,6 +27,9 @@ class Enterprise(db.Model):
             "state IN ('applied', 'admitted', 'graduated', 'expelled', 'rejected')",
             name="state",
         ),
+        # The list pages: by name within a county (officers) or a state (0006).
+        Index("ix_enterprise_county_name", "county_id", "name", "id"),
+        Index("ix_enterprise_state_name", "state", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
 
-from . import accounts, demo, eligibility, jsonutil, rulebook, workbook
+from . import accounts, demo, demo_bulk, eligibility, jsonutil, rulebook, workbook
 from .web.clock import today  # the CLI reads the clock the way the web layer does
 
 pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
@@ -58,14 +58,53 @@ def create_user(username, role, county_name, display_name, email, password):
 
 @pool_cli.command("seed-demo")
 @click.option("--as-of", callback=parse_date, help="演示数据的基准日期（默认今天）")
-def seed_demo(as_of):
-    """Create the demo counties, accounts and ~60 enterprises (idempotent)."""
+@click.option("--enterprises", type=click.IntRange(min=1), default=None,
+              help="批量生成这么多家企业（全市各县市区），代替约 60 家的小型演示数据")
+@click.option("--years", type=click.IntRange(1, 30), default=5, show_default=True,
+              help="批量生成：每家企业的历史年数（年度数据与事件）")
+@click.option("--seed", "seed_value", type=int, default=2024, show_default=True,
+              help="批量生成：随机种子（同一种子、同一基准日期，结果相同）")
+@click.option("--append", is_flag=True,
+              help="批量生成：库中已有企业时仍追加（默认拒绝）")
+@click.option("--scan", "run_scan", is_flag=True,
+              help="批量生成后按基准日期运行风险扫描（风险标记只来自扫描）")
+def seed_demo(as_of, enterprises, years, seed_value, append, run_scan):
+    """Create the demo counties, accounts and ~60 enterprises (idempotent).
+
+    With --enterprises N: bulk-generate N enterprises with --years of history
+    instead (refused into a database that already holds enterprises unless
+    --append).  Risk flags come from the scan: add --scan, or run
+    ``flask pool scan --as-of DATE`` afterwards.
+    """
     as_of = as_of or today()
-    result = demo.seed(db.session, as_of=as_of)
+    if enterprises is None:
+        result = demo.seed(db.session, as_of=as_of)
+        db.session.commit()
+        click.echo(f"演示数据：新建县市区 {result.counties} 个，用户 {result.users} 个，"
+                   f"企业 {result.enterprises} 家（基准日期 {as_of.isoformat()}）")
+        _report_credentials(result.credentials)
+        return
+    with click.progressbar(length=enterprises, label="批量生成企业", file=None) as bar:
+        try:
+            result = demo_bulk.generate(db.session, enterprises=enterprises, years=years,
+                                        as_of=as_of, seed=seed_value, append=append,
+                                        progress=bar.update)
+        except demo_bulk.BulkRefused as refusal:
+            db.session.rollback()
+            raise click.ClickException(str(refusal)) from None
     db.session.commit()
-    click.echo(f"演示数据：新建县市区 {result.counties} 个，用户 {result.users} 个，"
-               f"企业 {result.enterprises} 家（基准日期 {as_of.isoformat()}）")
-    _report_credentials(result.credentials)
+    click.echo(f"批量演示数据：企业 {result.enterprises} 家，{years} 年历史（基准日期 {as_of}）；"
+               + "，".join(f"{table} {n}" for table, n in result.rows.items()))
+    _report_credentials(result.created.credentials)
+    if run_scan:
+        from .cli_monitoring import scan
+
+        # The scan runs in its own session; on SQLite this one's open
+        # transaction would hold the write lock it needs.
+        db.session.rollback()
+        click.get_current_context().invoke(scan, as_of=as_of)
+    else:
+        click.echo(f"风险标记来自扫描：flask pool scan --as-of {as_of}")
 
 
 def _report_credentials(created) -> None:

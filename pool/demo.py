@@ -46,6 +46,7 @@ NAME_PARTS = ("华新", "鑫鹏", "东贝", "劲牌", "三环", "晟祥", "美�
               "金盛", "长乐", "信大", "中拓", "天诚", "博雅", "兴业", "泰和", "正和", "安达")
 SUFFIXES = ("科技有限公司", "股份有限公司", "新材料有限公司", "智能装备有限公司", "技术有限公司")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+PARTNERS = ("湖北师范大学", "湖北理工学院", "武汉理工大学", "华中科技大学")
 GIVEN = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞")
 
 # How many enterprises in each state (about 60 in all).
@@ -188,7 +189,7 @@ def _assets(rng, e, i, noun, as_of) -> None:
                                   owned=True, valid_to=as_of.replace(year=as_of.year + 5)))
     if rng.random() < 0.6:
         e.partnerships.append(ResearchPartnership(
-            partner=rng.choice(("湖北师范大学", "湖北理工学院", "武汉理工大学", "华中科技大学")),
+            partner=rng.choice(PARTNERS),
             partner_type="university", valid_from=start,
             valid_to=start.replace(year=start.year + 3)))
 

@@ -7,6 +7,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from models import Application, County, db
 from pool import applications, eligibility, rulebook, scoping, workbook
@@ -35,6 +36,7 @@ def index():
     if q:
         stmt = stmt.where((Application.name.contains(q, autoescape=True))
                           | Application.uscc.startswith(q.upper(), autoescape=True))
+    stmt = stmt.options(selectinload(Application.county), selectinload(Application.created_by))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("checks/list.html", page=page, q=q, styles=VERDICT_STYLE)
 
