@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from models import County, IntakeRound, PoolEvent
 from models.enterprise import ADMITTED, GRADUATED
@@ -50,7 +50,14 @@ def quota(session, county_id: int, as_of: date, snapshot) -> Quota:
     """The quota of ``county_id`` counting events effective on or before ``as_of``;
     ``snapshot`` is the policy in force on ``as_of`` (``quota_multiplier``)."""
     require_snapshot(snapshot, as_of)
-    return _tally(_quota_events(session, county_id), as_of, snapshot["quota_multiplier"])
+    # Counted in SQL: every enterprise page shows the quota, and a county's
+    # event log grows without bound.
+    counts = dict(session.execute(
+        _quota_events_stmt(county_id).where(PoolEvent.effective_on <= as_of)
+        .with_only_columns(PoolEvent.to_state, func.count()).group_by(PoolEvent.to_state)).all())
+    graduated, replenished = counts.get(GRADUATED, 0), counts.get(ADMITTED, 0)
+    limit = snapshot["quota_multiplier"] * graduated
+    return Quota(graduated, replenished, limit, max(limit - replenished, 0))
 
 
 def open_intake_round(session, on: date) -> IntakeRound | None:
@@ -99,15 +106,19 @@ def replenishment_refusal(session, county: County, on: date, snapshot) -> tuple[
     return current, None
 
 
-def _quota_events(session, county_id: int) -> list[tuple[date, str]]:
-    """``(effective_on, to_state)`` of the county's graduations and replenishments."""
-    stmt = select(PoolEvent.effective_on, PoolEvent.to_state).where(
+def _quota_events_stmt(county_id: int):
+    """``SELECT (effective_on, to_state)`` of the county's graduations and replenishments."""
+    return select(PoolEvent.effective_on, PoolEvent.to_state).where(
         PoolEvent.county_id == county_id,
         PoolEvent.kind == STATE_CHANGE,
         or_(PoolEvent.to_state == GRADUATED,
             and_(PoolEvent.to_state == ADMITTED, PoolEvent.replenishment.is_(True))),
     )
-    return [(day, state) for day, state in session.execute(stmt)]
+
+
+def _quota_events(session, county_id: int) -> list[tuple[date, str]]:
+    """The events themselves, for the back-dating check that replays later dates."""
+    return [(day, state) for day, state in session.execute(_quota_events_stmt(county_id))]
 
 
 def _tally(events: list[tuple[date, str]], as_of: date, multiplier: int) -> Quota:
