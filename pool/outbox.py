@@ -189,7 +189,8 @@ def reminder_stage(as_of: date, deadline: date, days_before) -> int | None:
 
 def annual_data_reminders(session, as_of: date, *, rulebook=None) -> int:
     """Queue the annual-data reminders due on ``as_of``; the number queued."""
-    snapshot = (rulebook or rulebooks.load(session)).policy.in_force(as_of)
+    policy = rulebook.policy if rulebook else rulebooks.load_policy(session)
+    snapshot = policy.in_force(as_of)
     deadline = monitoring.annual_deadline(as_of, snapshot["annual_data_deadline"])
     stage = reminder_stage(as_of, deadline, snapshot["reminder_days_before_deadline"])
     if stage is None:

@@ -54,6 +54,14 @@ def complete_snapshot(policy: Policy, as_of: date):
     return snapshot
 
 
+def policy_on(session, on: date):
+    """The complete policy snapshot in force on ``on`` (reads the policy only).
+
+    :raise NoPolicyInForce: see :func:`complete_snapshot`.
+    """
+    return complete_snapshot(load_policy(session), on)
+
+
 def load(session) -> Rulebook:
     """The defaults with every stored addition layered on, oldest first."""
     return Rulebook(policy=load_policy(session), industries=load_industries(session))

@@ -177,7 +177,7 @@ def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | 
             raise InvalidInput([InputProblem("check_id", "须给出所依据的评估：check_id 或 applicant")])
         return None
     book = rulebook.load(db.session)
-    require_complete(book.policy.in_force(on), "on")
+    require_complete(book.policy, on, "on")
     try:
         evaluation = check(body["applicant"], on, book.policy, book.industries)
     except InvalidApplicant as exc:

@@ -30,7 +30,6 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from models import db, utcnow
 from pool import api_domain, eligibility, jsonutil, lifecycle, records, rulebook, scoping
 from pool.eligibility import InputProblem, InvalidInput
-from pool.policy import PARAMETER_SPECS
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -535,15 +534,15 @@ def policy_on(on: date, path: str):
     :raise InvalidInput: (at ``path``) if some parameter has no value on ``on``
         — a date before the policy took effect.
     """
-    snapshot = rulebook.load(db.session).policy.in_force(on)
-    require_complete(snapshot, path)
-    return snapshot
+    return require_complete(rulebook.load_policy(db.session), on, path)
 
 
-def require_complete(snapshot, path: str) -> None:
-    """:raise InvalidInput: (at ``path``) unless every parameter is in force."""
+def require_complete(policy, on: date, path: str):
+    """The complete snapshot of ``policy`` on ``on``.
+
+    :raise InvalidInput: (at ``path``) unless every parameter is in force.
+    """
     try:
-        for key in PARAMETER_SPECS:
-            snapshot.parameter(key)
-    except KeyError as exc:
-        raise InvalidInput([InputProblem(path, f"该日期没有生效的政策参数：{exc.args[0]}")]) from None
+        return rulebook.complete_snapshot(policy, on)
+    except rulebook.NoPolicyInForce as exc:
+        raise InvalidInput([InputProblem(path, str(exc))]) from None

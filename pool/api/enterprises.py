@@ -69,7 +69,7 @@ def create_enterprise(query, body):
     registered is 409; invalid data 422 naming each field."""
     as_of = query.get("as_of") or today()
     book = rulebook.load(db.session)
-    require_complete(book.policy.in_force(as_of), "as_of")
+    require_complete(book.policy, as_of, "as_of")
     try:
         enterprise, _check = api_domain.register_applicant(
             db.session, body, actor=viewer(), as_of=as_of, on=today(), rulebook=book)

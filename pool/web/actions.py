@@ -22,7 +22,7 @@ bp = Blueprint("actions", __name__, url_prefix="/actions")
 def snapshot_on(on):
     """The policy in force on ``on``; dates before the first policy are refused."""
     try:
-        return rulebook.complete_snapshot(rulebook.load(db.session).policy, on)
+        return rulebook.policy_on(db.session, on)
     except rulebook.NoPolicyInForce as exc:
         raise lifecycle.TransitionRefused(str(exc)) from None
 

@@ -62,7 +62,7 @@ def _outlook(enterprise, day):
     parameters): the page still shows everything else.
     """
     try:
-        snapshot = rulebook.complete_snapshot(rulebook.load(db.session).policy, day)
+        snapshot = rulebook.policy_on(db.session, day)
     except rulebook.NoPolicyInForce:
         return {}
     return {

@@ -99,7 +99,7 @@ def pool_on_file(fmt: str):
 def overview():
     """Counties × states with totals, and each county's replenishment quota today."""
     today = clock.today()
-    snapshot = rulebook.load(db.session).policy.in_force(today)
+    snapshot = rulebook.load_policy(db.session).in_force(today)
     lines = exports.overview(db.session, current_user, today, snapshot)
     totals = {state: sum(line.states[state] for line in lines) for state in STATES}
     quota_totals = {field: sum(getattr(line.quota, field) for line in lines)
