@@ -28,7 +28,7 @@ from pool.uscc import ALPHABET, make  # noqa: E402
 
 AS_OF = date(2024, 10, 1)
 REGIONS = ("420202", "420203", "420204", "420205", "420222", "420281", "420100", "110108")
-INDUSTRIES = ("C3562", "3562", "C3913", "I6513", "6513", "M7320", "C2710", "F5191", "E4710", "L7212", "J6620")
+INDUSTRIES = ("C3562", "3562", "C3913", "I6513", "6513", "M7320", "C2710", "F5191", "E4710", "L7212", "J6621")
 QUALIFICATIONS = ("specialized_sme", "little_giant", "high_tech", "ip_advantage", "tech_sme", "other")
 STATUSES = ("valid", "valid", "valid", "pending", "lapsed", "expired")
 

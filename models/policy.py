@@ -48,3 +48,28 @@ class IndustryCorrection(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship()
+
+
+class ReferenceTableVersion(db.Model):
+    """A whole official reference table imported by the city administrator.
+
+    ``kind`` names the table (``patent_intensive``, ``sme_size``); ``content``
+    holds it in the shipped file's shape.  Unlike policy values, an official
+    table may be dated in the past: it is in force from the date its document
+    gives.  Rows are never edited; a later version supersedes.
+    """
+
+    __tablename__ = "reference_table_version"
+    __table_args__ = (Index("ix_reference_table_version_kind", "kind", "valid_from", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))  # the official document
+    note: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[object] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical content
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pool import uscc as uscc_code
-from pool.industries import split_code
+from pool.gbt4754 import split_code
 
 SCHEMA_FILE = Path(__file__).with_name("data") / "applicant.schema.json"
 with SCHEMA_FILE.open(encoding="utf-8") as _fh:

@@ -23,7 +23,15 @@ How SPEC §2 is encoded (the interpretation, in one place):
   is an officer's judgement, not a failure.
 * **第2条.**  A certificate counts on ``valid_from <= as_of <= valid_to``
   (both days inclusive); expired or not-yet-valid ones do not count.
-* **第3条.**  Unknown to the table (which ships incomplete) → ``review``.
+* **上年度** (第1条 size, 第6条) is the calendar year before the assessment
+  date's year; the contract's figures are for ``assessment_year - 1``.  Figures
+  of another year make both ``missing`` (naming the year required and the year
+  supplied); an ``assessment_year`` after the assessment date's year is an
+  input error (:func:`check`).
+* **第3条.**  The classification in force on ``as_of`` (the shipped 2019 table
+  from 2019-04-01, or a later imported version) lists the class → ``pass``
+  naming its group and category; a starred (partial) class, a class outside the
+  table, or no table in force → ``review`` ("原则上").
 * **第4条.**  A qualifying product is ``main`` and names at least one listed patent
   that is ``valid``, ``core`` and has an ``origin`` (self, acquired or licensed —
   every value of the contract's enum is 自研或引进, so only an *absent* origin
@@ -50,10 +58,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
-from pool.applicant import FIELD_LABELS, Applicant, _constructor, parse
-from pool.industries import OFFICIAL_CLASS_COUNT, IndustryTable, display_code
+from pool.applicant import FIELD_LABELS, Applicant, InvalidApplicant, Problem, _constructor, parse
+from pool.gbt4754 import display_code, lookup as industry_class
+from pool.industries import CLASSIFICATION_NAME, IndustryTable
 from pool.policy import Policy, Snapshot
-from pool.sme import classify, format_money, format_number
+from pool.sme import SizeResult, classify, format_money, format_number
 
 STATUSES = ("pass", "fail", "review", "missing")
 VERDICTS = ("eligible", "ineligible", "incomplete", "needs_review")
@@ -252,13 +261,17 @@ def c1_registered_sme(a: Applicant, as_of: date, p: Snapshot, industries: Indust
              f"（{'在' if in_city else '不在'}黄石注册登记）"]
     legal = a.independent_legal_person
     parts.append(_LEGAL_PERSON[legal])
-    size = classify(a.industry_code, a.employees, a.operating_revenue, a.total_assets, p["sme_size_table"])
+    stale = figures_year_gap(a, as_of)
+    if stale:
+        size = SizeResult(None, None, stale + "，无法按上年度数据划型")
+    else:
+        size = classify(a.industry_code, a.employees, a.operating_revenue, a.total_assets, p["sme_size_table"])
     parts.append(size.detail)
     outcome = _all3((in_city, legal, size.is_sme))
     missing = (["independent_legal_person"] if legal is None else []) + size.missing
     if outcome is None and missing:
         parts.append(_missing(missing))
-    return _status(outcome, "missing" if missing else "review"), "；".join(parts)
+    return _status(outcome, "missing" if missing or stale else "review"), "；".join(parts)
 
 
 @criterion(2, "专精特新、高新技术企业等资格", ("accepted_qualifications",))
@@ -296,16 +309,25 @@ def c3_patent_intensive(a: Applicant, as_of: date, p: Snapshot, industries: Indu
     """主营业务原则上属于专利密集型产业."""
     if a.industry_code is None:
         return "missing", _missing(["industry_code"])
-    code = display_code(a.industry_code)
-    entry = industries.lookup(code, as_of)
+    cls = industry_class(a.industry_code)
+    head = f"主营业务 {cls.lettered} {cls.name}"
+    entry = industries.lookup(cls.code, as_of)
     if entry is not None and entry.included:
-        return "pass", f"行业 {code}（{entry.name}）属于专利密集型产业“{entry.group}”（依据：{entry.source}）"
+        where = f"{entry.group} › {entry.category}" if entry.category else entry.group
+        if entry.partial:
+            return "review", (f"{head} 部分属于专利密集型产业：{where}（分类表标注 *，仅部分活动属于）；"
+                              "需人工判断")
+        if not entry.category:  # an administrator's correction: say on what authority
+            where += f"（依据：{entry.source}）"
+        return "pass", f"{head} 属于专利密集型产业：{where}"
     if entry is not None:
-        return "review", (f"行业 {code}（{entry.name}）经核对不属于专利密集型产业（依据：{entry.source}）；"
+        return "review", (f"{head} 经核对不属于专利密集型产业（依据：{entry.source}）；"
                           "原则上应属于，需人工判断")
-    return "review", (f"行业 {code} 未收录于专利密集型产业分类表（本系统已收录 "
-                      f"{industries.included_count(as_of)} 个小类，官方分类共 {OFFICIAL_CLASS_COUNT} 个小类）；"
-                      "需人工核对是否属于专利密集型产业")
+    version = industries.version_on(as_of)
+    if version is None:
+        return "review", f"{head}：{as_of} 尚无生效的《{CLASSIFICATION_NAME}》，需人工核对是否属于专利密集型产业"
+    return "review", (f"{head} 不在《{CLASSIFICATION_NAME}》所列 {version.included_count} 个行业小类之中"
+                      f"（{version.valid_from} 起施行）；主营业务原则上应属于专利密集型产业，需人工判断")
 
 
 @criterion(4, "核心专利技术与专利产品备案")
@@ -397,6 +419,9 @@ def c5_industrialization(a: Applicant, as_of: date, p: Snapshot, industries: Ind
 def c6_rd_investment(a: Applicant, as_of: date, p: Snapshot, industries: IndustryTable):
     """上年度研发投入占营业收入总额比重不低于10%或不低于500万元."""
     ratio, amount = p["min_rd_ratio"], p["min_rd_amount"]
+    stale = figures_year_gap(a, as_of)
+    if stale:
+        return "missing", stale + "，无法判断上年度研发投入"
     rd, revenue = a.rd_expense, a.operating_revenue
     if rd is None:
         return "missing", _missing(["rd_expense"] + (["operating_revenue"] if revenue is None else []))
@@ -552,6 +577,29 @@ def evaluate(applicant: Applicant, as_of: date, snapshot: Snapshot, industries: 
 def check(data: Any, as_of: date, policy: Policy, industries: IndustryTable) -> Evaluation:
     """Validate, parse and evaluate one applicant object (contract shape).
 
-    :raise InvalidApplicant: with every input error.
+    :raise InvalidApplicant: with every input error, including an
+        ``assessment_year`` after the year of ``as_of`` (figures of a year that
+        has not ended cannot be the 上年度 of that date).
     """
-    return evaluate(parse(data), as_of, policy.in_force(as_of), industries)
+    applicant = parse(data)
+    if applicant.assessment_year > as_of.year:
+        raise InvalidApplicant([Problem(
+            "assessment_year", f"申报年度 {applicant.assessment_year} 晚于评估日期 {as_of} 所在年度 "
+            f"{as_of.year}：上年度数据须为已结束年度的数据")], list(applicant.warnings))
+    return evaluate(applicant, as_of, policy.in_force(as_of), industries)
+
+
+def figures_year_gap(a: Applicant, as_of: date) -> str | None:
+    """Why the applicant's yearly figures are not those of 上年度, or None.
+
+    SPEC: 上年度 is the calendar year before the assessment year, and the
+    assessment year is the year of the assessment date; the contract's figures
+    are for ``assessment_year - 1``.  So on 2026-06-30 the figures must be for
+    2025, i.e. ``assessment_year`` 2026.  Figures of another year are not
+    wrong, they are the wrong year's: criteria 1 (size) and 6 say ``missing``.
+    """
+    required, supplied = as_of.year - 1, a.assessment_year - 1
+    if supplied == required:
+        return None
+    return (f"评估日期 {as_of} 的上年度为 {required} 年，所填年度数据为 {supplied} 年"
+            f"（申报年度 {a.assessment_year}）；须提供 {required} 年度数据（申报年度 {as_of.year}）")

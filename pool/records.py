@@ -42,7 +42,7 @@ from models.base import YUAN_PER_WAN
 from . import lifecycle
 from .applicant import FIELD_LABELS as APPLICANT_LABELS
 from .applicant import SCHEMA, InvalidApplicant, parse
-from .industries import split_code
+from .gbt4754 import split_code
 from .scoping import may_act_for
 
 __all__ = [

@@ -1,7 +1,9 @@
 """The rules in force: shipped defaults plus the city administrator's dated additions.
 
 ``pool.policy`` and ``pool.industries`` hold the defaults as data; the tables
-``policy_value`` and ``industry_correction`` hold what the administrator added.
+``policy_value``, ``industry_correction`` and ``reference_table_version`` (whole
+official tables imported by :mod:`pool.reference_import`) hold what the
+administrator added.
 Both are histories: a new value takes effect from its date and never edits an
 earlier one, so a verdict computed on any date can be recomputed as it was.
 """
@@ -10,9 +12,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import IndustryCorrection, PolicyValue
+from models import IndustryCorrection, PolicyValue, ReferenceTableVersion
 
-from .industries import DEFAULT_ENTRIES, GROUPS, IndustryEntry, IndustryTable, split_code
+from .gbt4754 import split_code
+from .industries import DEFAULT_VERSION, GROUPS, IndustryEntry, IndustryTable, parse_rows
 from .policy import DEFAULT_PARAMETERS, PARAMETER_SPECS, Parameter, Policy
 
 
@@ -68,24 +71,37 @@ def load(session) -> Rulebook:
 
 
 def load_policy(session) -> Policy:
+    """Defaults, then the administrator's values, then imported official SME
+    size tables (each a dated value of ``sme_size_table``)."""
     rows = session.scalars(select(PolicyValue).order_by(PolicyValue.valid_from, PolicyValue.id))
     added = [Parameter(key=r.key, value=r.value, valid_from=r.valid_from, source=r.source,
                        note=r.note or "", recorded_by=_who(r))
              for r in rows]
+    added += [Parameter(key="sme_size_table", value=r.content, valid_from=r.valid_from, source=r.source,
+                        note=r.note or "官方划型标准导入", recorded_by=_who(r))
+              for r in _imported(session, "sme_size")]
     return Policy(DEFAULT_PARAMETERS + tuple(added))
 
 
 def load_industries(session) -> IndustryTable:
+    """The shipped classification, imported versions and dated corrections."""
     rows = session.scalars(select(IndustryCorrection)
                            .order_by(IndustryCorrection.valid_from, IndustryCorrection.id))
-    added = [IndustryEntry(code=r.code, group=r.group, name=r.name, source=r.source,
-                           valid_from=r.valid_from, recorded_by=_who(r), included=r.included)
-             for r in rows]
-    return IndustryTable(DEFAULT_ENTRIES + tuple(added))
+    corrections = [IndustryEntry(code=r.code, group=r.group, name=r.name, source=r.source,
+                                 valid_from=r.valid_from, recorded_by=_who(r), included=r.included)
+                   for r in rows]
+    versions = [parse_rows(r.content["rows"], valid_from=r.valid_from, source=r.source, recorded_by=_who(r))
+                for r in _imported(session, "patent_intensive")]
+    return IndustryTable(corrections, versions=[DEFAULT_VERSION, *versions])
+
+
+def _imported(session, kind: str):
+    return session.scalars(select(ReferenceTableVersion).where(ReferenceTableVersion.kind == kind)
+                           .order_by(ReferenceTableVersion.valid_from, ReferenceTableVersion.id))
 
 
 def load_industries_defaults() -> IndustryTable:
-    return IndustryTable(DEFAULT_ENTRIES)
+    return IndustryTable(versions=[DEFAULT_VERSION])
 
 
 def _who(row) -> str:

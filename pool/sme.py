@@ -30,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from pool.industries import split_code
+from pool.gbt4754 import split_code
 
 DATA_FILE = Path(__file__).with_name("data") / "sme_size_2011.json"
 

@@ -1,8 +1,7 @@
 """Test-data factories for applicants in contract shape (plain dicts).
 
-``applicant()`` is a fully eligible enterprise on :data:`AS_OF` when evaluated
-with :func:`industry_table` (the shipped patent-intensive table has no classes
-yet, so with it criterion 3 is ``review``).  Numbers are ``Decimal`` as
+``applicant()`` is a fully eligible enterprise on :data:`AS_OF`, with the
+shipped patent-intensive table (C3562 is in it) or with :func:`industry_table`.  Numbers are ``Decimal`` as
 ``json.loads(..., parse_float=Decimal)`` would give them.
 
 Override any top-level field with a keyword; pass :data:`OMIT` to drop it::

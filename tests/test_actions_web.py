@@ -5,20 +5,20 @@ import pytest
 
 from models import Application, Enterprise, IntakeRound, PoolEvent
 from pool.criteria import check
-from pool.industries import IndustryTable
+from pool.rulebook import load_industries_defaults
 from pool.policy import Policy
 
-from .factories import applicant, industry_table
+from .factories import applicant
 
 AS_OF = date(2025, 6, 30)
 
 
 def save_check(session, world, enterprise, *, eligible=True):
     """A saved check of ``enterprise``: eligible, or needs_review on criterion 3."""
-    data = applicant(uscc=enterprise.uscc, name=enterprise.name)
-    # The shipped table is empty, so without the test table criterion 3 is `review`.
-    table = industry_table() if eligible else IndustryTable()
-    evaluation = check(data, AS_OF, Policy(), table)
+    # Outside the 188 patent-intensive classes (C3130 钢压延加工), criterion 3 is `review`.
+    data = applicant(uscc=enterprise.uscc, name=enterprise.name, assessment_year=AS_OF.year,
+                     **({} if eligible else {"industry_code": "C3130"}))
+    evaluation = check(data, AS_OF, Policy(), load_industries_defaults())
     saved = Application(county_id=enterprise.county_id, enterprise_id=enterprise.id,
                         uscc=enterprise.uscc, name=enterprise.name, as_of=AS_OF,
                         verdict=evaluation.verdict, data=data, result=evaluation.to_record())

@@ -84,8 +84,11 @@ def assert_problem(response, status, *paths):
 
 
 def dy_applicant(**overrides) -> dict:
-    """The factory's applicant, as an enterprise of 大冶市."""
-    return af.applicant(uscc=af.uscc("420281"), county="大冶市", **overrides)
+    """The factory's applicant, as an enterprise of 大冶市 in C3130 钢压延加工
+    (outside the 188 patent-intensive classes: criterion 3 is ``review``), with
+    figures for 2024 (上年度 of the assessments on 2025-06-30)."""
+    values = dict(uscc=af.uscc("420281"), county="大冶市", industry_code="C3130", assessment_year=2025)
+    return af.applicant(**dict(values, **overrides))
 
 
 # --- tokens: the page, hashing, revocation ---------------------------------------------------
@@ -340,7 +343,7 @@ def test_register_an_applicant_then_read_the_full_record(api_client, tokens, use
     assert record["checks"][0]["as_of"] == "2025-06-30"
     # Money stays exact: 200.2 万元 is sent and read back as 200.2, not 200.19999…
     figure = json.loads(created.get_data(as_text=True), parse_float=Decimal)["figures"][0]
-    assert figure["rd_expense"] == Decimal("200.2") and figure["year"] == 2023
+    assert figure["rd_expense"] == Decimal("200.2") and figure["year"] == 2024
 
     fetched = call(api_client, "GET", f"/enterprises/{record['id']}", tokens["dy"])
     assert fetched.get_json() == record and fetched.headers["ETag"] == created.headers["ETag"]
@@ -471,8 +474,8 @@ def test_the_web_keeps_its_own_error_pages(api_client, auth, world):
 @pytest.mark.parametrize("many", [False, True], ids=["one", "array"])
 def test_eligibility_answers_exactly_what_the_cli_prints(api_client, runner, tokens, tmp_path, many):
     second = af.applicant(name="乙企业", rd_expense=Decimal("200.2"), operating_revenue=Decimal("2002"),
-                          uscc="91420202MA4ABCD1X0", uscc_checksum_override=True)
-    data = [af.applicant(), second] if many else second
+                          uscc="91420202MA4ABCD1X0", uscc_checksum_override=True, assessment_year=2025)
+    data = [af.applicant(assessment_year=2025), second] if many else second
     path = tmp_path / "in.json"
     path.write_text(jsonutil.dumps(data), encoding="utf-8")
     printed = runner.invoke(args=["pool", "check", str(path), "--as-of", "2025-06-30"])
@@ -517,7 +520,7 @@ def test_eligibility_on_a_date_before_the_policy_is_invalid(api_client, tokens):
 @pytest.fixture
 def registered(api_client, tokens):
     """A 大冶市 applicant registered through the API: ``(enterprise id, check id)``.
-    Its check is needs_review on criterion 3 (the shipped industry table is empty)."""
+    Its check is needs_review on criterion 3 (C3130 is not patent-intensive)."""
     record = call(api_client, "POST", "/enterprises", tokens["dy"], body=dy_applicant(),
                   query_string={"as_of": "2025-06-30"}).get_json()
     return record["id"], record["checks"][0]["id"]
@@ -556,8 +559,10 @@ def test_admit_on_a_saved_check_with_its_review_decided(api_client, tokens, regi
         ("state_change", None), ("review", "waive"), ("state_change", None)]
 
 
-def test_admit_on_an_inline_applicant_evaluated_and_saved_now(api_client, tokens, registered, use_db):
+def test_admit_on_an_inline_applicant_evaluated_and_saved_now(api_client, app, tokens, registered, use_db):
     enterprise_id, check_id = registered
+    with app.app_context():
+        this_year = today().year
     open_round(use_db)
     url = f"/enterprises/{enterprise_id}/admit"
     other = call(api_client, "POST", url, tokens["dy"],
@@ -572,7 +577,7 @@ def test_admit_on_an_inline_applicant_evaluated_and_saved_now(api_client, tokens
     assert_problem(call(api_client, "POST", url, tokens["dy"], body={}), 422, "check_id")
 
     admitted = call(api_client, "POST", url, tokens["dy"],
-                    body={"applicant": dy_applicant(), "reviews": WAIVE_3})
+                    body={"applicant": dy_applicant(assessment_year=this_year), "reviews": WAIVE_3})
     assert admitted.status_code == 201, admitted.get_data(as_text=True)
     new_check = admitted.get_json()["check_id"]
     assert new_check != check_id

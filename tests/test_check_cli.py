@@ -28,7 +28,7 @@ def test_one_applicant_gives_one_object(runner, tmp_path):
 
 def test_array_keeps_input_order(runner, tmp_path):
     a = applicant(name="甲企业")
-    b = applicant(name="乙企业", rd_expense=0, operating_revenue=100)
+    b = applicant(name="乙企业", rd_expense=0, operating_revenue=100, assessment_year=2025)
     result = runner.invoke(args=["pool", "check", write(tmp_path, [a, b]), "--as-of", "2025-06-30"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -39,7 +39,7 @@ def test_array_keeps_input_order(runner, tmp_path):
 def test_exactly_ten_percent_passes_criterion_6(runner, tmp_path):
     from decimal import Decimal
 
-    data = applicant(rd_expense=Decimal("200.2"), operating_revenue=Decimal("2002"))
+    data = applicant(rd_expense=Decimal("200.2"), operating_revenue=Decimal("2002"), assessment_year=2025)
     result = runner.invoke(args=["pool", "check", write(tmp_path, data), "--as-of", "2025-06-30"])
     c6 = json.loads(result.stdout)["criteria"][5]
     assert c6["status"] == "pass", c6
@@ -96,13 +96,14 @@ def test_check_uses_the_policy_value_in_force_on_as_of(runner, tmp_path, app):
     from decimal import Decimal
 
     with app.app_context():
-        db.session.add(PolicyValue(key="min_rd_ratio", value="0.08", valid_from=date(2026, 1, 1),
+        db.session.add(PolicyValue(key="min_rd_ratio", value="0.08", valid_from=date(2026, 6, 1),
                                    source="测试：新文件第6条"))
         db.session.commit()
-    data = applicant(rd_expense=Decimal("180"), operating_revenue=Decimal("2000"))  # 9 %, < 500
+    data = applicant(rd_expense=Decimal("180"), operating_revenue=Decimal("2000"),  # 9 %, < 500
+                     assessment_year=2026)
     path = write(tmp_path, data)
-    before = json.loads(runner.invoke(args=["pool", "check", path, "--as-of", "2025-12-31"]).stdout)
-    after = json.loads(runner.invoke(args=["pool", "check", path, "--as-of", "2026-01-01"]).stdout)
+    before = json.loads(runner.invoke(args=["pool", "check", path, "--as-of", "2026-05-31"]).stdout)
+    after = json.loads(runner.invoke(args=["pool", "check", path, "--as-of", "2026-06-01"]).stdout)
     assert before["criteria"][5]["status"] == "fail"
     assert after["criteria"][5]["status"] == "pass"
 
@@ -119,3 +120,23 @@ def test_a_date_before_any_policy_is_an_input_error_not_a_crash(runner, tmp_path
     assert result.exit_code == 2
     assert "as_of: 2001-01-01 没有生效的政策参数" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_real_classes_are_eligible_with_the_shipped_classification(runner, tmp_path):
+    """The shipped 2019 classification decides criterion 3 without any set-up."""
+    codes = ["C3921", "C2641", "M7320", "D4620", "C1711"]
+    items = [applicant(industry_code=code, assessment_year=2026) for code in codes]
+    result = runner.invoke(args=["pool", "check", write(tmp_path, items), "--as-of", "2026-06-30"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [o["verdict"] for o in out] == ["eligible"] * 4 + ["needs_review"]
+    assert "属于专利密集型产业：信息通信技术制造业 › 通信设备、雷达及配套设备制造" in out[0]["criteria"][2]["detail"]
+    c3 = out[4]["criteria"][2]
+    assert c3["status"] == "review" and "C1711 棉纺纱加工 不在" in c3["detail"]
+
+
+def test_a_non_class_is_an_input_error_naming_the_nearest_classes(runner, tmp_path):
+    result = runner.invoke(args=["pool", "check", write(tmp_path, applicant(industry_code="C3500")),
+                                 "--as-of", "2025-06-30"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "industry_code" in result.stderr and "C3511 矿山机械制造" in result.stderr

@@ -6,7 +6,7 @@ import pytest
 
 from pool.applicant import InvalidApplicant, parse
 from pool.criteria import CRITERIA, PARAMETERS_USED, STATUSES, aggregate, check, evaluate
-from pool.industries import DEFAULT_ENTRIES, IndustryEntry, IndustryTable
+from pool.industries import DEFAULT_VERSION, IndustryEntry, IndustryTable
 from pool.policy import DEFAULT_PARAMETERS, Parameter, Policy
 
 from .factories import (AS_OF, OMIT, applicant, industry_table, partnership, patent, product, qualification,
@@ -14,6 +14,7 @@ from .factories import (AS_OF, OMIT, applicant, industry_table, partnership, pat
 
 POLICY = Policy()
 TABLE = industry_table()
+SHIPPED = IndustryTable(versions=[DEFAULT_VERSION])
 DAY = timedelta(days=1)
 
 
@@ -76,7 +77,8 @@ def test_verdicts_from_real_applicants():
     assert run(integrity={"major_accident": True}, has_rd_leader=OMIT).verdict == "ineligible"
     assert run(has_rd_leader=OMIT).verdict == "incomplete"
     assert run(brand_evidence=[]).verdict == "needs_review"
-    assert run(industries=IndustryTable(DEFAULT_ENTRIES)).verdict == "needs_review"  # shipped table: c3 review
+    assert run(industries=SHIPPED).verdict == "eligible"  # C3562 is in the shipped table
+    assert run(industries=SHIPPED, industry_code="C1311").verdict == "needs_review"  # 稻谷加工 is not
 
 
 def test_check_raises_every_input_error():
@@ -144,7 +146,7 @@ def test_c1_missing_size_indicator():
 
 
 def test_c1_review_for_an_industry_outside_the_standard():
-    c = result(1, industry_code="J6620")
+    c = result(1, industry_code="J6621")  # 商业银行服务: 金融业 is outside the standard
     assert c.status == "review" and "人工判断" in c.detail
 
 
@@ -206,9 +208,39 @@ def test_c3_pass_names_the_group():
     assert c.status == "pass" and "新装备制造业" in c.detail and "C3562" in c.detail
 
 
-def test_c3_review_when_the_table_does_not_know_the_code():
-    c = result(3, industries=IndustryTable(DEFAULT_ENTRIES))
-    assert c.status == "review" and "未收录" in c.detail and "188" in c.detail
+@pytest.mark.parametrize("code, where", [
+    ("C3921", "信息通信技术制造业 › 通信设备、雷达及配套设备制造"),
+    ("C2641", "新材料制造业 › "), ("M7320", "研发、设计和技术服务业 › "), ("D4620", "环保产业 › "),
+])
+def test_c3_passes_with_the_shipped_table_naming_group_and_category(code, where):
+    c = result(3, industries=SHIPPED, industry_code=code)
+    assert c.status == "pass" and f"属于专利密集型产业：{where}" in c.detail
+
+
+def test_c3_detail_in_the_words_of_the_classification():
+    c = result(3, industries=SHIPPED, industry_code="C3921")
+    assert c.detail == "主营业务 C3921 通信系统设备制造 属于专利密集型产业：信息通信技术制造业 › 通信设备、雷达及配套设备制造"
+
+
+@pytest.mark.parametrize("code", ["C1711", "C1311", "C3130"])
+def test_c3_review_for_a_class_outside_the_188(code):
+    c = result(3, industries=SHIPPED, industry_code=code)
+    assert c.status == "review" and "不在《知识产权（专利）密集型产业统计分类（2019）》所列 188 个行业小类之中" in c.detail
+    assert "原则上应属于" in c.detail
+
+
+def test_c3_review_before_the_classification_was_in_force():
+    c3 = CRITERIA[2]
+    c = c3(parse(applicant()), date(2019, 3, 31), POLICY.in_force(date(2019, 3, 31)), SHIPPED)
+    assert c.status == "review" and "2019-03-31 尚无生效" in c.detail
+    assert c3(parse(applicant()), date(2019, 4, 1), POLICY.in_force(date(2019, 4, 1)), SHIPPED).status == "pass"
+
+
+def test_c3_review_for_a_partial_class():
+    starred = IndustryEntry("3562", "新装备制造业", "半导体器件专用设备制造", "测试", date(2019, 4, 1), "tests",
+                            category="半导体器件专用设备", partial=True)
+    c = result(3, industries=IndustryTable([starred]))
+    assert c.status == "review" and "部分属于" in c.detail
 
 
 def test_c3_review_when_ruled_out_and_corrections_apply_from_their_date():
@@ -360,7 +392,7 @@ def test_c6_amount_threshold_changes_on_its_date():
     raised = policy_with("min_rd_amount", D("600"))
     kwargs = dict(rd_expense=D("550"), operating_revenue=D("60000"), policy=raised)
     assert result(6, as_of=date(2024, 12, 31), **kwargs).status == "pass"
-    c = result(6, as_of=date(2025, 1, 1), **kwargs)
+    c = result(6, as_of=date(2025, 1, 1), assessment_year=2025, **kwargs)
     assert c.status == "fail" and "550.00 万元 < 600 万元" in c.detail
 
 
@@ -483,3 +515,34 @@ def test_c10_missing_when_not_declared():
     c = result(10, integrity=OMIT)
     assert c.status == "missing" and "integrity.major_accident" in c.detail
     assert result(10, integrity={"major_accident": False}).status == "missing"
+
+
+# --- 上年度: the figures' year ------------------------------------------------
+
+def test_figures_of_the_year_before_the_assessment_date_are_used():
+    # AS_OF is 2024-10-01: 上年度 is 2023, i.e. assessment_year 2024.
+    assert run(assessment_year=2024).verdict == "eligible"
+
+
+@pytest.mark.parametrize("year", [2023, 2020])
+def test_figures_of_an_earlier_year_make_criteria_1_and_6_missing(year):
+    evaluation = run(assessment_year=year)
+    c1, c6 = evaluation.criterion(1), evaluation.criterion(6)
+    assert c6.status == "missing" and c1.status == "missing"
+    for detail in (c1.detail, c6.detail):
+        assert "上年度为 2023 年" in detail and f"所填年度数据为 {year - 1} 年" in detail
+    assert evaluation.verdict == "incomplete"
+    assert evaluation.criterion(5).status == "pass"  # patents are not yearly figures
+
+
+def test_the_figures_year_follows_the_assessment_date():
+    assert run(assessment_year=2025, as_of=date(2025, 1, 1)).verdict == "eligible"
+    assert run(assessment_year=2024, as_of=date(2024, 12, 31)).verdict == "eligible"
+    assert run(assessment_year=2024, as_of=date(2025, 1, 1)).criterion(6).status == "missing"
+
+
+def test_an_assessment_year_after_the_assessment_date_is_an_input_error():
+    with pytest.raises(InvalidApplicant) as info:
+        run(assessment_year=2025)  # AS_OF 2024-10-01
+    [problem] = info.value.problems
+    assert problem.path == "assessment_year" and "申报年度 2025 晚于评估日期 2024-10-01 所在年度 2024" in problem.message

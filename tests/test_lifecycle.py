@@ -142,7 +142,7 @@ def test_admission_in_an_intake_round(session, dy, officer):
 def test_a_real_evaluation_record_can_be_admitted_after_review(session, dy, officer):
     """The record ``pool.criteria`` stores is what ``admit`` accepts."""
     open_round(session, date(2024, 9, 1), None)
-    outside_table = af.industry_table("C3999")  # criterion 3 (industry) becomes review
+    outside_table = af.industry_table("C3130")  # criterion 3 (industry) becomes review
     record = check(af.applicant(), af.AS_OF, POLICY, outside_table).to_record()
     assert record["verdict"] == "needs_review"
     enterprise = applicant(session, dy, officer, af.AS_OF)

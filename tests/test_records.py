@@ -22,10 +22,10 @@ ON = date(2025, 6, 30)
 PATENT = "ZL202310012345.6"
 
 
-def save_check(session, county_id, officer, **overrides) -> Application:
-    """A saved check of ``af.applicant(**overrides)``, read back from the database."""
+def save_check(session, county_id, officer, as_of=af.AS_OF, **overrides) -> Application:
+    """A saved check of ``af.applicant(**overrides)`` evaluated on ``as_of``."""
     data = af.applicant(**overrides)
-    evaluation = check(data, af.AS_OF, Policy(), af.industry_table())
+    evaluation = check(data, as_of, Policy(), af.industry_table())
     application = applications.save(session, data=data, evaluation=evaluation,
                                     county_id=county_id, actor=officer)
     session.commit()
@@ -214,10 +214,13 @@ def test_data_that_no_longer_validates_is_refused_with_its_path(session, world, 
 
 
 def test_figures_of_a_future_year_are_refused_on_registering(session, world, people):
-    application = save_check(session, world.dy.id, people["dy"], assessment_year=2027)
+    # Checks assessed on a later date (a "what if" self-check) carry later figures.
+    application = save_check(session, world.dy.id, people["dy"], as_of=date(2027, 6, 30),
+                             assessment_year=2027)
     refused(session, "year", records.register_from_application, session, application,
             actor=people["dy"], on=ON)
-    application = save_check(session, world.dy.id, people["dy"], assessment_year=2026)
+    application = save_check(session, world.dy.id, people["dy"], as_of=date(2026, 6, 30),
+                             assessment_year=2026)
     assert records.register_from_application(session, application, actor=people["dy"],
                                              on=ON).figures[0].year == 2025
 
@@ -319,7 +322,7 @@ def test_a_lifecycle_change_also_moves_the_version(session, world, people):
 @pytest.mark.parametrize("changes, field, message", [
     ({"name": "   "}, "name", "企业名称不能为空"),
     ({"name": "名" * 201}, "name", "不能超过 200 个字"),
-    ({"industry_code": "C9999"}, "industry_code", "不存在于 GB/T 4754-2017"),
+    ({"industry_code": "C9999"}, "industry_code", "不是GB/T 4754-2017《国民经济行业分类》的行业小类"),
     ({"industry_code": "X3562"}, "industry_code", "门类字母应为 C"),
     ({"registered_region_code": "42028"}, "registered_region_code", "6 位数字"),
     ({"violation": "否"}, "violation", "须为“是”“否”或不填"),

@@ -156,7 +156,7 @@ def test_invalid_edits_are_shown_at_the_field(client, auth, world, use_db):
     response = client.post(f"/records/{world.dy_ent.id}/edit",
                            data=edit_form(enterprise, industry_code="C9999"))
     assert response.status_code == 422
-    assert "不存在于 GB/T 4754-2017" in page(response)
+    assert "不是GB/T 4754-2017《国民经济行业分类》的行业小类" in page(response)
     response = client.post(f"/records/{world.dy_ent.id}/edit", data=edit_form(enterprise, name=""))
     assert response.status_code == 422 and "请填写企业名称" in page(response)
     response = client.post(f"/records/{world.dy_ent.id}/edit", data=edit_form(enterprise, version=""))

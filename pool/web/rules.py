@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from models import ChangeRecord, db
 from pool import rulebook
-from pool.industries import DEFAULT_ENTRIES, GROUPS, OFFICIAL_CLASS_COUNT
+from pool import catalogues, gbt4754
+from pool.industries import CLASSIFICATION_NAME, GROUPS, OFFICIAL_CLASS_COUNT
 from pool.policy import PARAMETER_SPECS
 
 from .access import admin_required
@@ -57,7 +58,8 @@ def policy():
 def _policy_page(form, status=200):
     book = rulebook.load_policy(db.session)
     return render_template("rules/policy.html", specs=PARAMETER_SPECS, policy=book,
-                           in_force=book.in_force(today()), form=form, json=json), status
+                           in_force=book.in_force(today()), form=form, json=json,
+                           catalogues=catalogues.CATALOGUES.values()), status
 
 
 @bp.post("/policy")
@@ -94,16 +96,20 @@ def industries():
 
 def _industries_page(form, q="", status=200):
     """Every class the table knows, as in force today (or as it will be, if only
-    a future entry exists), filtered by ``q``."""
+    a future entry exists), by group and category, filtered by ``q``."""
     table = rulebook.load_industries(db.session)
     corrections = rulebook.industry_corrections(db.session)
-    codes = sorted({e.code for e in DEFAULT_ENTRIES} | {c.code for c in corrections})
-    rows = [table.lookup(code, today()) or table.lookup(code) for code in codes]
+    on = today()
+    rows = [table.lookup(code, on) or table.lookup(code) for code in table.codes()]
+    rows = [r for r in rows if r is not None]
     if q:
-        rows = [r for r in rows if q in r.code or q in r.name.upper() or q in r.group]
+        rows = [r for r in rows if q in gbt4754.SECTION_BY_DIVISION[r.code[:2]] + r.code
+                or q in r.name.upper() or q in r.group or q in r.category]
+    rows.sort(key=lambda r: (GROUPS.index(r.group), r.category_code or "999", r.code))
     return render_template("rules/industries.html", rows=rows, corrections=corrections, q=q,
-                           form=form, official=OFFICIAL_CLASS_COUNT,
-                           included=table.included_count(today())), status
+                           form=form, official=OFFICIAL_CLASS_COUNT, name=CLASSIFICATION_NAME,
+                           version=table.version_on(on), included=table.included_count(on),
+                           sections=gbt4754.SECTION_BY_DIVISION), status
 
 
 @bp.post("/industries")
