@@ -517,18 +517,26 @@ def read_applicants(source: str | os.PathLike | bytes | BinaryIO, *,
     :raise RuntimeError: if defusedxml is not installed, as openpyxl would
         then parse untrusted XML unguarded.
     """
+    book = open_workbook(source, max_bytes)
+    try:
+        return _BookReader(book, max_rows).applicants()
+    finally:
+        book.close()  # read-only books keep the archive open
+
+
+def open_workbook(source: Any, max_bytes: int = MAX_BYTES):
+    """An uploaded .xlsx opened read-only, after the size and zip checks.
+
+    The caller closes it.  :raise WorkbookError: as :func:`read_applicants`.
+    """
     data = _read_source(source, max_bytes)
     _check_zip(data)
     if not openpyxl.DEFUSEDXML:
         raise RuntimeError("defusedxml 未安装：拒绝解析上传的 Excel 文件")
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl fails on bad parts with anything from KeyError to XML errors
         raise _file_problem("文件无法作为 Excel 工作簿打开，可能已损坏") from exc
-    try:
-        return _BookReader(book, max_rows).applicants()
-    finally:
-        book.close()  # read-only books keep the archive open
 
 
 def _size(n: int) -> str:

@@ -19,9 +19,10 @@ ERROR_TITLES = {
 
 
 def init_app(app) -> None:
-    from . import actions, auth, checks, enterprises, main, monitor, records, reports, rules
+    from . import actions, auth, checks, enterprises, main, monitor, records, reference, reports, rules
 
-    for module in (auth, main, enterprises, checks, rules, records, reports, actions, monitor):
+    for module in (auth, main, enterprises, checks, rules, reference, records, reports, actions,
+                   monitor):
         app.register_blueprint(module.bp)
     filters.init_app(app)
     app.before_request(access.require_login)
