@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
 
-from . import accounts, demo, demo_bulk, eligibility, jsonutil, rulebook, workbook
+from . import accounts, city, demo, demo_bulk, eligibility, jsonutil, reference_import, rulebook, workbook
 from .web.clock import today  # the CLI reads the clock the way the web layer does
 
 pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
@@ -25,6 +25,48 @@ def parse_date(_ctx, _param, value):
         raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，实际为 {value!r}") from None
 
 
+
+
+@pool_cli.command("init")
+def init():
+    """Create the city's counties on a fresh database (idempotent)."""
+    counties, created = city.ensure_counties(db.session)
+    db.session.commit()
+    click.echo(f"{city.CITY_NAME}：县市区 {len(counties)} 个（本次新建 {created} 个）；"
+               "参考分类表随系统提供，无需初始化")
+
+
+@pool_cli.command("import-table")
+@click.argument("kind", type=click.Choice(sorted(reference_import.KINDS)))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--valid-from", required=True, callback=parse_date, help="官方文件规定的施行日期 YYYY-MM-DD")
+@click.option("--source", required=True, help="依据文件（名称及文号）")
+@click.option("--note", default="", help="说明")
+@click.option("--by", "username", required=True, help="导入人（市级管理员用户名）")
+@click.option("--yes", is_flag=True, help="不询问，直接导入")
+def import_table(kind, file, valid_from, source, note, username, yes):
+    """Import a revised official table (patent_intensive: CSV/XLSX; sme_size: JSON)."""
+    actor = db.session.scalar(select(User).where(User.username == username))
+    if actor is None or not actor.is_city_admin:
+        raise click.UsageError(f"{username!r} 不是市级管理员")
+    book = rulebook.load(db.session)
+    try:
+        content = reference_import.read_upload(kind, file.name, file.read_bytes())
+        preview = reference_import.preview(book, kind, content, valid_from=valid_from, source=source, note=note)
+    except reference_import.TableProblems as exc:
+        raise click.ClickException("\n".join(exc.problems)) from None
+    click.echo(f"对比：{preview.compared_with}")
+    for title, items in (("新增", preview.added), ("删除", preview.removed), ("变更", preview.changed)):
+        click.echo(f"{title} {len(items)}：" + "；".join(items[:20]) + ("……" if len(items) > 20 else ""))
+    if not yes and not click.confirm(f"自 {valid_from} 起适用，导入后不可修改。确认导入？"):
+        raise click.Abort()
+    try:
+        row = reference_import.record(db.session, book, kind, content, valid_from=valid_from,
+                                      source=source, note=note, actor=actor)
+    except reference_import.TableProblems as exc:
+        raise click.ClickException("\n".join(exc.problems)) from None
+    db.session.commit()
+    click.echo(f"已导入 {reference_import.KINDS[kind]}（版本 {row.id}，{valid_from} 起适用）")
 
 
 @pool_cli.command("create-user")
