@@ -27,7 +27,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models import ChangeRecord, ReferenceTableVersion
-from pool import industries, sme
+from pool import gbt4754, industries, sme
 from pool.industries import TableProblems
 from pool.workbook import WorkbookError, open_workbook
 
@@ -151,9 +151,11 @@ def _diff_classes(result: Preview, table, content: dict) -> None:
     version = table.version_on(result.valid_from)
     result.compared_with = (f"{version.valid_from.isoformat()} 起施行的版本（{version.source}）"
                             if version else "（该日期尚无分类表）")
-    result.added = [f"{code} {e.name}（{e.group} › {e.category}）" for code, e in sorted(new.items()) if code not in old]
-    result.removed = [f"{code} {e.name}（{e.group}）" for code, e in sorted(old.items()) if code not in new]
-    result.changed = [f"{code} {e.name}：{old[code].group} › {old[code].category} → {e.group} › {e.category}"
+    shown = gbt4754.display_code
+    result.added = [f"{shown(code)} {e.name}（{e.group} › {e.category}）"
+                    for code, e in sorted(new.items()) if code not in old]
+    result.removed = [f"{shown(code)} {e.name}（{e.group}）" for code, e in sorted(old.items()) if code not in new]
+    result.changed = [f"{shown(code)} {e.name}：{old[code].group} › {old[code].category} → {e.group} › {e.category}"
                       for code, e in sorted(new.items())
                       if code in old and (old[code].group, old[code].category) != (e.group, e.category)]
 

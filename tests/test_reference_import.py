@@ -41,8 +41,8 @@ def test_preview_shows_added_and_removed_classes_against_the_table_in_force(sess
     content = reference_import.read_upload("patent_intensive", "t.csv", csv_bytes(revised_rows()))
     preview = reference_import.preview(book, "patent_intensive", content, valid_from=date(2023, 1, 1),
                                        source="国家统计局令第99号")
-    assert preview.added == ["1711 棉纺纱加工（新材料制造业 › " + revised_rows()[-1]["category_name"] + "）"]
-    assert preview.removed == ["3921 通信系统设备制造（信息通信技术制造业）"]
+    assert preview.added == ["C1711 棉纺纱加工（新材料制造业 › " + revised_rows()[-1]["category_name"] + "）"]
+    assert preview.removed == ["C3921 通信系统设备制造（信息通信技术制造业）"]
     assert preview.changed == [] and "2019-04-01" in preview.compared_with
 
 
@@ -143,7 +143,7 @@ def test_admin_uploads_previews_and_confirms(client, auth, world, use_db):
         "source": "国家统计局令第99号", "note": "测试"}, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
-    assert "1711 棉纺纱加工" in page and "3921 通信系统设备制造" in page and "data-confirm" in page
+    assert "C1711 棉纺纱加工" in page and "C3921 通信系统设备制造" in page and "data-confirm" in page
     with use_db() as session:
         assert session.query(ReferenceTableVersion).count() == 0  # nothing before confirmation
     content = json.dumps(reference_import.read_upload("patent_intensive", "t.csv", csv_bytes(revised_rows())),
@@ -201,7 +201,7 @@ def test_import_table_command(runner, world, tmp_path, use_db):
             "--source", "令第99号", "--by", "admin"]
     result = runner.invoke(args=args + ["--yes"])
     assert result.exit_code == 0, result.output
-    assert "新增 1：1711 棉纺纱加工" in result.output and "删除 1" in result.output
+    assert "新增 1：C1711 棉纺纱加工" in result.output and "删除 1" in result.output
     again = runner.invoke(args=args + ["--yes"])
     assert again.exit_code == 1 and "导入过" in again.output
     refused = runner.invoke(args=args[:-1] + ["dy", "--yes"])
