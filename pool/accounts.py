@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, LoginAttempt, User
 
+from . import sessions
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -97,6 +99,24 @@ def change_password(user: User, current: str, new: str, now: datetime) -> None:
         raise AccountError("；".join(problems), "new_password")
     user.set_password(new)
     user.password_changed_at = now
+
+
+def find_user(session, username: str) -> User:
+    """The user called ``username`` (case-insensitive).
+
+    :raise AccountError: when there is none.
+    """
+    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"用户名 {username} 不存在", "username")
+    return user
+
+
+def set_active(session, user: User, active: bool) -> None:
+    """Activate or deactivate ``user``; deactivating ends all their sessions."""
+    if user.active and not active:
+        sessions.end_all(session, user)
+    user.active = active
 
 
 def authenticate(session, username: str, password: str, *, remote_addr: str | None,

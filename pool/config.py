@@ -37,7 +37,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": False,
-    "REMEMBER_COOKIE_DURATION": timedelta(days=7),
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),  # remember-me token lifetime
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "SCHEDULER_ENABLED": False,  # only `flask pool scheduler` starts jobs

@@ -8,7 +8,9 @@ from werkzeug.exceptions import HTTPException
 from models import User, db
 from pool.extensions import login_manager
 
-from . import access, filters
+from pool import sessions
+
+from . import access, filters, remember
 from .forms import ConfirmForm
 
 ERROR_TITLES = {
@@ -24,6 +26,7 @@ def init_app(app) -> None:
     for module in (auth, main, enterprises, checks, rules, records, reports, actions, monitor):
         app.register_blueprint(module.bp)
     filters.init_app(app)
+    remember.init_app(app)
     app.before_request(access.require_login)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -36,12 +39,8 @@ def init_app(app) -> None:
     login_manager.user_loader(_load_user)
 
 
-def _load_user(user_id: str):
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.active else None
+def _load_user(session_id: str):
+    return sessions.user_for_session_id(db.session, session_id)
 
 
 def _security_headers(response):
