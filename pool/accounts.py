@@ -5,8 +5,10 @@ Plain domain code: callers pass the session, the remote address and ``now``.
 import secrets
 import string
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, LoginAttempt, User
 
@@ -123,35 +125,83 @@ def authenticate(session, username: str, password: str, *, remote_addr: str | No
                  now: datetime, max_failures: int, window: timedelta) -> User | None:
     """The active user with these credentials, or ``None``; every attempt is recorded.
 
-    Throttling counts failures per username and per address inside ``window``
-    (an address gets more room: several officers may share a NAT).
+    Failures are counted per username (case-insensitive) and per address (an
+    address gets four times the room: several officers may share a NAT).  A
+    username's count restarts after that user's own successful login; an
+    address's never does, so logging in to one's own account does not buy
+    guesses at another.  The lock-out backs off: see :func:`_retry_after`.
+
+    Attempts on the same username or address are serialized — a transaction
+    lock on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite — from the count to the
+    recorded attempt, so parallel guesses cannot all slip under the limit.  The
+    caller commits (or rolls back after :class:`LoginThrottled`), which
+    releases the lock.
+
+    A password hash is computed for unknown and inactive users too, so the
+    answer takes as long as for a real account and does not reveal which
+    usernames exist.
 
     :raise LoginThrottled: when either count has reached its limit.
     """
     username = (username or "").strip()
-    since = now - window
-    _check_throttle(session, LoginAttempt.username == username, max_failures, since, window, now)
+    key = username.lower()[:64]
+    _serialize(session, [f"login-user:{key}"] + ([f"login-addr:{remote_addr}"] if remote_addr else []))
+    waits = [_retry_after(session, LoginAttempt.username == key, max_failures, window, now,
+                          since_own_success=True)]
     if remote_addr:
-        _check_throttle(session, LoginAttempt.remote_addr == remote_addr,
-                        max_failures * 4, since, window, now)
+        waits.append(_retry_after(session, LoginAttempt.remote_addr == remote_addr,
+                                  max_failures * 4, window, now, since_own_success=False))
+    wait = max(waits)
+    if wait > timedelta(0):
+        raise LoginThrottled(wait)
     user = session.scalar(select(User).where(User.username == username))
-    ok = user is not None and user.active and user.check_password(password or "")
-    session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr, at=now, success=ok))
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    ok = matches and user is not None and user.active
+    session.add(LoginAttempt(username=key, remote_addr=remote_addr, at=now, success=ok))
+    session.flush()
     if ok:
         user.last_login_at = now
         return user
     return None
 
 
-def _check_throttle(session, who, limit, since, window, now) -> None:
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(who, LoginAttempt.success.is_(True),
-                                                LoginAttempt.at >= since))
+BACKOFF_MEMORY = timedelta(hours=24)
+
+
+def _retry_after(session, who, limit: int, window: timedelta, now: datetime, *,
+                 since_own_success: bool) -> timedelta:
+    """How long ``who`` must wait (zero or negative: not at all).
+
+    ``limit`` failures inside ``window`` lock ``who`` out until the oldest of
+    them leaves it.  Whoever goes on failing waits twice as long for each
+    further ``limit`` failures within :data:`BACKOFF_MEMORY` (15 min, 30 min,
+    1 h, … for a limit of 5), at most that memory.
+    """
     failures = select(LoginAttempt.at).where(who, LoginAttempt.success.is_(False),
-                                             LoginAttempt.at >= since)
-    if last_success is not None:
-        # A success resets the count: only failures after it matter.
-        failures = failures.where(LoginAttempt.at > last_success)
-    times = session.scalars(failures.order_by(LoginAttempt.at.desc()).limit(limit)).all()
-    if len(times) >= limit:
-        raise LoginThrottled(times[-1] + window - now)
+                                             LoginAttempt.at >= now - BACKOFF_MEMORY)
+    if since_own_success:
+        last_success = select(func.max(LoginAttempt.at)).where(
+            who, LoginAttempt.success.is_(True)).scalar_subquery()
+        failures = failures.where(LoginAttempt.at > func.coalesce(last_success, now - BACKOFF_MEMORY))
+    times = session.scalars(failures.order_by(LoginAttempt.at.desc()).limit(limit * 10)).all()
+    if len(times) < limit:
+        return timedelta(0)
+    lock = min(window * 2 ** ((len(times) - limit) // limit), BACKOFF_MEMORY)
+    return times[limit - 1] + lock - now
+
+
+def _serialize(session, keys: list[str]) -> None:
+    """Hold a transaction-scoped lock on each key (PostgreSQL; in a fixed order, so
+    two attempts never wait for each other crosswise).  SQLite needs none: every
+    transaction there begins with ``BEGIN IMMEDIATE``, one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": key})
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made as real ones are (same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
