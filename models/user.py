@@ -3,7 +3,7 @@ remember-me tokens."""
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +37,10 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Set for accounts whose password someone else chose (create-user, seed-demo):
+    # every page but the password change leads to the password change.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                       server_default=false())
     # Part of the id in every session cookie: raising it ends all of the user's
     # sessions (logout, password change, deactivation, "sign out everywhere").
     session_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
