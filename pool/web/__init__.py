@@ -1,5 +1,5 @@
 """The web layer: blueprints, login wiring, error pages, security headers."""
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -43,7 +43,16 @@ def _load_user(session_id: str):
     return sessions.user_for_session_id(db.session, session_id)
 
 
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
 def _security_headers(response):
+    if request.endpoint not in STATIC_ENDPOINTS:
+        # Pages and API answers carry enterprise data: no browser or proxy keeps them.
+        response.headers["Cache-Control"] = "no-store"
+    hsts = current_app.config.get("HSTS_SECONDS") or 0
+    if hsts > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -59,10 +68,12 @@ def _http_error(exc: HTTPException):
     if exc.code and exc.code < 400:
         return exc
     title = ERROR_TITLES.get(exc.code, exc.name)
+    # Keep what the exception says besides its body, e.g. Allow on a 405.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return {"type": "about:blank", "title": str(title), "status": exc.code}, exc.code
+        return {"type": "about:blank", "title": str(title), "status": exc.code}, exc.code, headers
     return render_template("errors/error.html", code=exc.code, title=title,
-                           description=_error_description(exc)), exc.code
+                           description=_error_description(exc)), exc.code, headers
 
 
 def _error_description(exc: HTTPException) -> str:
