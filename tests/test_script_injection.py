@@ -63,7 +63,7 @@ def test_a_check_named_like_script_is_only_text_in_the_confirmation(client, auth
     application_id = save_check(use_db, world.dy.id, "dy", name=PAYLOAD)
     auth.login("dy")
     html = page(client.get(f"/records/from-check/{application_id}"))
-    button = re.search(r"<button[^>]*data-confirm=[^>]*>", html).group(0)
+    button = re.search(r"<button[^>]*data-confirm=\"确认将[^>]*>", html).group(0)
     assert "onclick" not in button
     assert "x&#39;+alert(document.domain)+&#39;" in button
     assert PAYLOAD not in html  # the quote never appears unescaped
