@@ -1,8 +1,9 @@
-"""Accounts: officers and the city administrator, and their login attempts."""
+"""Accounts: officers and the city administrator, their login attempts and
+remember-me tokens."""
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,6 +37,14 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Set for accounts whose password someone else chose (create-user, seed-demo):
+    # every page but the password change leads to the password change.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                       server_default=false())
+    # Part of the id in every session cookie: raising it ends all of the user's
+    # sessions (logout, password change, deactivation, "sign out everywhere").
+    session_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                    server_default="0")
 
     county: Mapped[County | None] = relationship()
 
@@ -44,6 +53,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session; see :mod:`pool.sessions`."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_city_admin(self) -> bool:
@@ -69,3 +82,18 @@ class LoginAttempt(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RememberToken(db.Model):
+    """A "stay logged in" token of one device (browser); only its SHA-256 is stored."""
+
+    __tablename__ = "remember_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -5,12 +5,20 @@ Plain domain code: callers pass the session, the remote address and ``now``.
 import secrets
 import string
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, LoginAttempt, User
 
-MIN_PASSWORD_LENGTH = 10
+from . import sessions
+
+MIN_PASSWORD_LENGTH = 12
+MIN_DISTINCT_CHARACTERS = 5
+# The 10,000 most common passwords (provenance: pool/data/README.md).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("data") / "common_passwords.txt"
 
 
 class AccountError(ValueError):
@@ -30,19 +38,32 @@ class LoginThrottled(Exception):
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
-    """Why ``password`` is not acceptable, in Chinese; empty when it is."""
+    """Why ``password`` is not acceptable, in Chinese; empty when it is.
+
+    Length, not composition (OWASP ASVS 2.1): at least 12 characters, not one
+    of the most common passwords (nor one of them followed by digits or
+    symbols, as in ``password2026!``), not containing the username, and not a
+    few characters repeated.
+    """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
-    classes = sum(
-        any(c in group for c in password)
-        for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits)
-    ) + any(not c.isalnum() for c in password)
-    if classes < 2:
-        problems.append("密码须包含字母、数字、符号中的至少两类")
-    if username and username.lower() in password.lower():
+    low = password.lower()
+    if low in _common_passwords() or low.rstrip(_NOT_LETTERS) in _common_passwords():
+        problems.append("密码过于常见，容易被猜中，请换一个")
+    if username and username.strip().lower() in low:
         problems.append("密码不能包含用户名")
+    if len(set(low)) < MIN_DISTINCT_CHARACTERS:
+        problems.append(f"密码至少包含 {MIN_DISTINCT_CHARACTERS} 个不同的字符")
     return problems
+
+
+_NOT_LETTERS = string.digits + string.punctuation + " "
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    return frozenset(COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").split("\n")) - {""}
 
 
 def generate_password() -> str:
@@ -56,8 +77,12 @@ def generate_password() -> str:
 
 def create_user(session, *, username: str, display_name: str, role: str,
                 county: County | None = None, email: str | None = None,
-                password: str | None = None) -> tuple[User, str]:
+                password: str | None = None,
+                must_change_password: bool = True) -> tuple[User, str]:
     """Add a user; return it with its password (generated when not given).
+
+    The user must choose their own password at first login unless
+    ``must_change_password`` is false: whoever created the account knows this one.
 
     :raise AccountError: on a taken username, a bad role/county pairing or a
         weak password.
@@ -77,7 +102,8 @@ def create_user(session, *, username: str, display_name: str, role: str,
     if problems:
         raise AccountError("；".join(problems), "password")
     user = User(username=username, display_name=display_name or username, role=role,
-                county=county if role == COUNTY_OFFICER else None, email=email)
+                county=county if role == COUNTY_OFFICER else None, email=email,
+                must_change_password=must_change_password)
     user.set_password(password)
     session.add(user)
     return user, password
@@ -97,41 +123,108 @@ def change_password(user: User, current: str, new: str, now: datetime) -> None:
         raise AccountError("；".join(problems), "new_password")
     user.set_password(new)
     user.password_changed_at = now
+    user.must_change_password = False
+
+
+def find_user(session, username: str) -> User:
+    """The user called ``username`` (case-insensitive).
+
+    :raise AccountError: when there is none.
+    """
+    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"用户名 {username} 不存在", "username")
+    return user
+
+
+def set_active(session, user: User, active: bool) -> None:
+    """Activate or deactivate ``user``; deactivating ends all their sessions."""
+    if user.active and not active:
+        sessions.end_all(session, user)
+    user.active = active
 
 
 def authenticate(session, username: str, password: str, *, remote_addr: str | None,
                  now: datetime, max_failures: int, window: timedelta) -> User | None:
     """The active user with these credentials, or ``None``; every attempt is recorded.
 
-    Throttling counts failures per username and per address inside ``window``
-    (an address gets more room: several officers may share a NAT).
+    Failures are counted per username (case-insensitive) and per address (an
+    address gets four times the room: several officers may share a NAT).  A
+    username's count restarts after that user's own successful login; an
+    address's never does, so logging in to one's own account does not buy
+    guesses at another.  The lock-out backs off: see :func:`_retry_after`.
+
+    Attempts on the same username or address are serialized — a transaction
+    lock on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite — from the count to the
+    recorded attempt, so parallel guesses cannot all slip under the limit.  The
+    caller commits (or rolls back after :class:`LoginThrottled`), which
+    releases the lock.
+
+    A password hash is computed for unknown and inactive users too, so the
+    answer takes as long as for a real account and does not reveal which
+    usernames exist.
 
     :raise LoginThrottled: when either count has reached its limit.
     """
     username = (username or "").strip()
-    since = now - window
-    _check_throttle(session, LoginAttempt.username == username, max_failures, since, window, now)
+    key = username.lower()[:64]
+    _serialize(session, [f"login-user:{key}"] + ([f"login-addr:{remote_addr}"] if remote_addr else []))
+    waits = [_retry_after(session, LoginAttempt.username == key, max_failures, window, now,
+                          since_own_success=True)]
     if remote_addr:
-        _check_throttle(session, LoginAttempt.remote_addr == remote_addr,
-                        max_failures * 4, since, window, now)
+        waits.append(_retry_after(session, LoginAttempt.remote_addr == remote_addr,
+                                  max_failures * 4, window, now, since_own_success=False))
+    wait = max(waits)
+    if wait > timedelta(0):
+        raise LoginThrottled(wait)
     user = session.scalar(select(User).where(User.username == username))
-    ok = user is not None and user.active and user.check_password(password or "")
-    session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr, at=now, success=ok))
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    ok = matches and user is not None and user.active
+    session.add(LoginAttempt(username=key, remote_addr=remote_addr, at=now, success=ok))
+    session.flush()
     if ok:
         user.last_login_at = now
         return user
     return None
 
 
-def _check_throttle(session, who, limit, since, window, now) -> None:
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(who, LoginAttempt.success.is_(True),
-                                                LoginAttempt.at >= since))
+BACKOFF_MEMORY = timedelta(hours=24)
+
+
+def _retry_after(session, who, limit: int, window: timedelta, now: datetime, *,
+                 since_own_success: bool) -> timedelta:
+    """How long ``who`` must wait (zero or negative: not at all).
+
+    ``limit`` failures inside ``window`` lock ``who`` out until the oldest of
+    them leaves it.  Whoever goes on failing waits twice as long for each
+    further ``limit`` failures within :data:`BACKOFF_MEMORY` (15 min, 30 min,
+    1 h, … for a limit of 5), at most that memory.
+    """
     failures = select(LoginAttempt.at).where(who, LoginAttempt.success.is_(False),
-                                             LoginAttempt.at >= since)
-    if last_success is not None:
-        # A success resets the count: only failures after it matter.
-        failures = failures.where(LoginAttempt.at > last_success)
-    times = session.scalars(failures.order_by(LoginAttempt.at.desc()).limit(limit)).all()
-    if len(times) >= limit:
-        raise LoginThrottled(times[-1] + window - now)
+                                             LoginAttempt.at >= now - BACKOFF_MEMORY)
+    if since_own_success:
+        last_success = select(func.max(LoginAttempt.at)).where(
+            who, LoginAttempt.success.is_(True)).scalar_subquery()
+        failures = failures.where(LoginAttempt.at > func.coalesce(last_success, now - BACKOFF_MEMORY))
+    times = session.scalars(failures.order_by(LoginAttempt.at.desc()).limit(limit * 10)).all()
+    if len(times) < limit:
+        return timedelta(0)
+    lock = min(window * 2 ** ((len(times) - limit) // limit), BACKOFF_MEMORY)
+    return times[limit - 1] + lock - now
+
+
+def _serialize(session, keys: list[str]) -> None:
+    """Hold a transaction-scoped lock on each key (PostgreSQL; in a fixed order, so
+    two attempts never wait for each other crosswise).  SQLite needs none: every
+    transaction there begins with ``BEGIN IMMEDIATE``, one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": key})
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made as real ones are (same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(16))

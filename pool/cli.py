@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
 
-from . import accounts, city, demo, demo_bulk, eligibility, jsonutil, reference_import, rulebook, workbook
+from . import (accounts, city, demo, demo_bulk, eligibility, jsonutil, reference_import, rulebook,
+               sessions, workbook)
 from .web.clock import today  # the CLI reads the clock the way the web layer does
 
 pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
@@ -96,6 +97,34 @@ def create_user(username, role, county_name, display_name, email, password):
     click.echo(f"已创建用户 {user.username}（{role}）")
     if password is None:
         click.echo(f"初始密码：{pw}")
+
+
+@pool_cli.command("revoke-sessions")
+@click.argument("username")
+def revoke_sessions(username):
+    """Sign USERNAME out everywhere: every session and remember-me token."""
+    user = _user_or_usage_error(username)
+    sessions.end_all(db.session, user)
+    db.session.commit()
+    click.echo(f"已使用户 {user.username} 在所有设备上退出登录")
+
+
+@pool_cli.command("deactivate-user")
+@click.argument("username")
+@click.option("--reactivate", is_flag=True, help="重新启用（之前的登录不会恢复）")
+def deactivate_user(username, reactivate):
+    """Deactivate USERNAME (ending all their sessions), or --reactivate."""
+    user = _user_or_usage_error(username)
+    accounts.set_active(db.session, user, reactivate)
+    db.session.commit()
+    click.echo(f"已{'启用' if reactivate else '停用'}用户 {user.username}")
+
+
+def _user_or_usage_error(username: str) -> User:
+    try:
+        return accounts.find_user(db.session, username)
+    except accounts.AccountError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @pool_cli.command("seed-demo")

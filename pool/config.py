@@ -34,10 +34,11 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS
+    "HSTS_SECONDS": 0,  # behind HTTPS e.g. 31536000: Strict-Transport-Security max-age
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": False,
-    "REMEMBER_COOKIE_DURATION": timedelta(days=7),
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),  # remember-me token lifetime
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "SCHEDULER_ENABLED": False,  # only `flask pool scheduler` starts jobs
@@ -86,6 +87,7 @@ def load(app, test_config=None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("DATABASE_URL"), Path(app.instance_path)
     )
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def database_uri(url: str | None, instance: Path) -> str:
@@ -96,6 +98,20 @@ def database_uri(url: str | None, instance: Path) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _private_sqlite_file(uri: str) -> None:
+    """Create a SQLite database file with mode 0600 before SQLite does (0644 under
+    the usual umask): it holds every enterprise's data and the password hashes.
+    SQLite gives its -wal and -shm files the database file's mode."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix) or uri == prefix or ":memory:" in uri or "mode=memory" in uri:
+        return
+    path = Path(uri[len(prefix):].split("?", 1)[0])
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):
+        pass  # an existing database keeps its mode; a missing folder is SQLite's error to report
 
 
 def _instance_secret(instance: Path) -> str:

@@ -127,7 +127,7 @@ def test_a_revoked_token_answers_401_at_once(api_client, auth, use_db, world, to
         token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == world.dy_officer.id))
     auth.login("dy")
     listing = _page(api_client.get("/account/tokens"))
-    assert "confirm(" in listing and "吊销" in listing
+    assert "data-confirm=" in listing and "吊销" in listing
     assert call(api_client, "GET", "/enterprises", tokens["dy"]).status_code == 200
 
     response = api_client.post(f"/account/tokens/{token_id}/revoke")

@@ -102,8 +102,8 @@ def test_change_password(client, auth, world):
 
 
 @pytest.mark.parametrize("new, message", [
-    ("short1", "密码至少 10 位"),
-    ("aaaaaaaaaaaaaa", "至少两类"),
+    ("short1", "密码至少 12 位"),
+    ("aaaaaaaaaaaaaa", "至少包含 5 个不同的字符"),
     ("dy-password-2026", "不能包含用户名"),
 ])
 def test_weak_new_password_is_refused_naming_the_field(client, auth, world, new, message):

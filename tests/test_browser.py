@@ -57,3 +57,40 @@ def test_officer_logs_in_and_sees_own_enterprises(live_server, page, world):
     page.click("nav .dropdown-toggle")
     page.click("text=退出登录")
     page.wait_for_selector("text=您已退出登录")
+
+
+def test_confirmation_comes_from_the_static_script_under_a_strict_csp(live_server, page, world,
+                                                                      use_db):
+    """A check named like script: the confirm shows it as text, nothing else runs."""
+    from .test_records_web import save_check
+    from .test_script_injection import PAYLOAD
+
+    application_id = save_check(use_db, world.dy.id, "dy", name=PAYLOAD)
+    page.add_init_script("window.__csp = []; document.addEventListener("
+                         "'securitypolicyviolation', e => window.__csp.push(e.violatedDirective));")
+    console = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    dialogs, answers = [], [False, True]
+
+    def answer(dialog):
+        dialogs.append((dialog.type, dialog.message))
+        dialog.accept() if answers.pop(0) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.goto(live_server + "/auth/login")
+    page.fill("input[name=username]", "dy")
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server + "/")
+    register = f"{live_server}/records/from-check/{application_id}"
+    page.goto(register)
+    page.click("button:has-text('确认登记')")  # dismissed: nothing is posted
+    assert page.url == register
+    assert page.evaluate("window.__csp") == []
+    with page.expect_navigation():
+        page.click("button:has-text('确认登记')")  # accepted
+    page.wait_for_selector("text=已登记为申报企业")
+    expected = f"确认将“{PAYLOAD}”登记为申报企业？登记后不能撤销。"
+    assert dialogs == [("confirm", expected), ("confirm", expected)]
+    assert page.evaluate("window.__csp") == []
+    assert not [line for line in console if "Content Security Policy" in line], console

@@ -17,7 +17,7 @@ def deployment_commands() -> list[list[str]]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"### Deploying on PostgreSQL\s+```sh\n(.*?)```", readme, re.S).group(1)
     commands = []
-    for line in block.splitlines():
+    for line in block.replace("\\\n", " ").splitlines():  # join continued lines
         words = shlex.split(line, comments=True)
         if words and words[0].endswith("/flask") and words[-1] != "scheduler":
             commands.append(words)

@@ -56,7 +56,7 @@ def test_register_a_saved_check_after_confirming(client, auth, world, use_db):
     auth.login("dy")
     confirm = client.get(f"/records/from-check/{application_id}")
     assert confirm.status_code == 200
-    assert "确认登记" in page(confirm) and "confirm(" in page(confirm)
+    assert "确认登记" in page(confirm) and "data-confirm=" in page(confirm)
     assert af.applicant()["uscc"] in page(confirm)
 
     response = client.post(f"/records/from-check/{application_id}")

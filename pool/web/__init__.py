@@ -1,5 +1,5 @@
 """The web layer: blueprints, login wiring, error pages, security headers."""
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,7 +8,9 @@ from werkzeug.exceptions import HTTPException
 from models import User, db
 from pool.extensions import login_manager
 
-from . import access, filters
+from pool import sessions
+
+from . import access, filters, remember
 from .forms import ConfirmForm
 
 ERROR_TITLES = {
@@ -25,6 +27,7 @@ def init_app(app) -> None:
                    monitor):
         app.register_blueprint(module.bp)
     filters.init_app(app)
+    remember.init_app(app)
     app.before_request(access.require_login)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -37,22 +40,28 @@ def init_app(app) -> None:
     login_manager.user_loader(_load_user)
 
 
-def _load_user(user_id: str):
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.active else None
+def _load_user(session_id: str):
+    return sessions.user_for_session_id(db.session, session_id)
+
+
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
 
 def _security_headers(response):
+    if request.endpoint not in STATIC_ENDPOINTS:
+        # Pages and API answers carry enterprise data: no browser or proxy keeps them.
+        response.headers["Cache-Control"] = "no-store"
+    hsts = current_app.config.get("HSTS_SECONDS") or 0
+    if hsts > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'")
     return response
 
 
@@ -60,10 +69,12 @@ def _http_error(exc: HTTPException):
     if exc.code and exc.code < 400:
         return exc
     title = ERROR_TITLES.get(exc.code, exc.name)
+    # Keep what the exception says besides its body, e.g. Allow on a 405.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return {"type": "about:blank", "title": str(title), "status": exc.code}, exc.code
+        return {"type": "about:blank", "title": str(title), "status": exc.code}, exc.code, headers
     return render_template("errors/error.html", code=exc.code, title=title,
-                           description=_error_description(exc)), exc.code
+                           description=_error_description(exc)), exc.code, headers
 
 
 def _error_description(exc: HTTPException) -> str:

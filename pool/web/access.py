@@ -7,19 +7,23 @@ way views load an enterprise.
 """
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import db
 from pool import scoping
 
 PUBLIC = {"auth.login", "static", "bootstrap.static", "main.set_language", "main.healthz"}
+# What a user who must first change their password may still reach.
+BEFORE_PASSWORD_CHANGE = {"auth.password", "auth.logout", "auth.end_sessions"}
 # Blueprints that authenticate every request themselves (bearer tokens).
 SELF_AUTHENTICATED = {"api"}
 
 
 def require_login():
-    """``before_request`` hook: anonymous users go to the login page."""
+    """``before_request`` hook: anonymous users go to the login page, users
+    whose password someone else chose go to the password change."""
     if request.endpoint in PUBLIC or request.endpoint is None \
             or request.blueprint in SELF_AUTHENTICATED:
         return None
@@ -27,6 +31,9 @@ def require_login():
         from pool.extensions import login_manager
 
         return login_manager.unauthorized()
+    if current_user.must_change_password and request.endpoint not in BEFORE_PASSWORD_CHANGE:
+        flash(_("首次登录请先设置您自己的密码"), "warning")
+        return redirect(url_for("auth.password"))
     return None
 
 

@@ -1,4 +1,4 @@
-"""Login, logout and password change."""
+"""Login, logout, password change and "sign out everywhere"."""
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models import User, db
-from pool import accounts
+from pool import accounts, sessions
 
+from . import remember
 from .forms import ConfirmForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -46,7 +47,10 @@ def login():
         if user is None:
             flash(_("用户名或密码错误"), "danger")
             return render_template("auth/login.html", form=form), 401
-        login_user(user, remember=form.remember.data)
+        login_user(user)  # never Flask-Login's own remember cookie: see pool.web.remember
+        if form.remember.data:
+            remember.remember_device(user)
+            db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -54,9 +58,28 @@ def login():
 @bp.post("/logout")
 def logout():
     if ConfirmForm().validate_on_submit():
+        if current_user.is_authenticated:
+            sessions.logout(db.session, db.session.get(User, current_user.id),
+                            remember.device_token())
+            db.session.commit()
         logout_user()
+        remember.forget_device()
         flash(_("您已退出登录"), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/sessions/end")
+@login_required
+def end_sessions():
+    """Sign out everywhere: every browser and every remember-me token of the user."""
+    if ConfirmForm().validate_on_submit():
+        sessions.end_all(db.session, db.session.get(User, current_user.id))
+        db.session.commit()
+        logout_user()
+        remember.forget_device()
+        flash(_("已在所有设备上退出登录"), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -72,7 +95,11 @@ def password():
             db.session.rollback()
             getattr(form, exc.field).errors.append(str(exc))
         else:
+            # Whoever holds another session of this account is out; this one goes on.
+            sessions.end_all(db.session, user)
             db.session.commit()
-            flash(_("密码已修改"), "success")
+            login_user(user)
+            remember.forget_device()
+            flash(_("密码已修改，其他设备上的登录已失效"), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

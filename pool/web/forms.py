@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=256)])
-    remember = BooleanField(_l("保持登录（7 天）"))
+    remember = BooleanField(_l("保持登录（14 天）"))
     submit = SubmitField(_l("登录"))
 
 
