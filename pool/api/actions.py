@@ -9,7 +9,7 @@ lead to (``reviews``), as :func:`pool.lifecycle.admit` records them.
 from datetime import date
 
 from models import Application, db
-from pool import applications, lifecycle, rulebook
+from pool import applications, lifecycle, rulebook, scoping
 from pool.applicant import InvalidApplicant
 from pool.criteria import check
 from pool.eligibility import InputProblem, InvalidInput
@@ -167,8 +167,8 @@ def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | 
     if "check_id" in body and "applicant" in body:
         raise InvalidInput([InputProblem("applicant", "check_id 与 applicant 只能给一个")])
     if "check_id" in body:
-        found = db.session.scalar(applications.visible(viewer()).where(
-            Application.id == body["check_id"], Application.enterprise_id == enterprise.id))
+        found = scoping.get_child(db.session, viewer(), Application, body["check_id"],
+                                  enterprise_id=enterprise.id)
         if found is None:
             raise InvalidInput([InputProblem("check_id", "该企业没有这条资格自检记录")])
         return found

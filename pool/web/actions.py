@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Application, IntakeRound, PoolEvent, db
-from pool import applications, intake, lifecycle, rulebook
+from pool import applications, intake, lifecycle, rulebook, scoping
 from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
 from . import action_forms as forms
@@ -185,10 +185,10 @@ def record_fact(enterprise_id: int, fact: str):
 
 @bp.route("/events/<int:event_id>/correct", methods=["GET", "POST"])
 def correct(event_id: int):
-    event = db.session.get(PoolEvent, event_id)
+    event = scoping.get_child(db.session, current_user, PoolEvent, event_id)
     if event is None:
         abort(404)
-    enterprise = enterprise_or_404(event.enterprise_id)  # the county scope decides
+    enterprise = enterprise_or_404(event.enterprise_id)
     return _run(enterprise, forms.DatedReasonForm(), lambda f: lifecycle.correct(
         db.session, event, actor=current_user, on=f.on.data, reason=f.reason.data),
         lambda f: _("已记录更正"), _("更正事件"), event=event)

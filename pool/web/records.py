@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from models import Application, Product, ProductFigure, db
-from pool import applications, records
+from pool import applications, records, scoping
 
 from .access import enterprise_or_404
 from .check_forms import ApplicationForm, TriField
@@ -253,7 +253,7 @@ def figures(enterprise_id: int):
     form, product_form = FiguresForm(), _product_form(enterprise, formdata=None)
     if request.method == "GET":
         _fill_figures(form, enterprise, request.args.get("year", type=int))
-        _fill_product_figures(product_form, request.args.get("product", type=int),
+        _fill_product_figures(product_form, enterprise, request.args.get("product", type=int),
                               request.args.get("product_year", type=int))
     conflict, merge = None, {}
     if request.method == "POST" and form.validate():
@@ -278,7 +278,7 @@ def product_figures(enterprise_id: int):
     _fill_figures(form, enterprise, None)
     conflict, merge = None, {}
     if product_form.validate():
-        product = db.session.get(Product, product_form.product_id.data)
+        product = _product_or_404(enterprise, product_form.product_id.data)
         amounts = {"sales": product_form.sales.data, "profit": product_form.profit.data}
         done, conflict, merge = _save(
             product_form, amounts,
@@ -310,16 +310,33 @@ def _fill_figures(form, enterprise, year: int | None) -> None:
         form.year.data = year or today().year - 1
 
 
-def _fill_product_figures(form, product_id: int | None, year: int | None) -> None:
-    figure = db.session.scalar(select(ProductFigure).where(ProductFigure.product_id == product_id,
-                                                           ProductFigure.year == year))
+def _product_or_404(enterprise, product_id):
+    """One of ``enterprise``'s own products (:func:`pool.scoping.get_child`).
+
+    :raise 404: absent, or a product of another enterprise.
+    """
+    product = scoping.get_child(db.session, current_user, Product, product_id,
+                                enterprise_id=enterprise.id)
+    if product is None:
+        abort(404)
+    return product
+
+
+def _fill_product_figures(form, enterprise, product_id: int | None, year: int | None) -> None:
+    """Pre-fill a year of one of ``enterprise``'s products; an id of another
+    enterprise's product (``?product=``) shows the empty form, as an unknown one."""
+    product = scoping.get_child(db.session, current_user, Product, product_id,
+                                enterprise_id=enterprise.id)
+    figure = None if product is None else db.session.scalar(
+        select(ProductFigure).where(ProductFigure.product_id == product.id,
+                                    ProductFigure.year == year))
     if figure is not None:
         form.process(obj=figure)
         form.version.data = str(figure.version)
     else:
         form.year.data = year or today().year - 1
-        if product_id in dict(form.product_id.choices):
-            form.product_id.data = product_id
+        if product is not None:
+            form.product_id.data = product.id
 
 
 def _figures_page(enterprise, form, product_form, conflict, merge, labels):
