@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
-    Application, ChangeRecord, Contact, Enterprise, Patent, Product, ProductFigure,
+    CITY_ADMIN, Application, ChangeRecord, Contact, Enterprise, Patent, Product, ProductFigure,
     Qualification, ResearchPartnership, Trademark, YearlyFigure,
 )
 from models.base import YUAN_PER_WAN
@@ -147,7 +147,7 @@ def register_from_application(session, application: Application, *, actor, on: d
     except InvalidApplicant as exc:
         first = exc.problems[0]
         raise RecordRefused(f"申报数据有误，不能登记：{first}", first.path) from None
-    _refuse_duplicate(session, applicant.uscc, application.county_id)
+    _refuse_duplicate(session, applicant.uscc, application.county_id, actor)
     year = applicant.assessment_year - 1
     figures = _checked_figures({k: getattr(applicant, k) for k in FIGURE_FIELDS}, year, on)
 
@@ -193,7 +193,7 @@ def register_from_application(session, application: Application, *, actor, on: d
                             reason=f"依据资格自检记录 #{application.id}"
                                    f"（评估日期 {application.as_of}）登记申报")
     except IntegrityError:  # another officer registered the same USCC at the same moment
-        _refuse_duplicate(session, applicant.uscc, application.county_id)
+        _refuse_duplicate(session, applicant.uscc, application.county_id, actor)
         raise
     except lifecycle.TransitionRefused as exc:
         raise RecordRefused(str(exc)) from None
@@ -213,13 +213,19 @@ def register_from_application(session, application: Application, *, actor, on: d
     return enterprise
 
 
-def _refuse_duplicate(session, uscc: str, county_id: int) -> None:
+def _refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
+    """Refuse a USCC registered already, saying only what ``actor`` may know:
+    a county officer learns nothing of another county's enterprise — not even
+    that it exists — the city administrator is told where it is."""
     existing = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if existing is None:
         return
-    # Only the own county's enterprise is named: another county's stays unseen.
-    named = f"“{existing.name}”" if existing.county_id == county_id else ""
-    raise RecordRefused(f"统一社会信用代码 {uscc} 的企业{named}已登记，不能重复登记", "uscc")
+    if existing.county_id == county_id:
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已登记，不能重复登记", "uscc")
+    if getattr(actor, "role", None) == CITY_ADMIN:
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已在"
+                            f"{existing.county.name}登记，不能重复登记", "uscc")
+    raise RecordRefused("该统一社会信用代码无法在本县市区登记，请联系市级管理员", "uscc")
 
 
 # --- editing the enterprise ------------------------------------------------------
