@@ -135,7 +135,7 @@ def register_from_application(session, application: Application, *, actor, on: d
     of the year before the assessment year.  The application (and any other
     unlinked check of the same USCC in the county) is linked to the new
     enterprise, the 申报 is recorded through :func:`pool.lifecycle.apply` on
-    ``on``, and a ``create`` :class:`~models.ChangeRecord` names the source.
+    ``on`` (the day of registering: today), and a ``create`` :class:`~models.ChangeRecord` names the source.
 
     :raise RecordRefused: the actor may not act for the application's county,
         an enterprise with that USCC exists already, or the data is no longer
@@ -189,7 +189,7 @@ def register_from_application(session, application: Application, *, actor, on: d
         with session.begin_nested():  # a refusal below takes the new rows back with it
             session.add(enterprise)
             session.flush()
-            lifecycle.apply(session, enterprise, actor=actor, on=on,
+            lifecycle.apply(session, enterprise, actor=actor, on=on, today=on,
                             reason=f"依据资格自检记录 #{application.id}"
                                    f"（评估日期 {application.as_of}）登记申报")
     except IntegrityError:  # another officer registered the same USCC at the same moment

@@ -215,7 +215,8 @@ def dy_history(api_app, use_db, world):
     with use_db() as session:
         enterprise = session.get(Enterprise, world.dy_ent.id)
         lifecycle.record_progress(session, enterprise, actor=session.get(User, world.dy_officer.id),
-                                  on=date(2025, 6, 1), subtype="new_pi_product", reason="新产品认定")
+                                  on=date(2025, 6, 1), today=mf.TODAY,
+                                  subtype="new_pi_product", reason="新产品认定")
         session.add(RiskFlag(enterprise_id=enterprise.id, county_id=world.dy.id, kind="no_progress",
                              severity="warning", opened_on=date(2026, 1, 5),
                              last_seen_on=date(2026, 1, 5), detail="18 个月无进展"))
@@ -627,6 +628,25 @@ def test_facts_incident_and_expulsion(api_client, world, tokens):
     assert "当前状态为“已退库”" in assert_problem(graduate, 409)["detail"]
     assert_problem(call(api_client, "POST", base + "/graduate", tokens["dy"],
                         body={"rule": "a", "reason": "x", "on": "2001-01-01"}), 422, "on")
+
+
+def test_an_action_dated_after_today_is_invalid_input_naming_on(api_client, world, tokens,
+                                                                 freeze_today, use_db):
+    freeze_today(date(2026, 11, 30))
+    base = f"/enterprises/{world.dy_ent.id}"
+    for kind, body in (("incident", {"subtype": "serious_dishonesty", "reason": "失信"}),
+                       ("progress", {"subtype": "patent_product_filing", "reason": "备案"})):
+        later = call(api_client, "POST", f"{base}/{kind}", tokens["dy"], body={**body, "on": "2026-12-01"})
+        assert assert_problem(later, 422, "on")["detail"] == "生效日期 不能晚于今天（2026-11-30）"
+    with use_db() as session:
+        assert session.scalar(select(func.count(PoolEvent.id)).where(
+            PoolEvent.enterprise_id == world.dy_ent.id, PoolEvent.kind != "state_change")) == 0
+    expel = call(api_client, "POST", base + "/expel", tokens["dy"],
+                 body={"basis": "incident", "reason": "失信", "on": "2029-12-31"})
+    assert_problem(expel, 422, "on")
+    today = call(api_client, "POST", base + "/incident", tokens["dy"],
+                 body={"subtype": "serious_dishonesty", "reason": "失信", "on": "2026-11-30"})
+    assert today.status_code == 201, today.get_data(as_text=True)
 
 
 # --- reads: quota, risk flags, events --------------------------------------------------------

@@ -131,6 +131,9 @@ def _record_refused(exc: records.RecordRefused):
 @bp.errorhandler(lifecycle.TransitionRefused)
 def _transition_refused(exc: lifecycle.TransitionRefused):
     db.session.rollback()
+    if isinstance(exc, lifecycle.DateRefused):  # the input is wrong, not the moment
+        return problem_response("invalid-input", 422, str(exc),
+                                errors=[InputProblem(exc.field, str(exc))])
     return problem_response("refused", 409, str(exc))
 
 
