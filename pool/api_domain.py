@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import ApiRateWindow, ApiToken, Application, County, Enterprise
 
-from . import applications, records
+from . import applications, records, text
 from .criteria import check
 from .rulebook import Rulebook
 from .scoping import may_act_for
@@ -58,6 +58,8 @@ def issue_token(session, user, *, name: str, now: datetime) -> tuple[ApiToken, s
         raise TokenRefused("请填写令牌名称（用途），便于日后识别")
     if len(name) > MAX_NAME:
         raise TokenRefused(f"令牌名称不能超过 {MAX_NAME} 个字")
+    if (unclean := text.refusal("令牌名称", name)) is not None:
+        raise TokenRefused(unclean)
     if not getattr(user, "active", False):
         raise TokenRefused("账号已停用，不能创建令牌")
     active = session.scalars(select(ApiToken.id).where(

@@ -13,6 +13,7 @@ from sqlalchemy import exists, or_, select
 
 from models import CITY_ADMIN, IntakeRound, PoolEvent
 
+from . import text
 from .quota import open_intake_round as open_round_on  # noqa: F401 - part of this module's API
 from .refusal import TransitionRefused, require_not_future, require_not_past
 
@@ -33,6 +34,8 @@ def open_round(session, *, name: str, on: date, today: date, actor) -> IntakeRou
     name = (name or "").strip()
     if not name:
         raise TransitionRefused("请填写批次名称")
+    if (unclean := text.refusal("批次名称", name)) is not None:
+        raise TransitionRefused(unclean)
     require_not_future(on, today, "开始日期")
     require_not_past(on, today, "开始日期", "入库批次不能追溯开启")
     clash = session.scalar(select(IntakeRound).where(

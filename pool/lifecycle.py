@@ -41,6 +41,7 @@ from models import Enterprise, PoolEvent
 from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from models.event import CORRECTION, INCIDENT, NOTE, OUTCOME, PROGRESS, REVIEW, STATE_CHANGE
 
+from . import text
 from .criteria import aggregate
 from .history import (
     CONTINUED_CULTIVATION, INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, STATE_LABELS,
@@ -309,8 +310,13 @@ def _prepare(session, enterprise, actor, on, state, action, *, today, moves=True
 
 
 def _required(reason, message: str) -> None:
+    """A written reason: not blank, and no control or format character other
+    than line breaks and tabs (:mod:`pool.text`)."""
     if not isinstance(reason, str) or not reason.strip():
         raise TransitionRefused(message)
+    unclean = text.refusal("理由", reason, multiline=True)
+    if unclean is not None:
+        raise TransitionRefused(unclean)
 
 
 def _check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:

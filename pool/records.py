@@ -40,6 +40,7 @@ from models import (
 from models.base import YUAN_PER_WAN
 
 from . import lifecycle
+from . import text as text_rule
 from .applicant import FIELD_LABELS as APPLICANT_LABELS
 from .applicant import SCHEMA, InvalidApplicant, parse
 from .industries import split_code
@@ -268,6 +269,8 @@ def _enterprise_value(field: str, value: Any) -> Any:
         items = [v.strip() for v in value if v.strip()]
         if any(len(v) > 500 for v in items):
             raise RecordRefused(f"{LABELS[field]}每项不能超过 500 字", field)
+        for item in items:
+            _clean(field, item, LABELS[field])
         return items
     if field not in TEXT_FIELDS:
         raise RecordRefused(f"不能修改字段 {field!r}", field)
@@ -508,6 +511,7 @@ def _text(field: str, value: Any, *, required: bool = False, max_length: int | N
     label = label or LABELS[field]
     if value is not None and not isinstance(value, str):
         raise RecordRefused(f"{label}须为文字", field)
+    _clean(field, value, label)
     text = (value or "").strip()
     if not text:
         if required:
@@ -517,6 +521,13 @@ def _text(field: str, value: Any, *, required: bool = False, max_length: int | N
     if len(text) > limit:
         raise RecordRefused(f"{label}不能超过 {limit} 个字（实为 {len(text)} 个）", field)
     return text
+
+
+def _clean(field: str, value: Any, label: str) -> None:
+    """:raise RecordRefused: ``value`` holds a control or format character (:mod:`pool.text`)."""
+    message = text_rule.refusal(label, value)
+    if message is not None:
+        raise RecordRefused(message, field)
 
 
 def _diff(row, values: Mapping[str, Any]) -> dict[str, list]:

@@ -28,7 +28,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from models import db, utcnow
-from pool import api_domain, eligibility, jsonutil, lifecycle, records, rulebook, scoping
+from pool import api_domain, eligibility, jsonutil, lifecycle, records, rulebook, scoping, text
+from pool.applicant import FIELD_LABELS as APPLICANT_LABELS
 from pool.eligibility import InputProblem, InvalidInput
 
 PREFIX = "/api/v1"
@@ -362,11 +363,18 @@ def _body(op: Operation):
     if not raw.strip():
         raise InvalidInput([InputProblem("(root)", "须提供 JSON 请求体")])
     data = eligibility.parse_json(raw)  # InvalidInput on malformed JSON
-    if op.validate_body:
-        found = schema_problems(op.body, data)
+    if op.validate_body:  # (else the view validates, e.g. pool.applicant)
+        found = schema_problems(op.body, data) + [
+            InputProblem(path, message) for path, message
+            in text.refusals_in(data, labels=TEXT_LABELS, multiline=MULTILINE_KEYS)]
         if found:
             raise InvalidInput(found)
     return data
+
+
+# Labels of the body's text fields in messages, and where line breaks are text.
+TEXT_LABELS = {**APPLICANT_LABELS, **records.LABELS, "reason": "理由", "evidence": "证据"}
+MULTILINE_KEYS = frozenset({"reason", "evidence"})
 
 
 def schema_problems(schema: dict, instance, root: str = "") -> list[InputProblem]:

@@ -12,11 +12,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import (
-    BooleanField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
+    BooleanField, DecimalField, FieldList, FormField, HiddenField, IntegerField,
     SelectField, StringField, SubmitField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
@@ -28,6 +27,7 @@ from .access import enterprise_or_404
 from .check_forms import ApplicationForm, TriField
 from .clock import today
 from .forms import ConfirmForm
+from .safe_forms import SafeForm, SafeRow
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -36,7 +36,7 @@ _VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，�
 _AMOUNT = dict(places=None, validators=[Optional()])
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(SafeForm):
     """The editable facts; labels and limits are the application form's."""
 
     version = HiddenField(validators=[InputRequired(_l("缺少版本号，请刷新页面"))] + _VERSION)
@@ -79,7 +79,7 @@ class EnterpriseForm(FlaskForm):
         return out
 
 
-class FiguresForm(FlaskForm):
+class FiguresForm(SafeForm):
     version = HiddenField(validators=_VERSION)
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
     operating_revenue = DecimalField(_l("营业收入（万元）"), **_AMOUNT)
@@ -90,7 +90,7 @@ class FiguresForm(FlaskForm):
     submit = SubmitField(_l("保存年度数据"))
 
 
-class ProductFigureForm(FlaskForm):
+class ProductFigureForm(SafeForm):
     version = HiddenField(validators=_VERSION)
     product_id = SelectField(_l("产品"), coerce=int)
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
@@ -99,7 +99,7 @@ class ProductFigureForm(FlaskForm):
     submit = SubmitField(_l("保存产品数据"))
 
 
-class ContactRow(Form):
+class ContactRow(SafeRow):
     id = HiddenField()
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
     title = StringField(_l("职务"), validators=[Optional(), Length(max=64)])
@@ -109,7 +109,7 @@ class ContactRow(Form):
     remove = BooleanField(_l("删除"))
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(SafeForm):
     contacts = FieldList(FormField(ContactRow), max_entries=MAX_CONTACTS)
     submit = SubmitField(_l("保存联系人"))
 
