@@ -408,8 +408,8 @@ def test_edits_refuse_unknown_fields_and_bad_values(api_client, world, tokens):
 
 # --- the rate limit --------------------------------------------------------------------------
 
-def test_the_rate_limit_answers_429_with_retry_after_per_token(api_app, api_client, tokens,
-                                                              monkeypatch):
+def test_the_rate_limit_answers_429_with_retry_after_per_user(api_app, api_client, tokens,
+                                                             monkeypatch):
     api_app.config["API_RATE_LIMIT"] = 2
     clock = [NOW]
     monkeypatch.setattr(core, "now", lambda: clock[0])
@@ -418,12 +418,27 @@ def test_the_rate_limit_answers_429_with_retry_after_per_token(api_app, api_clie
     limited = call(api_client, "GET", "/quota", tokens["dy"])
     assert_problem(limited, 429)
     assert limited.headers["Retry-After"] == "45"  # 08:00:15 → the window ends at 08:01:00
-    assert call(api_client, "GET", "/quota", tokens["yx"]).status_code == 200  # per token
+    assert call(api_client, "GET", "/quota", tokens["yx"]).status_code == 200  # another user
 
     clock[0] = NOW + timedelta(seconds=44)
     assert call(api_client, "GET", "/quota", tokens["dy"]).headers["Retry-After"] == "1"
     clock[0] = NOW + timedelta(seconds=45)  # the next window
     assert call(api_client, "GET", "/quota", tokens["dy"]).status_code == 200
+
+
+def test_more_tokens_do_not_mean_more_requests(api_app, api_client, world, tokens, use_db,
+                                               monkeypatch):
+    """The limit is the user's, whichever of their (up to 20) tokens is used."""
+    api_app.config["API_RATE_LIMIT"] = 3
+    monkeypatch.setattr(core, "now", lambda: NOW)
+    with use_db() as session:
+        officer = session.get(User, world.dy_officer.id)
+        more = [api_domain.issue_token(session, officer, name=f"第{i}个", now=NOW)[1] for i in range(3)]
+        session.commit()
+    own = [tokens["dy"], *more]
+    statuses = [call(api_client, "GET", "/quota", own[i % 4]).status_code for i in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert call(api_client, "GET", "/quota", tokens["yx"]).status_code == 200
 
 
 def test_the_limit_is_shared_by_every_worker(api_app, database_url, tokens, monkeypatch):

@@ -1,13 +1,15 @@
 """Hostile input answers 4xx with a Chinese message, never 500 (security issue #11,
-finding 8): deeply nested JSON, integers beyond Python's 4,300-digit limit,
-an upload over MAX_CONTENT_LENGTH."""
+finding 8): deeply nested JSON, integers beyond Python's 4,300-digit limit, an
+upload over MAX_CONTENT_LENGTH; and one request cannot tie up a worker (finding
+9): capped applicants per API request, capped problems per answer."""
 import io
 from decimal import Decimal
 
 import pytest
 
-from pool import eligibility
+from pool import eligibility, jsonutil
 
+from . import factories as af
 from .test_api import api_app, api_client, assert_problem, call, tokens  # noqa: F401 - fixtures
 
 NESTED = "[" * 100_000 + "]" * 100_000
@@ -64,3 +66,29 @@ def test_an_api_body_over_the_limit_is_413_problem_json(app, api_client, tokens)
     response = api_client.post("/api/v1/eligibility", data=big, content_type="application/json",
                                headers={"Authorization": f"Bearer {tokens['dy']}"})
     assert_problem(response, 413)
+
+
+# --- one user cannot tie up the workers ----------------------------------------------------
+
+def post_applicants(client, token, items):
+    return client.post("/api/v1/eligibility?as_of=2025-06-30", data=jsonutil.dumps(items),
+                       content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_an_eligibility_request_holds_at_most_the_configured_applicants(api_app, api_client,  # noqa: F811
+                                                                        tokens):
+    assert api_app.config["API_MAX_APPLICANTS"] == 1000
+    too_many = assert_problem(post_applicants(api_client, tokens["dy"], [{}] * 1001), 422, "(root)")
+    assert "一次至多评估 1000 家企业（本次 1001 家）" in too_many["errors"][0]["message"]
+    api_app.config["API_MAX_APPLICANTS"] = 2
+    assert_problem(post_applicants(api_client, tokens["dy"], [af.applicant()] * 3), 422, "(root)")
+    assert post_applicants(api_client, tokens["dy"], [af.applicant()] * 2).status_code == 200
+
+
+def test_the_problems_listed_are_capped_and_the_rest_counted(api_client, tokens):  # noqa: F811
+    response = post_applicants(api_client, tokens["dy"], [{}] * 1000)
+    body = assert_problem(response, 422)
+    assert len(body["errors"]) == 100 and body["omitted_errors"] > 1000
+    assert body["detail"] == (f"输入有 {100 + body['omitted_errors']} 处错误，以下列出前 100 处，"
+                              f"其余 {body['omitted_errors']} 处未列出")
+    assert len(response.get_data()) < 50_000

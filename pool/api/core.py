@@ -35,11 +35,12 @@ from pool.eligibility import InputProblem, InvalidInput
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
-DEFAULT_RATE_LIMIT = 120  # requests per token per minute
+DEFAULT_RATE_LIMIT = 120  # requests per user (all their tokens) per minute
 RATE_WINDOW_SECONDS = 60
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
+MAX_PROBLEMS = 100  # errors listed in one answer; the rest are counted
 
 
 def now() -> datetime:
@@ -117,9 +118,16 @@ def _problem(exc: Problem):
 
 @bp.errorhandler(InvalidInput)
 def _invalid(exc: InvalidInput):
+    """422 listing the first :data:`MAX_PROBLEMS` problems and counting the rest,
+    so a huge invalid input cannot make a huge answer."""
     db.session.rollback()
     count = len(exc.problems)
-    return problem_response("invalid-input", 422, f"输入有 {count} 处错误", errors=exc.problems)
+    if count <= MAX_PROBLEMS:
+        return problem_response("invalid-input", 422, f"输入有 {count} 处错误", errors=exc.problems)
+    rest = count - MAX_PROBLEMS
+    return problem_response("invalid-input", 422,
+                            f"输入有 {count} 处错误，以下列出前 {MAX_PROBLEMS} 处，其余 {rest} 处未列出",
+                            errors=exc.problems[:MAX_PROBLEMS], omitted_errors=rest)
 
 
 @bp.errorhandler(records.RecordRefused)
@@ -454,7 +462,7 @@ def _authenticate():
     user = token.user
     db.session.commit()  # the count stands whatever the request does next
     if wait:
-        raise Problem("rate-limited", f"每个令牌每分钟最多 {limit} 次请求，请 {wait} 秒后重试",
+        raise Problem("rate-limited", f"每个用户（所有令牌合计）每分钟最多 {limit} 次请求，请 {wait} 秒后重试",
                       headers={"Retry-After": str(wait)})
     g.api_user = user
     return None
