@@ -4,9 +4,10 @@
   is stored (the token is shown once, when it is created); ``prefix`` is its
   first characters, enough for the owner to tell tokens apart.  A revoked
   token stays listed (``revoked_at``) and never authenticates again.
-* :class:`ApiRateWindow` — how many requests a token made in one fixed
-  window (``window_start``: Unix seconds).  The counter lives in the database
-  so that every worker process of a deployment counts against the same limit.
+* :class:`ApiRateWindow` — how many requests a user made, with all their
+  tokens together, in one fixed window (``window_start``: Unix seconds).  The
+  counter lives in the database so that every worker process of a deployment
+  counts against the same limit.
 """
 from datetime import datetime
 
@@ -38,7 +39,7 @@ class ApiToken(db.Model):
 class ApiRateWindow(db.Model):
     __tablename__ = "api_rate_window"
 
-    token_id: Mapped[int] = mapped_column(
-        ForeignKey("api_token.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, LoginAttempt, User
 
-from . import sessions
+from . import sessions, text
 
 MIN_PASSWORD_LENGTH = 12
 MIN_DISTINCT_CHARACTERS = 5
@@ -92,6 +92,10 @@ def create_user(session, *, username: str, display_name: str, role: str,
         raise AccountError("用户名不能为空", "username")
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise AccountError(f"用户名 {username} 已存在", "username")
+    for field, label, value in (("username", "用户名", username),
+                                ("display_name", "姓名", display_name), ("email", "电子邮箱", email)):
+        if (unclean := text.refusal(label, value)) is not None:
+            raise AccountError(unclean, field)
     if role not in (CITY_ADMIN, COUNTY_OFFICER):
         raise AccountError(f"未知角色 {role}", "role")
     if role == COUNTY_OFFICER and county is None:

@@ -8,7 +8,7 @@ committed.
 Tokens are 256-bit random strings (``pool_…``).  Only their SHA-256 is stored:
 a random token of that length needs no salt or slow hash — nobody can guess
 one, and a leaked database does not reveal usable tokens.  The request counter
-is a fixed window per token kept in ``api_rate_window`` and bumped with one
+is a fixed window per user (all their tokens) kept in ``api_rate_window`` and bumped with one
 atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, so every worker process
 of a deployment counts against the same limit.
 """
@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import ApiRateWindow, ApiToken, Application, County, Enterprise
 
-from . import applications, records
+from . import applications, records, text
 from .criteria import check
 from .rulebook import Rulebook
 from .scoping import may_act_for
@@ -58,6 +58,8 @@ def issue_token(session, user, *, name: str, now: datetime) -> tuple[ApiToken, s
         raise TokenRefused("请填写令牌名称（用途），便于日后识别")
     if len(name) > MAX_NAME:
         raise TokenRefused(f"令牌名称不能超过 {MAX_NAME} 个字")
+    if (unclean := text.refusal("令牌名称", name)) is not None:
+        raise TokenRefused(unclean)
     if not getattr(user, "active", False):
         raise TokenRefused("账号已停用，不能创建令牌")
     active = session.scalars(select(ApiToken.id).where(
@@ -108,11 +110,13 @@ def authenticate(session, secret: str, *, now: datetime) -> ApiToken | None:
 
 def count_request(session, token: ApiToken, *, now: datetime, limit: int,
                   window_seconds: int = 60) -> int:
-    """Count one request of ``token`` in the fixed window holding ``now``.
+    """Count one request of ``token``'s user in the fixed window holding ``now``.
 
-    Returns 0 if it is within ``limit`` requests per window, else the whole
-    seconds until the window ends (for ``Retry-After``; at least 1).  Refused
-    requests count too, so hammering does not shorten the wait.
+    The limit is per user, whichever of their tokens is used: more tokens must
+    not mean more requests.  Returns 0 if it is within ``limit`` requests per
+    window, else the whole seconds until the window ends (for ``Retry-After``;
+    at least 1).  Refused requests count too, so hammering does not shorten
+    the wait.
     """
     moment = now.timestamp()
     start = int(moment // window_seconds) * window_seconds
@@ -121,12 +125,12 @@ def count_request(session, token: ApiToken, *, now: datetime, limit: int,
     if dialect not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"请求计数不支持数据库 {dialect}")
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(token_id=token.id, window_start=start, count=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.token_id, table.c.window_start],
+    stmt = insert(table).values(user_id=token.user_id, window_start=start, count=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.user_id, table.c.window_start],
                                       set_={"count": table.c.count + 1})
     count = session.execute(stmt.returning(table.c.count)).scalar_one()
-    if count == 1:  # a new window: the token's older ones are of no further use
-        session.execute(delete(ApiRateWindow).where(ApiRateWindow.token_id == token.id,
+    if count == 1:  # a new window: the user's older ones are of no further use
+        session.execute(delete(ApiRateWindow).where(ApiRateWindow.user_id == token.user_id,
                                                     ApiRateWindow.window_start < start))
     if count <= limit:
         return 0

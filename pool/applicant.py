@@ -16,7 +16,8 @@ verdict.  Two layers:
    ``uscc_checksum_override`` is true), ``rd_staff <= employees``,
    ``valid_from <= valid_to``, finite numbers, no trailing characters the
    schema's ``$`` lets through ("…\\n"), a real GB/T 4754-2017 class, no
-   duplicate patent numbers.
+   duplicate patent numbers, no control or format character in any text
+   (:mod:`pool.text`).
 
 Judgement call — a product naming a patent number absent from ``patents`` is a
 **warning**, not an error: the product can still be judged from the patents
@@ -42,6 +43,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
+from pool import text as text_rule
 from pool import uscc as uscc_code
 from pool.gbt4754 import split_code
 
@@ -390,6 +392,8 @@ def _semantic_problems(data: dict, errors: list, warnings: list) -> None:
             if array != "trademarks":
                 _check_period(item, f"{array}[{index}]", errors)
     _check_patents(data, errors, warnings)
+    # every field of the contract is a single line
+    errors += [Problem(path, message) for path, message in text_rule.refusals_in(data, labels=FIELD_LABELS)]
 
 
 def _objects(items: Any) -> Any:

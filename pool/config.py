@@ -27,7 +27,8 @@ DEFAULTS = {
     "BOOTSTRAP_SERVE_LOCAL": True,  # no internet at officers' desks
     "BOOTSTRAP_BTN_SIZE": "sm",
     "PAGE_SIZE": 25,
-    "API_RATE_LIMIT": 120,  # requests per token per minute
+    "API_RATE_LIMIT": 120,  # requests per user (all their tokens) per minute
+    "API_MAX_APPLICANTS": 1000,  # applicants per /eligibility request; bulk: CLI or upload
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # upload limit, bytes
     "LOGIN_MAX_FAILURES": 5,  # failed logins within the window before a lock-out
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,

@@ -7,9 +7,10 @@ the caller passes the rulebook and the assessment date.
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
-from . import jsonutil, workbook
+from . import workbook
 from .applicant import InvalidApplicant
 from .criteria import Evaluation, check
 from . import rulebook as rulebook_module
@@ -40,16 +41,64 @@ class InvalidInput(ValueError):
 def parse_json(text: str | bytes) -> object:
     """JSON with every number as an exact ``Decimal`` or ``int``.
 
-    :raise InvalidInput: on malformed or oversized JSON, naming line and column.
+    Bounded, so hostile input is a clear refusal and not a crash: at most
+    :data:`MAX_JSON_BYTES`, :data:`MAX_JSON_DEPTH` levels of nesting (``[`` ×
+    100,000 would exhaust the interpreter's stack) and :data:`MAX_NUMBER_CHARS`
+    characters per number (Python refuses to convert integers of more than
+    4,300 digits).
+
+    :raise InvalidInput: on malformed, oversized or overly deep JSON, naming
+        line and column where the parser can.
     """
     if len(text) > MAX_JSON_BYTES:
         raise InvalidInput([InputProblem("(root)", f"文件超过 {MAX_JSON_BYTES // 1024 // 1024} MB 上限")])
     try:
-        return jsonutil.loads(text)
+        data = json.loads(text, parse_float=_number(Decimal), parse_int=_number(int))
     except json.JSONDecodeError as exc:
         raise InvalidInput([InputProblem("(root)", f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")]) from None
     except UnicodeDecodeError:
         raise InvalidInput([InputProblem("(root)", "文件不是 UTF-8 编码的 JSON")]) from None
+    except _NumberTooLong:
+        raise InvalidInput([InputProblem("(root)", f"数字位数超过 {MAX_NUMBER_CHARS} 位上限")]) from None
+    except RecursionError:
+        raise InvalidInput([_too_deep()]) from None
+    if not _within_depth(data, MAX_JSON_DEPTH):
+        raise InvalidInput([_too_deep()])
+    return data
+
+
+MAX_JSON_DEPTH = 32  # an applicant needs 4 (array, applicant, patents, patent)
+MAX_NUMBER_CHARS = 100  # an amount needs 20
+
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _number(convert):
+    def parse(token: str):
+        if len(token) > MAX_NUMBER_CHARS:
+            raise _NumberTooLong(token[:20])
+        return convert(token)
+    return parse
+
+
+def _too_deep() -> InputProblem:
+    return InputProblem("(root)", f"JSON 嵌套层数超过 {MAX_JSON_DEPTH} 层上限")
+
+
+def _within_depth(value, limit: int) -> bool:
+    """Whether ``value`` nests at most ``limit`` arrays/objects deep (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if type(item) is dict else item if type(item) is list else ()
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                if depth + 1 > limit:
+                    return False
+                stack.append((child, depth + 1))
+    return True
 
 
 def read(content: bytes, filename: str) -> tuple[list, bool]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from pool import gbt4754
+from pool import gbt4754, text
 
 DATA_FILE = Path(__file__).with_name("data") / "patent_intensive_2019.csv"
 CLASSIFICATION_NAME = "知识产权（专利）密集型产业统计分类（2019）"
@@ -105,6 +105,11 @@ def parse_rows(rows: Iterable[Mapping[str, object]], *, valid_from: date, source
         if not any(values.values()):
             continue
         where = f"第{number}行"
+        unclean = [f"{where}「{COLUMN_LABELS[key]}」：{message}" for key, value in values.items()
+                   if (message := text.refusal(COLUMN_LABELS[key], value)) is not None]
+        if unclean:
+            problems += unclean
+            continue
         try:
             _, digits = gbt4754.split_code(values["gbt4754_code"])
         except ValueError as exc:

@@ -10,7 +10,8 @@ graduation, corrections — are events of their own kinds.
 
 Contract of every function here:
 
-* plain inputs, the caller's SQLAlchemy ``session``, an explicit ``on`` date and
+* plain inputs, the caller's SQLAlchemy ``session``, an explicit ``on`` date,
+  ``today`` (no ``on`` may be later: :func:`pool.refusal.require_not_future`) and
   the acting :class:`~models.User` (who must be allowed to act for the
   enterprise's county); no Flask, no clock;
 * a refused action raises :class:`TransitionRefused` with a Chinese reason and
@@ -40,6 +41,7 @@ from models import Enterprise, PoolEvent
 from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from models.event import CORRECTION, INCIDENT, NOTE, OUTCOME, PROGRESS, REVIEW, STATE_CHANGE
 
+from . import text
 from .criteria import aggregate
 from .history import (
     CONTINUED_CULTIVATION, INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, STATE_LABELS,
@@ -51,11 +53,13 @@ from .proposals import (
     progress_window_start, proposal_by_rule,
 )
 from .quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
+from .refusal import DateRefused, TransitionRefused, require_not_future
 from .scoping import may_act_for
 
 __all__ = [
     # transitions and facts
-    "TransitionRefused", "apply", "admit", "reject", "graduate", "expel",
+    "TransitionRefused", "DateRefused", "require_not_future",
+    "apply", "admit", "reject", "graduate", "expel",
     "record_progress", "record_incident", "record_outcome", "correct",
     # proposals (pool.proposals)
     "Proposal", "Finding", "graduation_proposal", "expulsion_proposal", "graduation_assessment",
@@ -72,25 +76,22 @@ REVIEW_DECISIONS = {"waive": "豁免", "refuse": "不予豁免"}
 EXPULSION_BASES = {"no_progress": "a", "incident": "b"}
 
 
-class TransitionRefused(ValueError):
-    """A lifecycle action the rules do not allow; ``str()`` is the Chinese reason."""
-
-
 # --- transitions ---------------------------------------------------------------
 
-def apply(session, enterprise: Enterprise, *, actor, on: date, reason: str = "") -> PoolEvent:
+def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
+          reason: str = "") -> PoolEvent:
     """Record the 申报 of a new enterprise (state ``applied``).
 
     :raise TransitionRefused: if the enterprise already has a lifecycle history.
     """
-    _prepare(session, enterprise, actor, on, APPLIED, "申报")
+    _prepare(session, enterprise, actor, on, APPLIED, "申报", today=today)
     if session.scalar(select(exists().where(PoolEvent.enterprise_id == enterprise.id,
                                             PoolEvent.kind == STATE_CHANGE))):
         raise TransitionRefused(f"{enterprise.name}已有申报记录，不能重复申报")
     return _move(session, enterprise, actor, on, APPLIED, reason or "申报入库", {})
 
 
-def admit(session, enterprise: Enterprise, *, actor, on: date, evaluation: Mapping,
+def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
           reviews: Mapping[int, tuple[str, str]] | None = None, snapshot) -> PoolEvent:
     """Admit an ``applied`` enterprise on ``on``.
 
@@ -107,7 +108,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, evaluation: Mappi
         or no quota left.
     """
     require_snapshot(snapshot, on)
-    _prepare(session, enterprise, actor, on, ADMITTED, "入库")
+    _prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
     criteria = _checked_evaluation(evaluation, on)
     resolutions = _resolutions(criteria, reviews or {})
     _require_admissible(evaluation["verdict"], criteria, resolutions)
@@ -132,7 +133,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, evaluation: Mappi
                  replenishment=intake is None, intake_round_id=intake.id if intake else None)
 
 
-def reject(session, enterprise: Enterprise, *, actor, on: date, reason: str,
+def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, reason: str,
            evaluation: Mapping | None = None,
            reviews: Mapping[int, tuple[str, str]] | None = None) -> PoolEvent:
     """Decide not to admit an ``applied`` enterprise, with a written ``reason``.
@@ -144,7 +145,7 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, reason: str,
     :raise TransitionRefused: wrong state, no reason, or invalid reviews.
     """
     _required(reason, "不予入库须写明理由")
-    _prepare(session, enterprise, actor, on, REJECTED, "不予入库")
+    _prepare(session, enterprise, actor, on, REJECTED, "不予入库", today=today)
     if reviews and evaluation is None:
         raise TransitionRefused("复核决定须附所依据的评估记录")
     criteria = _checked_evaluation(evaluation, on) if evaluation is not None else []
@@ -154,7 +155,8 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, reason: str,
     return _move(session, enterprise, actor, on, REJECTED, reason, evidence)
 
 
-def graduate(session, enterprise: Enterprise, *, actor, on: date, rule: str, reason: str,
+def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, rule: str,
+             reason: str,
              evidence: Mapping | None = None, snapshot) -> PoolEvent:
     """Confirm a graduation (培育出库) by ``rule`` ``"a"`` (new patent-intensive
     product) or ``"b"`` (sales and profit growth), which must hold on ``on``
@@ -163,11 +165,12 @@ def graduate(session, enterprise: Enterprise, *, actor, on: date, rule: str, rea
 
     :raise TransitionRefused: wrong state, no reason, or the rule does not hold.
     """
-    return _confirm(session, enterprise, actor, on, GRADUATION, rule, reason,
+    return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason,
                     {"officer": _json(evidence or {})}, snapshot)
 
 
-def expel(session, enterprise: Enterprise, *, actor, on: date, basis: str, reason: str,
+def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basis: str,
+          reason: str,
           snapshot) -> PoolEvent:
     """Confirm an expulsion (退库) on ``basis`` ``"no_progress"`` (rule a) or
     ``"incident"`` (rule b), which must hold on ``on``.
@@ -176,17 +179,18 @@ def expel(session, enterprise: Enterprise, *, actor, on: date, basis: str, reaso
     """
     if basis not in EXPULSION_BASES:
         raise TransitionRefused(f"退库依据须为 no_progress 或 incident，不能为 {basis!r}")
-    return _confirm(session, enterprise, actor, on, EXPULSION, EXPULSION_BASES[basis],
+    return _confirm(session, enterprise, actor, on, today, EXPULSION, EXPULSION_BASES[basis],
                     reason, {"basis": basis}, snapshot)
 
 
-def _confirm(session, enterprise, actor, on, kind, rule, reason, extra, snapshot) -> PoolEvent:
+def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,
+             snapshot) -> PoolEvent:
     require_snapshot(snapshot, on)
     action, to_state = ("培育出库", GRADUATED) if kind == GRADUATION else ("退库", EXPELLED)
     if rule not in ("a", "b"):
         raise TransitionRefused(f"{action}条件须为 a 或 b，不能为 {rule!r}")
     _required(reason, f"{action}须写明理由")
-    _prepare(session, enterprise, actor, on, to_state, action)
+    _prepare(session, enterprise, actor, on, to_state, action, today=today)
     proposal, detail = proposal_by_rule(session, enterprise, kind, rule, on, snapshot)
     if proposal is None:
         raise TransitionRefused(f"{enterprise.name}在 {on} 不符合{action}条件（{rule}）：{detail}")
@@ -196,29 +200,29 @@ def _confirm(session, enterprise, actor, on, kind, rule, reason, extra, snapshot
 
 # --- facts that are not transitions ---------------------------------------------
 
-def record_progress(session, enterprise: Enterprise, *, actor, on: date, subtype: str,
+def record_progress(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
                     reason: str, evidence: Mapping | None = None) -> PoolEvent:
     """Record a substantive progress (实质性进展) of an ``admitted`` enterprise;
     it restarts the no-progress window from ``on``.
 
     :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
     """
-    return _record_fact(session, enterprise, actor, on, PROGRESS, PROGRESS_TYPES,
+    return _record_fact(session, enterprise, actor, on, today, PROGRESS, PROGRESS_TYPES,
                         subtype, reason, evidence, "实质性进展")
 
 
-def record_incident(session, enterprise: Enterprise, *, actor, on: date, subtype: str,
+def record_incident(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
                     reason: str, evidence: Mapping | None = None) -> PoolEvent:
     """Record an integrity incident (诚信事件) of an ``admitted`` enterprise; it
     makes expulsion due at once.
 
     :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
     """
-    return _record_fact(session, enterprise, actor, on, INCIDENT, INCIDENT_TYPES,
+    return _record_fact(session, enterprise, actor, on, today, INCIDENT, INCIDENT_TYPES,
                         subtype, reason, evidence, "诚信事件")
 
 
-def record_outcome(session, enterprise: Enterprise, *, actor, on: date, subtype: str,
+def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
                    reason: str, evidence: Mapping | None = None) -> PoolEvent:
     """Mark a ``graduated`` enterprise for continued cultivation (接续培育) or tag
     an outcome of it (``little_giant``, ``single_champion``), each at most once;
@@ -230,7 +234,7 @@ def record_outcome(session, enterprise: Enterprise, *, actor, on: date, subtype:
     _check_subtype(OUTCOME_TYPES, subtype, "出库后标记")
     _required(reason, f"标记{OUTCOME_TYPES[subtype]}须写明理由")
     _prepare(session, enterprise, actor, on, GRADUATED, f"标记{OUTCOME_TYPES[subtype]}",
-             moves=False)
+             today=today, moves=False)
     marked = {e.subtype: e for e in session.scalars(live_events(enterprise.id, OUTCOME))}
     if subtype in marked:
         raise TransitionRefused(f"{enterprise.name}已于 {marked[subtype].effective_on} "
@@ -241,7 +245,7 @@ def record_outcome(session, enterprise: Enterprise, *, actor, on: date, subtype:
     return _fact(session, enterprise, actor, on, OUTCOME, subtype, reason, evidence)
 
 
-def correct(session, event: PoolEvent, *, actor, on: date, reason: str) -> PoolEvent:
+def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: str) -> PoolEvent:
     """Void a progress, incident, outcome or note event by appending a
     ``correction`` that names it; proposals then ignore it.  State changes and
     review decisions are not voided this way (they are what a decision stood on).
@@ -253,7 +257,7 @@ def correct(session, event: PoolEvent, *, actor, on: date, reason: str) -> PoolE
         raise TransitionRefused("只能更正进展、诚信事件、出库后标记或备注；状态变更与复核决定不能撤销")
     _required(reason, "更正须写明理由")
     enterprise = session.get(Enterprise, event.enterprise_id)
-    _prepare(session, enterprise, actor, on, None, "更正记录", moves=False)
+    _prepare(session, enterprise, actor, on, None, "更正记录", today=today, moves=False)
     if on < event.effective_on:
         raise TransitionRefused(f"更正日期 {on} 早于原记录日期 {event.effective_on}")
     if session.scalar(select(exists().where(PoolEvent.kind == CORRECTION,
@@ -265,10 +269,11 @@ def correct(session, event: PoolEvent, *, actor, on: date, reason: str) -> PoolE
                  {"corrected": corrected}, corrects_id=event.id)
 
 
-def _record_fact(session, enterprise, actor, on, kind, types, subtype, reason, evidence, what):
+def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, reason, evidence,
+                 what):
     _check_subtype(types, subtype, what)
     _required(reason, f"{what}须写明情况")
-    _prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", moves=False)
+    _prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", today=today, moves=False)
     return _fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
 
 
@@ -280,13 +285,14 @@ _FROM = {APPLIED: APPLIED, ADMITTED: APPLIED, REJECTED: APPLIED,
          GRADUATED: ADMITTED, EXPELLED: ADMITTED}
 
 
-def _prepare(session, enterprise, actor, on, state, action, *, moves=True) -> None:
+def _prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
     """Common checks, after locking and re-reading the enterprise row.
 
     ``moves``: ``state`` is the target of a transition (checked against
     ``_FROM``); otherwise the state the enterprise must be in (``None``: any).
     """
     require_date(on, "生效日期")
+    require_not_future(on, today, "生效日期")
     if not may_act_for(actor, enterprise.county_id):
         raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
     session.execute(
@@ -304,8 +310,13 @@ def _prepare(session, enterprise, actor, on, state, action, *, moves=True) -> No
 
 
 def _required(reason, message: str) -> None:
+    """A written reason: not blank, and no control or format character other
+    than line breaks and tabs (:mod:`pool.text`)."""
     if not isinstance(reason, str) or not reason.strip():
         raise TransitionRefused(message)
+    unclean = text.refusal("理由", reason, multiline=True)
+    if unclean is not None:
+        raise TransitionRefused(unclean)
 
 
 def _check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:

@@ -22,8 +22,11 @@ How a mail moves (``pending`` → ``sending`` → ``sent`` | ``pending`` again |
    ``last_error`` and ``next_attempt_at = now + backoff`` (1, 2, 4 … minutes,
    capped at 60); after :data:`MAX_ATTEMPTS` attempts it is ``failed``.  A
    permanent refusal (5xx: no such mailbox, rejected sender) is ``failed`` at
-   once — retrying cannot change it.  A failed mail can be sent again with
-   :func:`retry` (the UI's button), which starts a new series of attempts.
+   once — retrying cannot change it.  So is a mail that cannot be built at
+   all (a header the ``email`` package refuses, such as CR/LF in a subject
+   written before names were checked); the batch goes on with the next one.
+   A failed mail can be sent again with :func:`retry` (the UI's button),
+   which starts a new series of attempts.
 
 **At most once, not at least once.**  If the relay dies after the SMTP server
 accepted a mail but before ``sent`` was committed, the mail stays ``sending``.
@@ -35,6 +38,7 @@ drop a duplicate.
 """
 from __future__ import annotations
 
+import email.errors
 import smtplib
 import ssl
 import uuid
@@ -110,7 +114,18 @@ def send_pending(session, *, now: datetime, smtp_config, batch: int = 100,
     try:
         for index, mail in enumerate(mails):
             try:
-                connection.send_message(message(mail, sender, now))
+                built = message(mail, sender, now)
+                built.as_bytes()  # what send_message writes: any header it refuses shows here
+            except (ValueError, TypeError, LookupError, email.errors.MessageError) as exc:
+                # This mail can never be built (e.g. CR/LF in a subject); the
+                # connection is untouched, so the rest of the batch goes on.
+                mail.state, mail.claimed_by = FAILED, None
+                mail.last_error = f"无法生成邮件（数据有误，重发也不会成功）：{_describe(exc)}"[:2000]
+                result.failed += 1
+                session.commit()
+                continue
+            try:
+                connection.send_message(built)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()))
                 _refused(mail, now, code, reply, result)

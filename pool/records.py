@@ -34,12 +34,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
-    Application, ChangeRecord, Contact, Enterprise, Patent, Product, ProductFigure,
+    CITY_ADMIN, Application, ChangeRecord, Contact, Enterprise, Patent, Product, ProductFigure,
     Qualification, ResearchPartnership, Trademark, YearlyFigure,
 )
 from models.base import YUAN_PER_WAN
 
 from . import lifecycle
+from . import text as text_rule
 from .applicant import FIELD_LABELS as APPLICANT_LABELS
 from .applicant import SCHEMA, InvalidApplicant, parse
 from .gbt4754 import split_code
@@ -135,7 +136,7 @@ def register_from_application(session, application: Application, *, actor, on: d
     of the year before the assessment year.  The application (and any other
     unlinked check of the same USCC in the county) is linked to the new
     enterprise, the 申报 is recorded through :func:`pool.lifecycle.apply` on
-    ``on``, and a ``create`` :class:`~models.ChangeRecord` names the source.
+    ``on`` (the day of registering: today), and a ``create`` :class:`~models.ChangeRecord` names the source.
 
     :raise RecordRefused: the actor may not act for the application's county,
         an enterprise with that USCC exists already, or the data is no longer
@@ -147,7 +148,7 @@ def register_from_application(session, application: Application, *, actor, on: d
     except InvalidApplicant as exc:
         first = exc.problems[0]
         raise RecordRefused(f"申报数据有误，不能登记：{first}", first.path) from None
-    _refuse_duplicate(session, applicant.uscc, application.county_id)
+    _refuse_duplicate(session, applicant.uscc, application.county_id, actor)
     year = applicant.assessment_year - 1
     figures = _checked_figures({k: getattr(applicant, k) for k in FIGURE_FIELDS}, year, on)
 
@@ -189,11 +190,11 @@ def register_from_application(session, application: Application, *, actor, on: d
         with session.begin_nested():  # a refusal below takes the new rows back with it
             session.add(enterprise)
             session.flush()
-            lifecycle.apply(session, enterprise, actor=actor, on=on,
+            lifecycle.apply(session, enterprise, actor=actor, on=on, today=on,
                             reason=f"依据资格自检记录 #{application.id}"
                                    f"（评估日期 {application.as_of}）登记申报")
     except IntegrityError:  # another officer registered the same USCC at the same moment
-        _refuse_duplicate(session, applicant.uscc, application.county_id)
+        _refuse_duplicate(session, applicant.uscc, application.county_id, actor)
         raise
     except lifecycle.TransitionRefused as exc:
         raise RecordRefused(str(exc)) from None
@@ -213,13 +214,19 @@ def register_from_application(session, application: Application, *, actor, on: d
     return enterprise
 
 
-def _refuse_duplicate(session, uscc: str, county_id: int) -> None:
+def _refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
+    """Refuse a USCC registered already, saying only what ``actor`` may know:
+    a county officer learns nothing of another county's enterprise — not even
+    that it exists — the city administrator is told where it is."""
     existing = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if existing is None:
         return
-    # Only the own county's enterprise is named: another county's stays unseen.
-    named = f"“{existing.name}”" if existing.county_id == county_id else ""
-    raise RecordRefused(f"统一社会信用代码 {uscc} 的企业{named}已登记，不能重复登记", "uscc")
+    if existing.county_id == county_id:
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已登记，不能重复登记", "uscc")
+    if getattr(actor, "role", None) == CITY_ADMIN:
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已在"
+                            f"{existing.county.name}登记，不能重复登记", "uscc")
+    raise RecordRefused("该统一社会信用代码无法在本县市区登记，请联系市级管理员", "uscc")
 
 
 # --- editing the enterprise ------------------------------------------------------
@@ -262,6 +269,8 @@ def _enterprise_value(field: str, value: Any) -> Any:
         items = [v.strip() for v in value if v.strip()]
         if any(len(v) > 500 for v in items):
             raise RecordRefused(f"{LABELS[field]}每项不能超过 500 字", field)
+        for item in items:
+            _clean(field, item, LABELS[field])
         return items
     if field not in TEXT_FIELDS:
         raise RecordRefused(f"不能修改字段 {field!r}", field)
@@ -502,6 +511,7 @@ def _text(field: str, value: Any, *, required: bool = False, max_length: int | N
     label = label or LABELS[field]
     if value is not None and not isinstance(value, str):
         raise RecordRefused(f"{label}须为文字", field)
+    _clean(field, value, label)
     text = (value or "").strip()
     if not text:
         if required:
@@ -511,6 +521,13 @@ def _text(field: str, value: Any, *, required: bool = False, max_length: int | N
     if len(text) > limit:
         raise RecordRefused(f"{label}不能超过 {limit} 个字（实为 {len(text)} 个）", field)
     return text
+
+
+def _clean(field: str, value: Any, label: str) -> None:
+    """:raise RecordRefused: ``value`` holds a control or format character (:mod:`pool.text`)."""
+    message = text_rule.refusal(label, value)
+    if message is not None:
+        raise RecordRefused(message, field)
 
 
 def _diff(row, values: Mapping[str, Any]) -> dict[str, list]:

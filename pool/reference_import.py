@@ -27,7 +27,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models import ChangeRecord, ReferenceTableVersion
-from pool import gbt4754, industries, sme
+from pool import gbt4754, industries, sme, text
 from pool.industries import TableProblems
 from pool.workbook import WorkbookError, open_workbook
 
@@ -128,7 +128,8 @@ def preview(book, kind: str, content: dict, *, valid_from: date, source: str, no
 
     :raise TableProblems: on a bad table, date or source.
     """
-    problems = []
+    problems = [f"「{label}」：{message}" for label, value in (("依据文件", source), ("说明", note))
+                if (message := text.refusal(label, value)) is not None]
     if not (source or "").strip():
         problems.append("「依据文件」：请注明发布该表的官方文件（名称及文号）")
     if valid_from < EARLIEST:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from models import IndustryCorrection, PolicyValue, ReferenceTableVersion
 
+from . import text
 from .gbt4754 import split_code
 from .industries import DEFAULT_VERSION, GROUPS, IndustryEntry, IndustryTable, parse_rows
 from .policy import DEFAULT_PARAMETERS, PARAMETER_SPECS, Parameter, Policy
@@ -127,6 +128,7 @@ def add_policy_value(session, *, key: str, value, valid_from: date, source: str,
             "valid_from")
     if not (source or "").strip():
         raise RuleChangeRefused("请注明依据（文件名称及条款）", "source")
+    _refuse_unclean(source=("依据", source), note=("说明", note))
     try:
         parsed = spec.from_json(value)
     except ValueError as exc:
@@ -155,12 +157,22 @@ def add_industry_correction(session, *, code: str, group: str, name: str, includ
             f"生效日期 {valid_from.isoformat()} 早于今天 {today.isoformat()}：不能追溯修改", "valid_from")
     if not (source or "").strip():
         raise RuleChangeRefused("请注明依据（文件名称及条款）", "source")
+    _refuse_unclean(source=("依据", source), name=("小类名称", name))
     row = IndustryCorrection(code=digits, group=group, name=(name or "").strip(),
                              included=included, source=source.strip(), valid_from=valid_from,
                              recorded_by_id=actor.id)
     session.add(row)
     session.flush()
     return row
+
+
+def _refuse_unclean(**texts: tuple[str, str | None]) -> None:
+    """:raise RuleChangeRefused: a text (``field=(label, value)``) holds a
+    control or format character (:mod:`pool.text`)."""
+    for field, (label, value) in texts.items():
+        message = text.refusal(label, value)
+        if message is not None:
+            raise RuleChangeRefused(message, field)
 
 
 def industry_corrections(session) -> list[IndustryCorrection]:

@@ -5,10 +5,30 @@ their own county; anyone else — anonymous, inactive, an officer whose county i
 missing, an unknown role — sees nothing.  Every query for county-owned rows goes
 through :func:`county_filter`; the web layer turns "not visible" into 404 so an
 officer cannot even learn that another county's enterprise exists.
+
+A row that belongs to an enterprise (product, patent, figure, contact, saved
+check, event, risk flag, mail …) is reached only through :func:`get_child`:
+through its enterprise, in the viewer's scope, and — when the caller names one
+— that very enterprise, so an id taken from a URL or a form can never lead into
+another county's data.
 """
 from sqlalchemy import false, select, true
 
-from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise
+from models import (
+    CITY_ADMIN, COUNTY_OFFICER, Application, Contact, County, Enterprise, OutboxMail, Patent,
+    PoolEvent, Product, ProductFigure, Qualification, ResearchPartnership, RiskFlag,
+    RiskFlagChange, Trademark, YearlyFigure,
+)
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
+
+# How a child row reaches its enterprise: directly, or through its parent row.
+# A mail may have no enterprise (an officer's digest): its own county decides.
+_COUNTY_OWNED = (OutboxMail,)
+_DIRECT = (Application, Contact, Patent, PoolEvent, Product, Qualification,
+           ResearchPartnership, RiskFlag, Trademark, YearlyFigure)
+_THROUGH = {ProductFigure: (Product, ProductFigure.product_id == Product.id),
+            RiskFlagChange: (RiskFlag, RiskFlagChange.flag_id == RiskFlag.id)}
 
 
 def county_filter(viewer, county_column):
@@ -30,6 +50,38 @@ def enterprises(viewer):
 def get_enterprise(session, viewer, enterprise_id: int) -> Enterprise | None:
     """The enterprise if it exists *and* ``viewer`` may see it, else ``None``."""
     return session.scalar(enterprises(viewer).where(Enterprise.id == enterprise_id))
+
+
+def children(viewer, model, *, enterprise_id: int | None = None):
+    """``SELECT`` of the ``model`` rows whose enterprise ``viewer`` may see
+    (and, if given, whose enterprise is ``enterprise_id``)."""
+    stmt = select(model)
+    if model in _COUNTY_OWNED:
+        stmt = stmt.where(county_filter(viewer, model.county_id))
+        return stmt if enterprise_id is None else stmt.where(model.enterprise_id == enterprise_id)
+    if model in _THROUGH:
+        parent, on = _THROUGH[model]
+        stmt, owner = stmt.join(parent, on), parent.enterprise_id
+    elif model in _DIRECT:
+        owner = model.enterprise_id
+    else:
+        raise TypeError(f"{model.__name__} is not a child of an enterprise")
+    stmt = stmt.join(Enterprise, Enterprise.id == owner).where(
+        county_filter(viewer, Enterprise.county_id))
+    if enterprise_id is not None:
+        stmt = stmt.where(Enterprise.id == enterprise_id)
+    return stmt
+
+
+def get_child(session, viewer, model, child_id, *, enterprise_id: int | None = None):
+    """The ``model`` row ``child_id`` if it exists, its enterprise is visible to
+    ``viewer`` and (if given) is ``enterprise_id``; else ``None`` — the same
+    answer for absent and out of scope.  ``child_id`` may be anything a request
+    carried (``None``, out of range): that is ``None`` too."""
+    if type(child_id) is not int or not 0 < child_id <= MAX_ID:
+        return None
+    return session.scalar(children(viewer, model, enterprise_id=enterprise_id)
+                          .where(model.id == child_id))
 
 
 def counties(session, viewer) -> list[County]:

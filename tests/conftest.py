@@ -135,6 +135,22 @@ def world(app):
 
 
 @pytest.fixture
+def freeze_today(monkeypatch):
+    """``freeze_today(day)``: the web, API and CLI clock reads noon of ``day``
+    in Asia/Shanghai (the domain gets ``today`` from that clock)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from pool.web import clock
+
+    def freeze(day):
+        moment = datetime.combine(day, time(12), ZoneInfo("Asia/Shanghai"))
+        monkeypatch.setattr(clock, "now", lambda: moment)
+
+    return freeze
+
+
+@pytest.fixture
 def use_db(app):
     """``with use_db() as session:`` — database access between client requests.
 

@@ -7,6 +7,9 @@ from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise, User
 from pool import uscc
 
 PASSWORD = "correct-horse-9"
+# "Today" for actions recorded in tests of other rules: every such action is
+# dated on or before it (tests of the date rule itself pass their own).
+TODAY = date(2026, 11, 30)
 _counter = iter(range(1, 10**9))
 
 

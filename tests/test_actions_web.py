@@ -126,6 +126,24 @@ def test_incident_then_expulsion(client, auth, world, use_db):
     assert state_of(use_db, world.dy_ent.id) == "expelled"
 
 
+def test_an_expulsion_dated_tomorrow_is_refused_at_the_date_field(client, auth, world, use_db,
+                                                                  freeze_today):
+    admit_dy(use_db, world)
+    freeze_today(date(2026, 11, 30))
+    auth.login("dy")
+    client.post(f"/actions/{world.dy_ent.id}/incident", data={
+        "incident-subtype": "tax_evasion", "incident-on": "2025-08-01", "incident-reason": "偷漏税"})
+    response = client.post(f"/actions/{world.dy_ent.id}/expel", data={
+        "basis": "incident", "on": "2026-12-01", "reason": "偷漏税，予以退库"})
+    assert response.status_code == 422
+    assert "生效日期 不能晚于今天（2026-11-30）" in response.get_data(as_text=True)
+    assert state_of(use_db, world.dy_ent.id) == "admitted"
+    response = client.post(f"/actions/{world.dy_ent.id}/expel", data={
+        "basis": "incident", "on": "2026-11-30", "reason": "偷漏税，予以退库"})
+    assert response.status_code == 302
+    assert state_of(use_db, world.dy_ent.id) == "expelled"
+
+
 def test_graduation_is_refused_when_no_rule_holds(client, auth, world, use_db):
     admit_dy(use_db, world)
     auth.login("dy")
@@ -165,22 +183,59 @@ def test_enterprise_page_shows_actions_and_quota(client, auth, world):
     assert 'id="actions"' in page and "入库" in page and 'id="quota"' in page
 
 
-def test_rounds_are_opened_and_closed_by_the_admin_only(client, auth, world, use_db):
+def test_rounds_are_opened_and_closed_by_the_admin_only(client, auth, world, use_db, freeze_today):
+    freeze_today(date(2025, 1, 1))
     auth.login("dy")
     assert client.post("/actions/rounds", data={"name": "首批", "on": "2025-01-01"}).status_code == 403
     auth.logout()
     auth.login("admin")
     assert client.post("/actions/rounds", data={"name": "首批", "on": "2025-01-01"}).status_code == 302
+    freeze_today(date(2025, 2, 1))
     response = client.post("/actions/rounds", data={"name": "第二批", "on": "2025-02-01"})
     assert response.status_code == 422 and "重叠" in response.get_data(as_text=True)
     with use_db() as session:
         round_id = session.query(IntakeRound).one().id
-    response = client.post(f"/actions/rounds/{round_id}/close", data={"on": "2024-12-31"},
-                           follow_redirects=True)
-    assert "早于开始日期" in response.get_data(as_text=True)
+    freeze_today(date(2025, 3, 31))
     client.post(f"/actions/rounds/{round_id}/close", data={"on": "2025-03-31"})
     with use_db() as session:
         assert session.get(IntakeRound, round_id).closed_on == date(2025, 3, 31)
+
+
+@pytest.mark.parametrize("on, message", [
+    ("2026-12-01", "开始日期 不能晚于今天（2026-11-30）"),
+    ("2026-11-29", "开始日期 2026-11-29 早于今天（2026-11-30）：入库批次不能追溯开启"),
+])
+def test_a_round_opens_today_neither_later_nor_back_dated(client, auth, world, use_db,
+                                                          freeze_today, on, message):
+    freeze_today(date(2026, 11, 30))
+    auth.login("admin")
+    response = client.post("/actions/rounds", data={"name": "首批", "on": on})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with use_db() as session:
+        assert session.query(IntakeRound).count() == 0
+    assert client.post("/actions/rounds", data={"name": "首批", "on": "2026-11-30"}).status_code == 302
+
+
+@pytest.mark.parametrize("on, message", [
+    ("2026-12-01", "结束日期 不能晚于今天（2026-11-30）"),
+    ("2026-11-29", "结束日期 2026-11-29 早于今天（2026-11-30）：入库批次不能追溯关闭"),
+])
+def test_a_round_closes_today_neither_later_nor_back_dated(client, auth, world, use_db,
+                                                           freeze_today, on, message):
+    with use_db() as session:
+        session.add(IntakeRound(name="首批", opened_on=date(2026, 1, 1)))
+        session.commit()
+        round_id = session.query(IntakeRound).one().id
+    freeze_today(date(2026, 11, 30))
+    auth.login("admin")
+    response = client.post(f"/actions/rounds/{round_id}/close", data={"on": on},
+                           follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    with use_db() as session:
+        assert session.get(IntakeRound, round_id).closed_on is None
+    client.post(f"/actions/rounds/{round_id}/close", data={"on": "2026-11-30"})
+    with use_db() as session:
+        assert session.get(IntakeRound, round_id).closed_on == date(2026, 11, 30)
 
 
 def test_actions_are_county_scoped(client, auth, world):

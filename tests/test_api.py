@@ -218,7 +218,8 @@ def dy_history(api_app, use_db, world):
     with use_db() as session:
         enterprise = session.get(Enterprise, world.dy_ent.id)
         lifecycle.record_progress(session, enterprise, actor=session.get(User, world.dy_officer.id),
-                                  on=date(2025, 6, 1), subtype="new_pi_product", reason="新产品认定")
+                                  on=date(2025, 6, 1), today=mf.TODAY,
+                                  subtype="new_pi_product", reason="新产品认定")
         session.add(RiskFlag(enterprise_id=enterprise.id, county_id=world.dy.id, kind="no_progress",
                              severity="warning", opened_on=date(2026, 1, 5),
                              last_seen_on=date(2026, 1, 5), detail="18 个月无进展"))
@@ -410,8 +411,8 @@ def test_edits_refuse_unknown_fields_and_bad_values(api_client, world, tokens):
 
 # --- the rate limit --------------------------------------------------------------------------
 
-def test_the_rate_limit_answers_429_with_retry_after_per_token(api_app, api_client, tokens,
-                                                              monkeypatch):
+def test_the_rate_limit_answers_429_with_retry_after_per_user(api_app, api_client, tokens,
+                                                             monkeypatch):
     api_app.config["API_RATE_LIMIT"] = 2
     clock = [NOW]
     monkeypatch.setattr(core, "now", lambda: clock[0])
@@ -420,12 +421,27 @@ def test_the_rate_limit_answers_429_with_retry_after_per_token(api_app, api_clie
     limited = call(api_client, "GET", "/quota", tokens["dy"])
     assert_problem(limited, 429)
     assert limited.headers["Retry-After"] == "45"  # 08:00:15 → the window ends at 08:01:00
-    assert call(api_client, "GET", "/quota", tokens["yx"]).status_code == 200  # per token
+    assert call(api_client, "GET", "/quota", tokens["yx"]).status_code == 200  # another user
 
     clock[0] = NOW + timedelta(seconds=44)
     assert call(api_client, "GET", "/quota", tokens["dy"]).headers["Retry-After"] == "1"
     clock[0] = NOW + timedelta(seconds=45)  # the next window
     assert call(api_client, "GET", "/quota", tokens["dy"]).status_code == 200
+
+
+def test_more_tokens_do_not_mean_more_requests(api_app, api_client, world, tokens, use_db,
+                                               monkeypatch):
+    """The limit is the user's, whichever of their (up to 20) tokens is used."""
+    api_app.config["API_RATE_LIMIT"] = 3
+    monkeypatch.setattr(core, "now", lambda: NOW)
+    with use_db() as session:
+        officer = session.get(User, world.dy_officer.id)
+        more = [api_domain.issue_token(session, officer, name=f"第{i}个", now=NOW)[1] for i in range(3)]
+        session.commit()
+    own = [tokens["dy"], *more]
+    statuses = [call(api_client, "GET", "/quota", own[i % 4]).status_code for i in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert call(api_client, "GET", "/quota", tokens["yx"]).status_code == 200
 
 
 def test_the_limit_is_shared_by_every_worker(api_app, database_url, tokens, monkeypatch):
@@ -632,6 +648,25 @@ def test_facts_incident_and_expulsion(api_client, world, tokens):
     assert "当前状态为“已退库”" in assert_problem(graduate, 409)["detail"]
     assert_problem(call(api_client, "POST", base + "/graduate", tokens["dy"],
                         body={"rule": "a", "reason": "x", "on": "2001-01-01"}), 422, "on")
+
+
+def test_an_action_dated_after_today_is_invalid_input_naming_on(api_client, world, tokens,
+                                                                 freeze_today, use_db):
+    freeze_today(date(2026, 11, 30))
+    base = f"/enterprises/{world.dy_ent.id}"
+    for kind, body in (("incident", {"subtype": "serious_dishonesty", "reason": "失信"}),
+                       ("progress", {"subtype": "patent_product_filing", "reason": "备案"})):
+        later = call(api_client, "POST", f"{base}/{kind}", tokens["dy"], body={**body, "on": "2026-12-01"})
+        assert assert_problem(later, 422, "on")["detail"] == "生效日期 不能晚于今天（2026-11-30）"
+    with use_db() as session:
+        assert session.scalar(select(func.count(PoolEvent.id)).where(
+            PoolEvent.enterprise_id == world.dy_ent.id, PoolEvent.kind != "state_change")) == 0
+    expel = call(api_client, "POST", base + "/expel", tokens["dy"],
+                 body={"basis": "incident", "reason": "失信", "on": "2029-12-31"})
+    assert_problem(expel, 422, "on")
+    today = call(api_client, "POST", base + "/incident", tokens["dy"],
+                 body={"subtype": "serious_dishonesty", "reason": "失信", "on": "2026-11-30"})
+    assert today.status_code == 201, today.get_data(as_text=True)
 
 
 # --- reads: quota, risk flags, events --------------------------------------------------------

@@ -28,7 +28,7 @@ def enrol(session, county, officer, name, applied: date, admitted: date | None =
     """An enterprise named ``name`` that applied on ``applied`` and, if
     ``admitted`` is given, was admitted that day."""
     enterprise = mf.enterprise(session, county, name)
-    lc.apply(session, enterprise, actor=officer, on=applied)
+    lc.apply(session, enterprise, actor=officer, on=applied, today=applied)
     if admitted is not None:
         admit(session, enterprise, officer, admitted)
     return enterprise
@@ -49,9 +49,9 @@ def build_history(session, dy, yx, dy_officer, yx_officer) -> dict[str, int]:
     b = enrol(session, dy, dy_officer, "大冶乙材料有限公司", date(2025, 1, 15), date(2025, 2, 1))
     c = enrol(session, dy, dy_officer, "大冶丙装备有限公司", date(2025, 5, 1))
     d = enrol(session, yx, yx_officer, "阳新丁医药有限公司", date(2025, 1, 19), date(2025, 1, 20))
-    lc.record_incident(session, b, actor=dy_officer, on=date(2025, 6, 1),
+    lc.record_incident(session, b, actor=dy_officer, on=date(2025, 6, 1), today=mf.TODAY,
                        subtype="major_accident", reason="发生重大安全事故")
-    lc.expel(session, b, actor=dy_officer, on=date(2025, 6, 1), basis="incident",
+    lc.expel(session, b, actor=dy_officer, on=date(2025, 6, 1), today=mf.TODAY, basis="incident",
              reason="重大安全事故，退库", snapshot=snap(date(2025, 6, 1)))
     graduate_by_new_product(session, a, dy_officer, date(2026, 2, 1))
     r = enrol(session, dy, dy_officer, "大冶戊电子有限公司", date(2026, 2, 20), date(2026, 3, 1))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from models import CITY_ADMIN, Enterprise, IntakeRound, PoolEvent, Product, ProductFigure
 from models.event import OUTCOME, REVIEW, STATE_CHANGE
+from pool import intake
 from pool import lifecycle as lc
 from pool.criteria import aggregate, check
 from pool.policy import Policy
@@ -45,13 +46,13 @@ def open_round(session, opened: date, closed: date | None, name="首批") -> Int
 
 def applicant(session, county, officer, on: date) -> Enterprise:
     enterprise = mf.enterprise(session, county)
-    lc.apply(session, enterprise, actor=officer, on=on)
+    lc.apply(session, enterprise, actor=officer, on=on, today=on)
     return enterprise
 
 
 def admit(session, enterprise, officer, on: date, **kw):
     kw.setdefault("evaluation", evaluation(on))
-    return lc.admit(session, enterprise, actor=officer, on=on, snapshot=snap(on), **kw)
+    return lc.admit(session, enterprise, actor=officer, on=on, today=on, snapshot=snap(on), **kw)
 
 
 def member(session, county, officer, admitted: date) -> Enterprise:
@@ -80,7 +81,7 @@ def figures(session, product, year: int, sales: str, profit: str) -> ProductFigu
 def graduate_by_new_product(session, enterprise, officer, on: date):
     """Certify a product the day after admission and graduate by rule (a) on ``on``."""
     certify(session, enterprise, date.fromordinal(enterprise.admitted_on.toordinal() + 1))
-    return lc.graduate(session, enterprise, actor=officer, on=on, rule="a",
+    return lc.graduate(session, enterprise, actor=officer, on=on, today=on, rule="a",
                        reason="新增专利密集型产品", snapshot=snap(on))
 
 
@@ -117,12 +118,13 @@ def officer(session, dy):
 
 def test_apply_records_the_first_event(session, dy, officer):
     enterprise = mf.enterprise(session, dy)
-    event = lc.apply(session, enterprise, actor=officer, on=date(2025, 1, 10))
+    event = lc.apply(session, enterprise, actor=officer, on=date(2025, 1, 10), today=mf.TODAY)
     assert (event.kind, event.from_state, event.to_state) == (STATE_CHANGE, None, "applied")
     assert (event.actor_id, event.effective_on, event.county_id) == (officer.id, date(2025, 1, 10), dy.id)
     assert event.recorded_at is not None
     assert enterprise.state_changed_on == date(2025, 1, 10)
-    refused(session, "已有申报记录", lc.apply, session, enterprise, actor=officer, on=date(2025, 1, 11))
+    refused(session, "已有申报记录", lc.apply, session, enterprise, actor=officer,
+            on=date(2025, 1, 11), today=mf.TODAY)
 
 
 def test_admission_in_an_intake_round(session, dy, officer):
@@ -202,8 +204,8 @@ def test_reject_needs_a_reason_and_records_the_refused_review(session, dy, offic
     enterprise = applicant(session, dy, officer, date(2025, 1, 10))
     on = date(2025, 2, 1)
     record = evaluation(on, review=(3,))
-    refused(session, "须写明理由", lc.reject, session, enterprise, actor=officer, on=on, reason=" ")
-    event = lc.reject(session, enterprise, actor=officer, on=on, reason="主营业务不属专利密集型产业",
+    refused(session, "须写明理由", lc.reject, session, enterprise, actor=officer, on=on, today=on, reason=" ")
+    event = lc.reject(session, enterprise, actor=officer, on=on, today=on, reason="主营业务不属专利密集型产业",
                       evaluation=record, reviews={3: ("refuse", "主营为普通五金加工")})
     assert (event.from_state, event.to_state, enterprise.state) == ("applied", "rejected", "rejected")
     review = session.scalar(select(PoolEvent).where(PoolEvent.kind == REVIEW))
@@ -218,38 +220,38 @@ def test_illegal_transitions_are_refused_and_write_nothing(session, dy, officer)
     applied = applicant(session, dy, officer, date(2025, 1, 10))
     admitted = member(session, dy, officer, date(2025, 2, 1))
     rejected = applicant(session, dy, officer, date(2025, 1, 10))
-    lc.reject(session, rejected, actor=officer, on=date(2025, 2, 1), reason="不符合")
+    lc.reject(session, rejected, actor=officer, on=date(2025, 2, 1), today=mf.TODAY, reason="不符合")
     on = date(2027, 6, 1)
     s = snap(on)
 
     refused(session, "当前状态为“已申报”，不能培育出库", lc.graduate, session, applied, actor=officer,
-            on=on, rule="a", reason="x", snapshot=s)
+            on=on, today=on, rule="a", reason="x", snapshot=s)
     refused(session, "当前状态为“已申报”，不能退库", lc.expel, session, applied, actor=officer,
-            on=on, basis="no_progress", reason="x", snapshot=s)
+            on=on, today=on, basis="no_progress", reason="x", snapshot=s)
     refused(session, "当前状态为“培育中”，不能入库", admit, session, admitted, officer, date(2025, 3, 1))
     refused(session, "当前状态为“培育中”，不能不予入库", lc.reject, session, admitted, actor=officer,
-            on=on, reason="x")
+            on=on, today=on, reason="x")
     refused(session, "当前状态为“未予入库”，不能入库", admit, session, rejected, officer, date(2025, 3, 1))
     refused(session, "当前状态为“未予入库”，不能退库", lc.expel, session, rejected, actor=officer,
-            on=on, basis="no_progress", reason="x", snapshot=s)
+            on=on, today=on, basis="no_progress", reason="x", snapshot=s)
     refused(session, "当前状态为“已申报”，不能记录实质性进展", lc.record_progress, session, applied,
-            actor=officer, on=on, subtype="new_pi_product", reason="x")
+            actor=officer, on=on, today=on, subtype="new_pi_product", reason="x")
     refused(session, "当前状态为“未予入库”，不能记录诚信事件", lc.record_incident, session, rejected,
-            actor=officer, on=on, subtype="tax_evasion", reason="x")
+            actor=officer, on=on, today=on, subtype="tax_evasion", reason="x")
     refused(session, "当前状态为“培育中”，不能标记接续培育", lc.record_outcome, session, admitted,
-            actor=officer, on=on, subtype="continued_cultivation", reason="x")
+            actor=officer, on=on, today=on, subtype="continued_cultivation", reason="x")
     refused(session, "未知的实质性进展类型", lc.record_progress, session, admitted, actor=officer,
-            on=on, subtype="new_trademark", reason="x")
+            on=on, today=on, subtype="new_trademark", reason="x")
     refused(session, "退库依据须为 no_progress 或 incident", lc.expel, session, admitted,
-            actor=officer, on=on, basis="boredom", reason="x", snapshot=s)
-    refused(session, "条件须为 a 或 b", lc.graduate, session, admitted, actor=officer, on=on,
+            actor=officer, on=on, today=on, basis="boredom", reason="x", snapshot=s)
+    refused(session, "条件须为 a 或 b", lc.graduate, session, admitted, actor=officer, on=on, today=on,
             rule="c", reason="x", snapshot=s)
 
-    lc.expel(session, admitted, actor=officer, on=on, basis="no_progress", reason="两年无进展",
+    lc.expel(session, admitted, actor=officer, on=on, today=on, basis="no_progress", reason="两年无进展",
              snapshot=s)
     later = date(2027, 7, 1)
     refused(session, "当前状态为“已退库”，不能培育出库", lc.graduate, session, admitted,
-            actor=officer, on=later, rule="a", reason="x", snapshot=snap(later))
+            actor=officer, on=later, today=later, rule="a", reason="x", snapshot=snap(later))
     refused(session, "当前状态为“已退库”，不能入库", admit, session, admitted, officer, later)
 
 
@@ -260,16 +262,17 @@ def test_an_event_cannot_be_dated_before_the_last_state_change(session, dy, offi
             session, enterprise, officer, date(2025, 1, 9), evaluation=evaluation(date(2025, 1, 1)))
     admit(session, enterprise, officer, date(2025, 2, 1))
     refused(session, "早于该企业上次状态变更日期 2025-02-01", lc.record_progress, session,
-            enterprise, actor=officer, on=date(2025, 1, 31), subtype="new_pi_product", reason="x")
+            enterprise, actor=officer, on=date(2025, 1, 31), today=mf.TODAY,
+            subtype="new_pi_product", reason="x")
 
 
 def test_an_officer_cannot_act_for_another_county(session, dy, officer):
     yx = mf.county(session, "420222", "阳新县")
     enterprise = mf.enterprise(session, yx)
     refused(session, "无权办理阳新县的企业", lc.apply, session, enterprise, actor=officer,
-            on=date(2025, 1, 10))
+            on=date(2025, 1, 10), today=mf.TODAY)
     admin = mf.user(session, "admin", role=CITY_ADMIN)
-    lc.apply(session, enterprise, actor=admin, on=date(2025, 1, 10))
+    lc.apply(session, enterprise, actor=admin, on=date(2025, 1, 10), today=mf.TODAY)
 
 
 # --- outcomes and corrections ------------------------------------------------------
@@ -279,12 +282,13 @@ def test_graduated_enterprise_continued_cultivation_and_outcomes(session, dy, of
     enterprise = member(session, dy, officer, date(2025, 2, 1))
     graduate_by_new_product(session, enterprise, officer, date(2026, 2, 1))
     refused(session, "须先标记接续培育", lc.record_outcome, session, enterprise, actor=officer,
-            on=date(2026, 3, 1), subtype="little_giant", reason="获评国家级专精特新“小巨人”")
-    lc.record_outcome(session, enterprise, actor=officer, on=date(2026, 3, 1),
+            on=date(2026, 3, 1), today=mf.TODAY, subtype="little_giant", reason="获评国家级专精特新“小巨人”")
+    lc.record_outcome(session, enterprise, actor=officer, on=date(2026, 3, 1), today=mf.TODAY,
                       subtype="continued_cultivation", reason="纳入接续培育名单")
     refused(session, "已于 2026-03-01 标记为接续培育", lc.record_outcome, session, enterprise,
-            actor=officer, on=date(2026, 4, 1), subtype="continued_cultivation", reason="重复")
-    lc.record_outcome(session, enterprise, actor=officer, on=date(2027, 7, 1), subtype="little_giant",
+            actor=officer, on=date(2026, 4, 1), today=mf.TODAY, subtype="continued_cultivation", reason="重复")
+    lc.record_outcome(session, enterprise, actor=officer, on=date(2027, 7, 1), today=date(2027, 7, 1),
+                      subtype="little_giant",
                       reason="获评国家级专精特新“小巨人”", evidence={"文号": "工信厅企业函〔2027〕1号"})
     outcomes = session.scalars(select(PoolEvent).where(PoolEvent.kind == OUTCOME)
                                .order_by(PoolEvent.id)).all()
@@ -296,18 +300,18 @@ def test_graduated_enterprise_continued_cultivation_and_outcomes(session, dy, of
 def test_corrections_are_new_events_and_state_changes_cannot_be_voided(session, dy, officer):
     open_round(session, date(2025, 1, 1), None)
     enterprise = member(session, dy, officer, date(2025, 2, 1))
-    incident = lc.record_incident(session, enterprise, actor=officer, on=date(2025, 5, 1),
+    incident = lc.record_incident(session, enterprise, actor=officer, on=date(2025, 5, 1), today=mf.TODAY,
                                   subtype="data_fraud", reason="申报数据与税务数据不符")
-    correction = lc.correct(session, incident, actor=officer, on=date(2025, 5, 10),
+    correction = lc.correct(session, incident, actor=officer, on=date(2025, 5, 10), today=mf.TODAY,
                             reason="系统比对口径错误，经核实数据真实")
     assert (correction.kind, correction.corrects_id, correction.subtype) == ("correction", incident.id, "incident")
     assert correction.evidence["corrected"]["reason"] == "申报数据与税务数据不符"
     assert session.get(PoolEvent, incident.id).reason == "申报数据与税务数据不符"  # untouched
-    refused(session, "已被更正", lc.correct, session, incident, actor=officer, on=date(2025, 5, 11),
-            reason="再次更正")
+    refused(session, "已被更正", lc.correct, session, incident, actor=officer,
+            on=date(2025, 5, 11), today=mf.TODAY, reason="再次更正")
     admission = session.scalar(select(PoolEvent).where(PoolEvent.to_state == "admitted"))
     refused(session, "状态变更与复核决定不能撤销", lc.correct, session, admission, actor=officer,
-            on=date(2025, 5, 11), reason="误操作")
+            on=date(2025, 5, 11), today=mf.TODAY, reason="误操作")
 
 
 # --- quota and intake rounds -----------------------------------------------------------
@@ -320,10 +324,10 @@ def dy_history(session, dy, officer):
     open_round(session, date(2025, 1, 1), date(2025, 3, 31))
     e = {f"E{i}": member(session, dy, officer, date(2025, 2, 1)) for i in range(1, 5)}
     e["E5"] = applicant(session, dy, officer, date(2025, 1, 10))
-    lc.reject(session, e["E5"], actor=officer, on=date(2025, 2, 1), reason="第5条不符合")
-    lc.record_incident(session, e["E3"], actor=officer, on=date(2025, 6, 1),
+    lc.reject(session, e["E5"], actor=officer, on=date(2025, 2, 1), today=mf.TODAY, reason="第5条不符合")
+    lc.record_incident(session, e["E3"], actor=officer, on=date(2025, 6, 1), today=mf.TODAY,
                        subtype="major_accident", reason="发生重大安全事故")
-    lc.expel(session, e["E3"], actor=officer, on=date(2025, 6, 2), basis="incident",
+    lc.expel(session, e["E3"], actor=officer, on=date(2025, 6, 2), today=mf.TODAY, basis="incident",
              reason="重大安全事故，予以退库", snapshot=snap(date(2025, 6, 2)))
     for name in ("E1", "E2"):
         graduate_by_new_product(session, e[name], officer, date(2026, 2, 1))
@@ -350,9 +354,9 @@ def test_county_graduates_two_replenishes_four_and_the_fifth_is_refused(session,
 
 def test_expulsions_free_no_quota(session, dy, officer, dy_history):
     on = date(2026, 5, 1)
-    lc.record_incident(session, dy_history["R1"], actor=officer, on=on, subtype="tax_evasion",
+    lc.record_incident(session, dy_history["R1"], actor=officer, on=on, today=on, subtype="tax_evasion",
                        reason="偷漏税")
-    lc.expel(session, dy_history["R1"], actor=officer, on=on, basis="incident", reason="偷漏税",
+    lc.expel(session, dy_history["R1"], actor=officer, on=on, today=on, basis="incident", reason="偷漏税",
              snapshot=snap(on))
     assert lc.quota(session, dy.id, on, snap(on)) == lc.Quota(2, 4, 4, 0)
     sixth = applicant(session, dy, officer, on)
@@ -459,3 +463,89 @@ def test_same_day_events_are_ordered_by_id(session, dy, officer):
     enterprise = applicant(session, dy, officer, date(2025, 2, 1))
     admit(session, enterprise, officer, date(2025, 2, 1))  # applied and admitted the same day
     assert lc.pool_on(session, date(2025, 2, 1)) == {enterprise.id: "admitted"}
+
+
+# --- no effective date after today ---------------------------------------------------
+
+TODAY, TOMORROW = date(2026, 11, 30), date(2026, 12, 1)
+LATER = "生效日期 不能晚于今天（2026-11-30）"
+
+
+def test_every_action_may_be_dated_today_but_not_tomorrow(session, dy, officer):
+    """Tomorrow refused (nothing written), today accepted, for each kind of event."""
+    enterprise = mf.enterprise(session, dy)
+    for on in (TOMORROW, TODAY):
+        kw = dict(actor=officer, on=on, today=TODAY)
+        if on == TOMORROW:
+            refused(session, LATER, lc.apply, session, enterprise, **kw)
+            continue
+        lc.apply(session, enterprise, **kw)
+    rejected = applicant(session, dy, officer, date(2026, 11, 1))
+    refused(session, LATER, lc.reject, session, rejected, actor=officer, on=TOMORROW, today=TODAY,
+            reason="x")
+    lc.reject(session, rejected, actor=officer, on=TODAY, today=TODAY, reason="x")
+    refused(session, LATER, lc.admit, session, enterprise, actor=officer, on=TOMORROW, today=TODAY,
+            evaluation=evaluation(TOMORROW), snapshot=snap(TOMORROW))
+    open_round(session, date(2026, 1, 1), None)
+    lc.admit(session, enterprise, actor=officer, on=TODAY, today=TODAY, evaluation=evaluation(TODAY),
+             snapshot=snap(TODAY))
+    facts = (("progress", lc.record_progress, "new_pi_product"),
+             ("incident", lc.record_incident, "tax_evasion"))
+    for _name, record, subtype in facts:
+        refused(session, LATER, record, session, enterprise, actor=officer, on=TOMORROW,
+                today=TODAY, subtype=subtype, reason="x")
+        event = record(session, enterprise, actor=officer, on=TODAY, today=TODAY, subtype=subtype,
+                       reason="x")
+    refused(session, LATER, lc.correct, session, event, actor=officer, on=TOMORROW, today=TODAY,
+            reason="x")
+    lc.correct(session, event, actor=officer, on=TODAY, today=TODAY, reason="x")
+
+
+def test_an_expulsion_dated_in_the_future_is_refused_and_the_enterprise_stays(session, dy, officer):
+    """The reported case: an expulsion dated 2029-12-31 made the enterprise
+    expelled now; a graduation dated 12 months ahead got round the waiting time."""
+    open_round(session, date(2026, 1, 1), None)
+    enterprise = member(session, dy, officer, date(2026, 6, 1))
+    lc.record_incident(session, enterprise, actor=officer, on=date(2026, 7, 1), today=TODAY,
+                       subtype="tax_evasion", reason="偷漏税")
+    refused(session, "生效日期 不能晚于今天（2026-11-30）", lc.expel, session, enterprise,
+            actor=officer, on=date(2029, 12, 31), today=TODAY, basis="incident", reason="x",
+            snapshot=snap(date(2029, 12, 31)))
+    assert enterprise.state == "admitted"
+    certify(session, enterprise, date(2026, 6, 2))
+    refused(session, LATER, lc.graduate, session, enterprise, actor=officer, on=date(2027, 6, 1),
+            today=TODAY, rule="a", reason="x", snapshot=snap(date(2027, 6, 1)))
+    lc.expel(session, enterprise, actor=officer, on=TODAY, today=TODAY, basis="incident",
+             reason="偷漏税", snapshot=snap(TODAY))
+    assert enterprise.state == "expelled"
+
+
+def test_outcomes_and_graduation_may_be_dated_today_not_tomorrow(session, dy, officer):
+    open_round(session, date(2025, 1, 1), None)
+    enterprise = member(session, dy, officer, date(2025, 1, 10))
+    certify(session, enterprise, date(2025, 1, 11))
+    refused(session, LATER, lc.graduate, session, enterprise, actor=officer, on=TOMORROW,
+            today=TODAY, rule="a", reason="x", snapshot=snap(TOMORROW))
+    lc.graduate(session, enterprise, actor=officer, on=TODAY, today=TODAY, rule="a", reason="x",
+                snapshot=snap(TODAY))
+    refused(session, LATER, lc.record_outcome, session, enterprise, actor=officer, on=TOMORROW,
+            today=TODAY, subtype="continued_cultivation", reason="x")
+    lc.record_outcome(session, enterprise, actor=officer, on=TODAY, today=TODAY,
+                      subtype="continued_cultivation", reason="x")
+
+
+def test_intake_rounds_open_and_close_today_only(session, dy):
+    admin = mf.user(session, "boss", role=CITY_ADMIN)
+    for on, match in ((TOMORROW, "开始日期 不能晚于今天（2026-11-30）"),
+                      (date(2026, 11, 29), "开始日期 2026-11-29 早于今天（2026-11-30）")):
+        with pytest.raises(lc.DateRefused, match=match):
+            intake.open_round(session, name="首批", on=on, today=TODAY, actor=admin)
+    assert session.scalar(select(func.count(IntakeRound.id))) == 0
+    opened = intake.open_round(session, name="首批", on=TODAY, today=TODAY, actor=admin)
+    for on, match in ((TOMORROW, "结束日期 不能晚于今天（2026-11-30）"),
+                      (date(2026, 11, 29), "结束日期 2026-11-29 早于今天（2026-11-30）")):
+        with pytest.raises(lc.DateRefused, match=match):
+            intake.close_round(session, opened, on=on, today=TODAY, actor=admin)
+        assert opened.closed_on is None
+    intake.close_round(session, opened, on=TODAY, today=TODAY, actor=admin)
+    assert opened.closed_on == TODAY

@@ -49,7 +49,7 @@ def _admit_all_at_once(app, officer_id: int, enterprise_ids: list[int]) -> list:
             session = db.session
             try:
                 lc.admit(session, session.get(Enterprise, enterprise_ids[i]),
-                         actor=session.get(User, officer_id), on=ON,
+                         actor=session.get(User, officer_id), on=ON, today=ON,
                          evaluation=evaluation(ON), snapshot=snap(ON))
                 session.commit()
                 outcomes[i] = "admitted"

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from models import PoolEvent
 from pool import lifecycle as lc
 
+from . import model_factories as mf
 from .test_lifecycle import (  # noqa: F401 - fixtures
     certify, dy, figures, member, officer, open_round, refused, snap,
 )
@@ -69,7 +70,7 @@ def test_graduation_a_not_one_day_early(session, officer, enterprise):
     certify(session, enterprise, date(2025, 6, 1), name="高纯铜箔")
     assert graduation(session, enterprise, date(2026, 1, 30)) is None
     error = refused(session, "培育须满 12 个月（2026-01-31 起），截至 2026-01-30 尚未届满",
-                    lc.graduate, session, enterprise, actor=officer, on=date(2026, 1, 30),
+                    lc.graduate, session, enterprise, actor=officer, on=date(2026, 1, 30), today=mf.TODAY,
                     rule="a", reason="新增专利密集型产品", snapshot=snap(date(2026, 1, 30)))
     assert "不符合培育出库条件（a）" in str(error)
 
@@ -81,7 +82,7 @@ def test_graduation_a_not_one_day_early(session, officer, enterprise):
     assert {p["key"] for p in proposal.evidence["parameters"]} == {
         "graduation_min_months", "graduation_growth"}
 
-    event = lc.graduate(session, enterprise, actor=officer, on=date(2026, 1, 31), rule="a",
+    event = lc.graduate(session, enterprise, actor=officer, on=date(2026, 1, 31), today=mf.TODAY, rule="a",
                         reason="新增专利密集型产品 1 件", evidence={"证书号": "PIP-2025-001"},
                         snapshot=snap(date(2026, 1, 31)))
     assert (event.from_state, event.to_state, event.reason) == ("admitted", "graduated", "新增专利密集型产品 1 件")
@@ -105,7 +106,7 @@ def test_graduation_a_needs_a_product_certified_after_admission(session, officer
 def test_graduation_needs_a_reason(session, officer, enterprise):
     certify(session, enterprise, date(2025, 6, 1))
     on = date(2026, 2, 1)
-    refused(session, "培育出库须写明理由", lc.graduate, session, enterprise, actor=officer, on=on,
+    refused(session, "培育出库须写明理由", lc.graduate, session, enterprise, actor=officer, on=on, today=on,
             rule="a", reason="", snapshot=snap(on))
 
 
@@ -129,8 +130,8 @@ def test_graduation_b_with_exactly_twenty_percent(session, officer, enterprise, 
     assert "利润 60.00 万元 ≥ 50.00 万元 × (1 + 20%) = 60.00 万元" in proposal.reason
     assert proposal.evidence["products"][0]["sales"] == {"2025": "100", "2026": "120", "required": "120.00"}
     refused(session, "不符合培育出库条件（a）", lc.graduate, session, enterprise, actor=officer,
-            on=on, rule="a", reason="x", snapshot=snap(on))
-    lc.graduate(session, enterprise, actor=officer, on=on, rule="b", reason="销售额及利润均增长 20%",
+            on=on, today=on, rule="a", reason="x", snapshot=snap(on))
+    lc.graduate(session, enterprise, actor=officer, on=on, today=on, rule="b", reason="销售额及利润均增长 20%",
                 snapshot=snap(on))
     assert enterprise.state == "graduated"
 
@@ -146,7 +147,7 @@ def test_graduation_b_just_below_twenty_percent_fails(session, officer, enterpri
     on = date(2027, 1, 1)
     assert graduation(session, enterprise, on) is None
     error = refused(session, "不符合培育出库条件（b）", lc.graduate, session, enterprise,
-                    actor=officer, on=on, rule="b", reason="x", snapshot=snap(on))
+                    actor=officer, on=on, today=on, rule="b", reason="x", snapshot=snap(on))
     assert failing in str(error)
 
 
@@ -190,7 +191,7 @@ def test_graduation_b_any_certified_product_suffices(session, enterprise, certif
 def test_expulsion_exactly_at_24_months_without_progress(session, officer, enterprise):
     assert expulsion(session, enterprise, date(2027, 1, 30)) is None
     error = refused(session, "尚未到期", lc.expel, session, enterprise, actor=officer,
-                    on=date(2027, 1, 30), basis="no_progress", reason="两年无进展",
+                    on=date(2027, 1, 30), today=date(2027, 1, 30), basis="no_progress", reason="两年无进展",
                     snapshot=snap(date(2027, 1, 30)))
     assert "自 2025-01-31（入库）起已 23 个月无实质性进展；期限 24 个月，2027-01-31 届满" in str(error)
 
@@ -198,7 +199,8 @@ def test_expulsion_exactly_at_24_months_without_progress(session, officer, enter
     assert (proposal.kind, proposal.rule) == ("expulsion", "a")
     assert proposal.evidence["months_without_progress"] == 24
     assert proposal.evidence["due_on"] == "2027-01-31"
-    event = lc.expel(session, enterprise, actor=officer, on=date(2027, 1, 31), basis="no_progress",
+    event = lc.expel(session, enterprise, actor=officer, on=date(2027, 1, 31), today=date(2027, 1, 31),
+                     basis="no_progress",
                      reason="两年内未取得实质性进展", snapshot=snap(date(2027, 1, 31)))
     assert (event.to_state, event.evidence["basis"], event.evidence["rule"]) == (
         "expelled", "no_progress", "a")
@@ -206,7 +208,7 @@ def test_expulsion_exactly_at_24_months_without_progress(session, officer, enter
 
 
 def test_a_progress_event_restarts_the_window(session, officer, enterprise):
-    progress = lc.record_progress(session, enterprise, actor=officer, on=date(2025, 12, 15),
+    progress = lc.record_progress(session, enterprise, actor=officer, on=date(2025, 12, 15), today=mf.TODAY,
                                   subtype="patent_product_filing", reason="新增专利产品备案",
                                   evidence={"备案号": "BA2025420200009"})
     assert lc.progress_window_start(session, enterprise, date(2025, 12, 14)) == ADMITTED
@@ -217,36 +219,39 @@ def test_a_progress_event_restarts_the_window(session, officer, enterprise):
     assert proposal.rule == "a" and "自 2025-12-15（上次实质性进展）起" in proposal.reason
 
     # Voiding the progress by a correction restores the window from admission.
-    lc.correct(session, progress, actor=officer, on=date(2027, 2, 1), reason="备案被撤销")
+    lc.correct(session, progress, actor=officer, on=date(2027, 2, 1), today=date(2027, 2, 1), reason="备案被撤销")
     assert lc.progress_window_start(session, enterprise, date(2027, 2, 1)) == ADMITTED
     assert expulsion(session, enterprise, date(2027, 2, 1)).rule == "a"
 
 
 def test_an_incident_proposes_expulsion_at_once(session, officer, enterprise):
-    lc.record_incident(session, enterprise, actor=officer, on=date(2025, 4, 10),
+    lc.record_incident(session, enterprise, actor=officer, on=date(2025, 4, 10), today=mf.TODAY,
                        subtype="abnormal_patent_applications", reason="被通报非正常专利申请 3 件")
     assert expulsion(session, enterprise, date(2025, 4, 9)) is None
     proposal = expulsion(session, enterprise, date(2025, 4, 10))
     assert (proposal.kind, proposal.rule) == ("expulsion", "b")
     assert "2025-04-10 非正常申请专利：被通报非正常专利申请 3 件" in proposal.reason
     refused(session, "不符合退库条件（a）", lc.expel, session, enterprise, actor=officer,
-            on=date(2025, 4, 10), basis="no_progress", reason="x", snapshot=snap(date(2025, 4, 10)))
-    event = lc.expel(session, enterprise, actor=officer, on=date(2025, 4, 10), basis="incident",
+            on=date(2025, 4, 10), today=mf.TODAY,
+            basis="no_progress", reason="x", snapshot=snap(date(2025, 4, 10)))
+    event = lc.expel(session, enterprise, actor=officer, on=date(2025, 4, 10), today=mf.TODAY,
+                     basis="incident",
                      reason="非正常申请专利，予以退库", snapshot=snap(date(2025, 4, 10)))
     assert event.evidence["proposal"]["evidence"]["incidents"][0]["subtype"] == "abnormal_patent_applications"
 
 
 def test_a_corrected_incident_proposes_nothing(session, officer, enterprise):
-    incident = lc.record_incident(session, enterprise, actor=officer, on=date(2025, 4, 10),
+    incident = lc.record_incident(session, enterprise, actor=officer, on=date(2025, 4, 10), today=mf.TODAY,
                                   subtype="tax_evasion", reason="税务通报")
-    lc.correct(session, incident, actor=officer, on=date(2025, 4, 20), reason="通报对象为同名企业")
+    lc.correct(session, incident, actor=officer, on=date(2025, 4, 20), today=mf.TODAY, reason="通报对象为同名企业")
     assert expulsion(session, enterprise, date(2025, 4, 20)) is None
 
 
 def test_proposals_replay_a_past_date(session, officer, enterprise):
     """A scan replayed for a date when the enterprise was still in the pool."""
     certify(session, enterprise, date(2025, 6, 1))
-    lc.graduate(session, enterprise, actor=officer, on=date(2026, 3, 1), rule="a", reason="新增产品",
+    lc.graduate(session, enterprise, actor=officer, on=date(2026, 3, 1), today=mf.TODAY,
+                rule="a", reason="新增产品",
                 snapshot=snap(date(2026, 3, 1)))
     assert graduation(session, enterprise, date(2026, 2, 1)).rule == "a"
     assert graduation(session, enterprise, date(2026, 3, 1)) is None
@@ -261,7 +266,7 @@ def test_proposals_need_the_snapshot_of_their_date(session, enterprise):
 
 
 def test_proposals_write_nothing(session, officer, enterprise):
-    lc.record_incident(session, enterprise, actor=officer, on=date(2025, 4, 10),
+    lc.record_incident(session, enterprise, actor=officer, on=date(2025, 4, 10), today=mf.TODAY,
                        subtype="other_violation", reason="环保处罚")
     count = len(session.scalars(select(PoolEvent)).all())
     expulsion(session, enterprise, date(2027, 6, 1))

@@ -208,7 +208,7 @@ def test_progress_closes_and_deescalates_no_progress(session, dy, officer):
     run(session, date(2027, 3, 1))
     assert open_flags(session, enterprise.id) == {"no_progress": "expulsion_due"}
     # A progress effective 2025-08-01 (recorded late): 19 months by 2027-03-02 → warning.
-    event = lc.record_progress(session, enterprise, actor=officer, on=date(2025, 8, 1),
+    event = lc.record_progress(session, enterprise, actor=officer, on=date(2025, 8, 1), today=mf.TODAY,
                                subtype="patent_industrialized", reason="新增产业化专利 ZL2024…")
     session.commit()
     result = run(session, date(2027, 3, 2))
@@ -216,13 +216,13 @@ def test_progress_closes_and_deescalates_no_progress(session, dy, officer):
     assert open_flags(session, enterprise.id) == {"no_progress": "warning"}
     assert "自 2025-08-01（上次实质性进展）起" in session.scalar(select(RiskFlag.detail))
     # Voiding that progress brings expulsion back (an escalation, with a mail).
-    lc.correct(session, event, actor=officer, on=date(2027, 3, 3), reason="误录")
+    lc.correct(session, event, actor=officer, on=date(2027, 3, 3), today=date(2027, 3, 3), reason="误录")
     session.commit()
     result = run(session, date(2027, 3, 3))
     assert (result.escalated, result.mails_enqueued) == (1, 1)
     assert open_flags(session, enterprise.id) == {"no_progress": "expulsion_due"}
     # A progress today restarts the window: the flag closes.
-    lc.record_progress(session, enterprise, actor=officer, on=date(2027, 3, 4),
+    lc.record_progress(session, enterprise, actor=officer, on=date(2027, 3, 4), today=date(2027, 3, 4),
                        subtype="new_pi_product", reason="新认定专利密集型产品")
     session.commit()
     assert run(session, date(2027, 3, 4)).closed == 1
@@ -236,7 +236,7 @@ def test_integrity_incident_is_expulsion_due_until_corrected(session, dy, office
     enterprise = pool_member(session, dy)
     run(session, date(2025, 6, 1))
     assert open_flags(session) == {}
-    incident = lc.record_incident(session, enterprise, actor=officer, on=date(2025, 6, 10),
+    incident = lc.record_incident(session, enterprise, actor=officer, on=date(2025, 6, 10), today=mf.TODAY,
                                   subtype="data_fraud", reason="申报数据造假")
     session.commit()
     assert open_flags(session) == {}, "not before it is effective"
@@ -249,7 +249,7 @@ def test_integrity_incident_is_expulsion_due_until_corrected(session, dy, office
     assert "2025-06-10 数据造假：申报数据造假" in flag.detail
     assert flag.evidence["incidents"][0]["event_id"] == incident.id
     assert lc.expulsion_proposal(session, enterprise, date(2025, 6, 10), snap(date(2025, 6, 10))).rule == "b"
-    lc.correct(session, incident, actor=officer, on=date(2025, 6, 12), reason="经核实不属实")
+    lc.correct(session, incident, actor=officer, on=date(2025, 6, 12), today=mf.TODAY, reason="经核实不属实")
     session.commit()
     assert run(session, date(2025, 6, 12)).closed == 1
     assert open_flags(session) == {}

@@ -343,3 +343,25 @@ def test_flag_labels_cover_every_kind_and_severity():
     from models.monitoring import FLAG_KINDS, SEVERITIES
     assert set(monitoring.KIND_LABELS) == set(FLAG_KINDS)
     assert set(monitoring.SEVERITY_LABELS) == set(SEVERITIES)
+
+
+def test_a_mail_that_cannot_be_built_fails_alone_and_the_batch_goes_on(session, inbox, smtp_config):
+    """CR/LF in a subject (an enterprise name stored before names were checked)
+    makes ``EmailMessage`` refuse the header: that mail fails at once, with the
+    reason; the mails before and after it are sent in the same run."""
+    queue(session, 1, prefix="before")
+    outbox.enqueue(session, "bad/0", reason="annual_reminder", to_addr="ls@example.com",
+                   subject="【培育库】请报送年度数据（坏名字\r\nBcc: victim@example.com）",
+                   text_body="正文")
+    queue(session, 2, prefix="after")
+    session.commit()
+    result = mailer.send_pending(session, now=T0, smtp_config=smtp_config)
+    assert (result.sent, result.deferred, result.failed) == (3, 0, 1)
+    session.expire_all()
+    bad = session.scalar(select(OutboxMail).where(OutboxMail.key == "bad/0"))
+    assert bad.state == "failed" and bad.claimed_by is None
+    assert bad.last_error.startswith("无法生成邮件")
+    assert [m.state for m in session.scalars(select(OutboxMail).where(OutboxMail.key != "bad/0"))] \
+        == ["sent"] * 3
+    assert len(inbox.messages()) == 3
+    assert all("victim" not in str(rcpt) for rcpt, _msg in inbox.messages())

@@ -208,3 +208,16 @@ def test_import_table_command(runner, world, tmp_path, use_db):
     assert refused.exit_code == 2 and "不是市级管理员" in refused.output
     with use_db() as session:
         assert session.query(ReferenceTableVersion).count() == 1
+
+
+def test_control_characters_are_refused_in_the_table_and_its_source(session, world):
+    rows = revised_rows()
+    rows[0] = dict(rows[0], category_name="通信\r\n设备")
+    with pytest.raises(TableProblems) as info:
+        reference_import.read_upload("patent_intensive", "t.csv", csv_bytes(rows))
+    assert info.value.problems[0].startswith("第2行「中类名称」") and "U+000D" in info.value.problems[0]
+    content = reference_import.read_upload("patent_intensive", "t.csv", csv_bytes(revised_rows()))
+    with pytest.raises(TableProblems) as info:
+        reference_import.preview(rulebook.load(session), "patent_intensive", content,
+                                 valid_from=date(2023, 1, 1), source="令第99号\u202e")
+    assert "「依据文件」" in info.value.problems[0] and "U+202E" in info.value.problems[0]

@@ -1,7 +1,23 @@
 """County isolation: an officer can neither see nor change another county's data."""
+import io
+import zipfile
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
 import pytest
-from models import User
-from pool import directory, scoping
+from sqlalchemy import func, select
+
+from models import (
+    Application, Contact, County, Enterprise, OutboxMail, Patent, PoolEvent, Product,
+    ProductFigure, RiskFlag, User, YearlyFigure,
+)
+from models.event import PROGRESS
+from models.monitoring import FLAG_KINDS, SEVERITIES
+from pool import api_domain, applications, criteria, directory, scoping
+from pool.history import PROGRESS_TYPES
+from pool.policy import Policy
+
+from . import factories as af
 
 
 def enterprise_urls(app, enterprise_id):
@@ -96,3 +112,145 @@ def test_may_act_for(session, world):
     assert scoping.may_act_for(dy_officer, world.dy.id)
     assert not scoping.may_act_for(dy_officer, world.yx.id)
     assert scoping.may_act_for(admin, world.yx.id)
+
+
+# --- child objects: reached only through their own, visible enterprise ----------------
+
+# Values that exist only in the other county's child rows: no page may show them.
+SECRET_SALES, SECRET_PROFIT = Decimal("86420.13"), Decimal("7531.97")
+SECRETS = ("86420.13", "86,420.13", "7531.97", "7,531.97", "阳新秘密产品", "ZL209912345678.9",
+           "yx-secret@example.com", "阳新秘密联系人", "阳新秘密进展", "阳新秘密风险",
+           "阳新秘密邮件", "阳新楚天新材料有限公司")
+
+
+def other_countys_children(session, world) -> dict:
+    """A child row of every kind for the other county's enterprise, by argument name."""
+    yx_ent = session.get(Enterprise, world.yx_ent.id)
+    yx_officer = session.get(User, world.yx_officer.id)
+    product = Product(enterprise=yx_ent, name="阳新秘密产品")
+    patent = Patent(enterprise=yx_ent, number="ZL209912345678.9", kind="invention", status="valid")
+    contact = Contact(enterprise=yx_ent, name="阳新秘密联系人", email="yx-secret@example.com")
+    own = Product(enterprise_id=world.dy_ent.id, name="大冶自有产品")  # so the product form shows
+    session.add_all([product, patent, contact, own])
+    session.flush()
+    figure = ProductFigure(product_id=product.id, year=2025, sales=SECRET_SALES, profit=SECRET_PROFIT)
+    yearly = YearlyFigure(enterprise_id=yx_ent.id, year=2024, operating_revenue=SECRET_SALES)
+    event = PoolEvent(enterprise_id=yx_ent.id, county_id=yx_ent.county_id, kind=PROGRESS,
+                      subtype=next(iter(PROGRESS_TYPES)), effective_on=date(2025, 5, 1),
+                      actor_id=yx_officer.id, reason="阳新秘密进展", evidence={})
+    flag = RiskFlag(enterprise_id=yx_ent.id, county_id=yx_ent.county_id, kind=FLAG_KINDS[0],
+                    severity=SEVERITIES[0], opened_on=date(2025, 5, 1), last_seen_on=date(2025, 5, 1),
+                    detail="阳新秘密风险", evidence={})
+    mail = OutboxMail(key="yx-secret", reason="annual_reminder", to_addr="yx-secret@example.com",
+                      subject="阳新秘密邮件", text_body="阳新秘密邮件", message_id="<yx@pool>",
+                      county_id=yx_ent.county_id, enterprise_id=yx_ent.id)
+    data = af.applicant(name="阳新楚天新材料有限公司")
+    check = applications.save(session, data=data, evaluation=criteria.check(
+        data, af.AS_OF, Policy(), af.industry_table()), county_id=yx_ent.county_id, actor=yx_officer)
+    check.enterprise_id = yx_ent.id
+    token, _secret = api_domain.issue_token(session, yx_officer, name="阳新", now=datetime.now(timezone.utc))
+    session.add_all([figure, yearly, event, flag, mail])
+    session.commit()
+    ids = {"product": product.id, "patent_id": patent.id, "contact_id": contact.id,
+           "figure_id": figure.id, "event_id": event.id, "flag_id": flag.id, "mail_id": mail.id,
+           "application_id": check.id, "check_id": check.id, "token_id": token.id,
+           "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id}
+    return ids
+
+
+def child_urls(app, own_enterprise_id, ids):
+    """Every URL rule, its own enterprise filled in, every other id argument the
+    other county's, and every child id also as a query argument."""
+    query = "&".join(f"{k}={v}" for k, v in ids.items() if k != "enterprise_id")
+    query += "&product_year=2025&year=2024"
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("auth.logout", "auth.login", "static", "bootstrap.static"):
+            continue
+        values = {name: own_enterprise_id if name == "enterprise_id" else ids.get(name, ids["event_id"])
+                  for name in rule.arguments}
+        for name, converter in rule._converters.items():
+            if not isinstance(values[name], int) or "Integer" not in type(converter).__name__:
+                values[name] = {"fmt": "csv", "fact": "progress", "code": "zh",
+                                "unknown": "x", "filename": "x"}.get(name, "x")
+        path = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            urls.append((method, f"{path}?{query}", rule.endpoint))
+    return urls
+
+
+def readable(response) -> str:
+    """The response's text, an Excel file's XML parts included."""
+    raw = response.get_data()
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    return raw.decode("utf-8", "replace")
+
+
+def test_other_countys_child_ids_answer_404_or_reveal_nothing(app, client, auth, world, use_db):
+    with use_db() as session:
+        ids = other_countys_children(session, world)
+        dy_officer = session.get(User, world.dy_officer.id)
+        _token, secret = api_domain.issue_token(session, dy_officer, name="t",
+                                                now=datetime.now(timezone.utc))
+        session.commit()
+    form = {"product-product_id": ids["product"], "product-year": "2025", "application_id":
+            ids["application_id"], "contacts-0-id": ids["contact_id"], "event_id": ids["event_id"]}
+    api = {"Authorization": f"Bearer {secret}"}
+    auth.login("dy")
+    seen = []
+    for method, url, endpoint in child_urls(app, world.dy_ent.id, ids):
+        if endpoint.startswith("api."):
+            response = client.open(url, method=method, headers=api, json={
+                "check_id": ids["check_id"], "reason": "x", "reviews": []})
+        else:
+            response = client.open(url, method=method, data=form)
+        body = readable(response)
+        if response.status_code != 404:
+            leaked = [s for s in SECRETS if s in body]
+            assert not leaked, (method, url, response.status_code, leaked)
+        seen.append(endpoint)
+    assert {"records.figures", "actions.correct", "api.admit", "checks.detail"} <= set(seen)
+    assert client.get("/").status_code == 200  # still logged in: the loop proved something
+    with use_db() as session:  # and nothing of the other county changed
+        assert session.get(Contact, ids["contact_id"]).name == "阳新秘密联系人"
+        assert session.get(ProductFigure, ids["figure_id"]).sales == SECRET_SALES
+        assert session.scalar(select(func.count()).select_from(PoolEvent)
+                              .where(PoolEvent.corrects_id == ids["event_id"])) == 0
+
+
+def test_figures_page_does_not_prefill_another_countys_product(client, auth, world, use_db):
+    with use_db() as session:
+        ids = other_countys_children(session, world)
+    auth.login("dy")
+    response = client.get(f"/records/{world.dy_ent.id}/figures?product={ids['product']}"
+                          "&product_year=2025")
+    assert response.status_code == 200
+    assert "大冶自有产品" in response.get_data(as_text=True)  # the form is there, but empty
+    assert "86420.13" not in response.get_data(as_text=True)
+    assert "修改产品年度数据" not in response.get_data(as_text=True)
+    posted = client.post(f"/records/{world.dy_ent.id}/figures/products", data={
+        "product-product_id": ids["product"], "product-year": "2025", "product-sales": "1"})
+    assert posted.status_code == 422
+    with use_db() as session:
+        assert session.get(ProductFigure, ids["figure_id"]).sales == SECRET_SALES
+
+
+def test_get_child_goes_through_the_scoped_enterprise(session, world):
+    ids = other_countys_children(session, world)
+    dy_officer, yx_officer, admin = (session.get(User, u.id) for u in
+                                     (world.dy_officer, world.yx_officer, world.admin))
+    for model, key in ((Product, "product"), (ProductFigure, "figure_id"), (PoolEvent, "event_id"),
+                       (Contact, "contact_id"), (Application, "application_id"),
+                       (RiskFlag, "flag_id"), (OutboxMail, "mail_id"), (Patent, "patent_id")):
+        assert scoping.get_child(session, dy_officer, model, ids[key]) is None, model
+        assert scoping.get_child(session, yx_officer, model, ids[key]) is not None, model
+        assert scoping.get_child(session, admin, model, ids[key]) is not None, model
+        # the right county but another enterprise than the one named
+        assert scoping.get_child(session, admin, model, ids[key],
+                                 enterprise_id=world.dy_ent.id) is None, model
+    for junk in (None, 0, -1, 2**31, 10**30, "1", True):
+        assert scoping.get_child(session, admin, Product, junk) is None
+    with pytest.raises(TypeError):
+        scoping.children(admin, County)

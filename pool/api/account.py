@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -12,11 +11,12 @@ from wtforms.validators import DataRequired, Length
 from models import ApiToken, db, utcnow
 from pool import api_domain
 from pool.web.forms import ConfirmForm
+from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(SafeForm):
     name = StringField(_l("名称（用途）"), validators=[
         DataRequired(_l("请填写令牌名称")), Length(max=api_domain.MAX_NAME)])
     submit = SubmitField(_l("创建令牌"))

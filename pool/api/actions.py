@@ -9,7 +9,7 @@ lead to (``reviews``), as :func:`pool.lifecycle.admit` records them.
 from datetime import date
 
 from models import Application, db
-from pool import applications, lifecycle, rulebook
+from pool import applications, lifecycle, rulebook, scoping
 from pool.applicant import InvalidApplicant
 from pool.criteria import check
 from pool.eligibility import InputProblem, InvalidInput
@@ -67,7 +67,7 @@ def admit(enterprise, body):
     on = _on(body)
     snapshot = policy_on(on, "on")
     source = _evaluation(enterprise, body, on, required=True)
-    event = lifecycle.admit(db.session, enterprise, actor=viewer(), on=on,
+    event = lifecycle.admit(db.session, enterprise, actor=viewer(), on=on, today=today(),
                             evaluation=source.result, reviews=_reviews(body), snapshot=snapshot)
     return _done(enterprise, event, source)
 
@@ -82,7 +82,8 @@ def reject(enterprise, body):
     """Decide not to admit an ``applied`` enterprise, with a written reason."""
     on = _on(body)
     source = _evaluation(enterprise, body, on, required=False)
-    event = lifecycle.reject(db.session, enterprise, actor=viewer(), on=on, reason=body["reason"],
+    event = lifecycle.reject(db.session, enterprise, actor=viewer(), on=on, today=today(),
+                             reason=body["reason"],
                              evaluation=source.result if source else None,
                              reviews=_reviews(body))
     return _done(enterprise, event, source)
@@ -96,7 +97,8 @@ def reject(enterprise, body):
 def graduate(enterprise, body):
     """Confirm a graduation by rule a or b, which must hold on ``on``."""
     on = _on(body)
-    event = lifecycle.graduate(db.session, enterprise, actor=viewer(), on=on, rule=body["rule"],
+    event = lifecycle.graduate(db.session, enterprise, actor=viewer(), on=on, today=today(),
+                               rule=body["rule"],
                                reason=body["reason"], evidence=body.get("evidence"),
                                snapshot=policy_on(on, "on"))
     return _done(enterprise, event)
@@ -109,7 +111,8 @@ def graduate(enterprise, body):
 def expel(enterprise, body):
     """Confirm an expulsion on the basis given, which must hold on ``on``."""
     on = _on(body)
-    event = lifecycle.expel(db.session, enterprise, actor=viewer(), on=on, basis=body["basis"],
+    event = lifecycle.expel(db.session, enterprise, actor=viewer(), on=on, today=today(),
+                            basis=body["basis"],
                             reason=body["reason"], snapshot=policy_on(on, "on"))
     return _done(enterprise, event)
 
@@ -145,7 +148,8 @@ def record_outcome(enterprise, body):
 
 
 def _record_fact(enterprise, body, record):
-    event = record(db.session, enterprise, actor=viewer(), on=_on(body), subtype=body["subtype"],
+    event = record(db.session, enterprise, actor=viewer(), on=_on(body), today=today(),
+                   subtype=body["subtype"],
                    reason=body["reason"], evidence=body.get("evidence"))
     return _done(enterprise, event)
 
@@ -167,8 +171,8 @@ def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | 
     if "check_id" in body and "applicant" in body:
         raise InvalidInput([InputProblem("applicant", "check_id 与 applicant 只能给一个")])
     if "check_id" in body:
-        found = db.session.scalar(applications.visible(viewer()).where(
-            Application.id == body["check_id"], Application.enterprise_id == enterprise.id))
+        found = scoping.get_child(db.session, viewer(), Application, body["check_id"],
+                                  enterprise_id=enterprise.id)
         if found is None:
             raise InvalidInput([InputProblem("check_id", "该企业没有这条资格自检记录")])
         return found

@@ -28,17 +28,19 @@ from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from models import db, utcnow
-from pool import api_domain, eligibility, jsonutil, lifecycle, records, rulebook, scoping
+from pool import api_domain, eligibility, jsonutil, lifecycle, records, rulebook, scoping, text
+from pool.applicant import FIELD_LABELS as APPLICANT_LABELS
 from pool.eligibility import InputProblem, InvalidInput
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
-DEFAULT_RATE_LIMIT = 120  # requests per token per minute
+DEFAULT_RATE_LIMIT = 120  # requests per user (all their tokens) per minute
 RATE_WINDOW_SECONDS = 60
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
+MAX_PROBLEMS = 100  # errors listed in one answer; the rest are counted
 
 
 def now() -> datetime:
@@ -116,9 +118,16 @@ def _problem(exc: Problem):
 
 @bp.errorhandler(InvalidInput)
 def _invalid(exc: InvalidInput):
+    """422 listing the first :data:`MAX_PROBLEMS` problems and counting the rest,
+    so a huge invalid input cannot make a huge answer."""
     db.session.rollback()
     count = len(exc.problems)
-    return problem_response("invalid-input", 422, f"输入有 {count} 处错误", errors=exc.problems)
+    if count <= MAX_PROBLEMS:
+        return problem_response("invalid-input", 422, f"输入有 {count} 处错误", errors=exc.problems)
+    rest = count - MAX_PROBLEMS
+    return problem_response("invalid-input", 422,
+                            f"输入有 {count} 处错误，以下列出前 {MAX_PROBLEMS} 处，其余 {rest} 处未列出",
+                            errors=exc.problems[:MAX_PROBLEMS], omitted_errors=rest)
 
 
 @bp.errorhandler(records.RecordRefused)
@@ -131,6 +140,9 @@ def _record_refused(exc: records.RecordRefused):
 @bp.errorhandler(lifecycle.TransitionRefused)
 def _transition_refused(exc: lifecycle.TransitionRefused):
     db.session.rollback()
+    if isinstance(exc, lifecycle.DateRefused):  # the input is wrong, not the moment
+        return problem_response("invalid-input", 422, str(exc),
+                                errors=[InputProblem(exc.field, str(exc))])
     return problem_response("refused", 409, str(exc))
 
 
@@ -359,11 +371,18 @@ def _body(op: Operation):
     if not raw.strip():
         raise InvalidInput([InputProblem("(root)", "须提供 JSON 请求体")])
     data = eligibility.parse_json(raw)  # InvalidInput on malformed JSON
-    if op.validate_body:
-        found = schema_problems(op.body, data)
+    if op.validate_body:  # (else the view validates, e.g. pool.applicant)
+        found = schema_problems(op.body, data) + [
+            InputProblem(path, message) for path, message
+            in text.refusals_in(data, labels=TEXT_LABELS, multiline=MULTILINE_KEYS)]
         if found:
             raise InvalidInput(found)
     return data
+
+
+# Labels of the body's text fields in messages, and where line breaks are text.
+TEXT_LABELS = {**APPLICANT_LABELS, **records.LABELS, "reason": "理由", "evidence": "证据"}
+MULTILINE_KEYS = frozenset({"reason", "evidence"})
 
 
 def schema_problems(schema: dict, instance, root: str = "") -> list[InputProblem]:
@@ -443,7 +462,7 @@ def _authenticate():
     user = token.user
     db.session.commit()  # the count stands whatever the request does next
     if wait:
-        raise Problem("rate-limited", f"每个令牌每分钟最多 {limit} 次请求，请 {wait} 秒后重试",
+        raise Problem("rate-limited", f"每个用户（所有令牌合计）每分钟最多 {limit} 次请求，请 {wait} 秒后重试",
                       headers={"Retry-After": str(wait)})
     g.api_user = user
     return None

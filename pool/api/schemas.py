@@ -72,7 +72,10 @@ PROBLEM = component("Problem", {
     "properties": {
         "type": {"type": "string", "format": "uri-reference"},
         "title": TEXT, "status": {"type": "integer"}, "detail": TEXT,
-        "errors": {"type": "array", "items": obj({"path": TEXT, "message": TEXT})},
+        "errors": {"type": "array", "items": obj({"path": TEXT, "message": TEXT}),
+                   "description": "逐项的错误，至多 100 项"},
+        "omitted_errors": {"type": "integer", "minimum": 1,
+                           "description": "超出 100 项而未列出的错误数"},
         "current_version": {"type": ["integer", "null"]},
         "changes": {"type": "array", "items": ANY_OBJECT},
     },

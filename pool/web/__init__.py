@@ -31,7 +31,10 @@ def init_app(app) -> None:
     app.before_request(access.require_login)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
-    app.context_processor(lambda: {"logout_form": ConfirmForm(), "get_locale": get_locale})
+    # formdata=None: the layout's logout button must not read the request body
+    # (an error page for a too-large upload would read it again and fail).
+    app.context_processor(lambda: {"logout_form": ConfirmForm(formdata=None),
+                                   "get_locale": get_locale})
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录")
@@ -78,6 +81,9 @@ def _http_error(exc: HTTPException):
 
 
 def _error_description(exc: HTTPException) -> str:
+    if exc.code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _("上传的文件超过 %(mb)s MB 上限，请拆分后分批上传。", mb=limit // 1024 // 1024)
     if exc.code == 400 and str(getattr(exc, "description", "")).startswith("The CSRF"):
         return _("表单已过期或来源无效，请刷新页面后重试。")
     if exc.code == 500:

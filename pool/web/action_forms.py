@@ -1,15 +1,16 @@
 """Forms for the lifecycle actions: every one carries a date, a written reason and CSRF."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
+from .safe_forms import SafeForm
+
 REASON = [DataRequired(_l("请写明理由")), Length(max=2000)]
 
 
-class DatedReasonForm(FlaskForm):
+class DatedReasonForm(SafeForm):
     on = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期"))])
     reason = TextAreaField(_l("理由"), validators=REASON)
     submit = SubmitField(_l("确认"))
@@ -68,12 +69,12 @@ def add_review_fields(form_class, criteria):
     return type("ReviewedAdmitForm", (form_class,), fields)
 
 
-class RoundForm(FlaskForm):
+class RoundForm(SafeForm):
     name = StringField(_l("批次名称"), validators=[DataRequired(_l("请填写批次名称")), Length(max=100)])
     on = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写日期"))])
     submit = SubmitField(_l("开启批次"))
 
 
-class CloseRoundForm(FlaskForm):
+class CloseRoundForm(SafeForm):
     on = DateField(_l("结束日期（含当日）"), validators=[DataRequired(_l("请填写日期"))])
     submit = SubmitField(_l("关闭批次"))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Application, IntakeRound, PoolEvent, db
-from pool import applications, intake, lifecycle, rulebook
+from pool import applications, intake, lifecycle, rulebook, scoping
 from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
 from . import action_forms as forms
@@ -33,9 +33,16 @@ def _done(enterprise, message):
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
 
 
-def _refused(exc):
+def _refused(exc, form=None):
+    """Take back what the action wrote; show why at the date field if the date
+    was refused, else as a message."""
     db.session.rollback()
-    flash(str(exc), "danger")
+    field = form._fields.get(exc.field) if form is not None and isinstance(
+        exc, lifecycle.DateRefused) else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "danger")
 
 
 # --- admission ---------------------------------------------------------------------
@@ -66,10 +73,10 @@ def admit(enterprise_id: int):
                    for c in review}
         try:
             lifecycle.admit(db.session, enterprise, actor=current_user, on=form.on.data,
-                            evaluation=chosen.result, reviews=reviews,
+                            today=today(), evaluation=chosen.result, reviews=reviews,
                             snapshot=snapshot_on(form.on.data))
         except lifecycle.TransitionRefused as exc:
-            _refused(exc)
+            _refused(exc, form)
             status = 409
         else:
             return _done(enterprise, _("%(name)s 已入库", name=enterprise.name))
@@ -93,7 +100,8 @@ def _quota(county_id, on):
 def reject(enterprise_id: int):
     enterprise = enterprise_or_404(enterprise_id)
     return _run(enterprise, forms.DatedReasonForm(), lambda f: lifecycle.reject(
-        db.session, enterprise, actor=current_user, on=f.on.data, reason=f.reason.data),
+        db.session, enterprise, actor=current_user, on=f.on.data, today=today(),
+        reason=f.reason.data),
         lambda f: _("已记录不予入库：%(name)s", name=enterprise.name), _("不予入库"))
 
 
@@ -107,7 +115,7 @@ def _run(enterprise, form, perform, message, title, **context):
         try:
             perform(form)
         except lifecycle.TransitionRefused as exc:
-            _refused(exc)
+            _refused(exc, form)
         else:
             return _done(enterprise, message(form))
     return _page("actions/simple.html", enterprise, form, title, **context)
@@ -142,14 +150,14 @@ def _confirm(enterprise_id, form_class, action):
             snapshot = snapshot_on(on)
             if action == "graduate":
                 lifecycle.graduate(db.session, enterprise, actor=current_user, on=on,
-                                   rule=form.rule.data, reason=form.reason.data, snapshot=snapshot)
+                                   today=today(), rule=form.rule.data, reason=form.reason.data, snapshot=snapshot)
                 message = _("%(name)s 已培育出库", name=enterprise.name)
             else:
                 lifecycle.expel(db.session, enterprise, actor=current_user, on=on,
-                                basis=form.basis.data, reason=form.reason.data, snapshot=snapshot)
+                                today=today(), basis=form.basis.data, reason=form.reason.data, snapshot=snapshot)
                 message = _("%(name)s 已退库", name=enterprise.name)
         except lifecycle.TransitionRefused as exc:
-            _refused(exc)
+            _refused(exc, form)
         else:
             return _done(enterprise, message)
     findings = _findings(enterprise, action, on)
@@ -179,18 +187,18 @@ def record_fact(enterprise_id: int, fact: str):
     enterprise = enterprise_or_404(enterprise_id)
     make_form, record, types, title = FACTS[fact]
     return _run(enterprise, make_form(), lambda f: record(
-        db.session, enterprise, actor=current_user, on=f.on.data, subtype=f.subtype.data,
-        reason=f.reason.data), lambda f: _("已记录：%(what)s", what=types[f.subtype.data]), _(title))
+        db.session, enterprise, actor=current_user, on=f.on.data, today=today(),
+        subtype=f.subtype.data, reason=f.reason.data), lambda f: _("已记录：%(what)s", what=types[f.subtype.data]), _(title))
 
 
 @bp.route("/events/<int:event_id>/correct", methods=["GET", "POST"])
 def correct(event_id: int):
-    event = db.session.get(PoolEvent, event_id)
+    event = scoping.get_child(db.session, current_user, PoolEvent, event_id)
     if event is None:
         abort(404)
-    enterprise = enterprise_or_404(event.enterprise_id)  # the county scope decides
+    enterprise = enterprise_or_404(event.enterprise_id)
     return _run(enterprise, forms.DatedReasonForm(), lambda f: lifecycle.correct(
-        db.session, event, actor=current_user, on=f.on.data, reason=f.reason.data),
+        db.session, event, actor=current_user, on=f.on.data, today=today(), reason=f.reason.data),
         lambda f: _("已记录更正"), _("更正事件"), event=event)
 
 
@@ -211,9 +219,9 @@ def open_round():
     if form.validate_on_submit():
         try:
             opened = intake.open_round(db.session, name=form.name.data, on=form.on.data,
-                                       actor=current_user)
+                                       today=today(), actor=current_user)
         except lifecycle.TransitionRefused as exc:
-            _refused(exc)
+            _refused(exc, form)
         else:
             db.session.commit()
             flash(_("已开启入库批次“%(name)s”", name=opened.name), "success")
@@ -230,7 +238,8 @@ def close_round(round_id: int):
     chosen = db.session.get(IntakeRound, round_id) or abort(404)
     if form.validate_on_submit():
         try:
-            intake.close_round(db.session, chosen, on=form.on.data, actor=current_user)
+            intake.close_round(db.session, chosen, on=form.on.data, today=today(),
+                               actor=current_user)
         except lifecycle.TransitionRefused as exc:
             _refused(exc)
         else:

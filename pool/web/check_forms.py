@@ -8,10 +8,9 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField,
+    BooleanField, DateField, DecimalField, FieldList, FormField, IntegerField,
     SelectField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -20,6 +19,7 @@ from pool.workbook import (
     PARTNER_TYPE_LABELS, PATENT_KIND_LABELS, PATENT_ORIGIN_LABELS, PATENT_STATUS_LABELS,
     QUALIFICATION_LABELS,
 )
+from .safe_forms import SafeForm, SafeRow
 
 TRI = [("", "未填写"), ("1", "是"), ("0", "否")]
 _TRI_VALUE = {"": None, "1": True, "0": False}
@@ -44,14 +44,14 @@ class TriField(SelectField):
         self.data = {True: "1", False: "0"}.get(value, value if value in ("1", "0") else "")
 
 
-class QualificationRow(Form):
+class QualificationRow(SafeRow):
     type = SelectField(_l("资格类型"), choices=_choices(QUALIFICATION_LABELS))
     certificate_no = StringField(_l("证书编号"), validators=[Optional(), Length(max=64)])
     valid_from = DateField(_l("有效期起"), validators=[Optional()])
     valid_to = DateField(_l("有效期止"), validators=[Optional()])
 
 
-class PatentRow(Form):
+class PatentRow(SafeRow):
     number = StringField(_l("专利号"), validators=[Optional(), Length(max=32)])
     kind = SelectField(_l("类型"), choices=_choices(PATENT_KIND_LABELS))
     status = SelectField(_l("法律状态"), choices=_choices(PATENT_STATUS_LABELS))
@@ -60,7 +60,7 @@ class PatentRow(Form):
     industrialized = TriField(_l("已产业化"))
 
 
-class ProductRow(Form):
+class ProductRow(SafeRow):
     name = StringField(_l("产品名称"), validators=[Optional(), Length(max=200)])
     main = TriField(_l("主营产品"))
     patents = StringField(_l("关联专利号（用、或逗号分隔）"), validators=[Optional(), Length(max=1000)])
@@ -69,13 +69,13 @@ class ProductRow(Form):
     certified_on = DateField(_l("认定日期"), validators=[Optional()])
 
 
-class TrademarkRow(Form):
+class TrademarkRow(SafeRow):
     reg_no = StringField(_l("注册号"), validators=[Optional(), Length(max=32)])
     owned = TriField(_l("自主商标"))
     valid_to = DateField(_l("有效期止"), validators=[Optional()])
 
 
-class PartnershipRow(Form):
+class PartnershipRow(SafeRow):
     partner = StringField(_l("合作单位"), validators=[Optional(), Length(max=200)])
     partner_type = SelectField(_l("单位类型"), choices=_choices(PARTNER_TYPE_LABELS))
     valid_from = DateField(_l("合作起"), validators=[Optional()])
@@ -92,7 +92,7 @@ GROUPS = {
 MAX_ROWS = 200
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(SafeForm):
     as_of = DateField(_l("评估日期"), validators=[DataRequired(_l("请填写评估日期"))])
     county_id = SelectField(_l("所属县（市、区）"), coerce=int)
     uscc = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码")), Length(max=18)])
@@ -229,7 +229,7 @@ def fill(form: ApplicationForm, data: dict) -> None:
             field.append_entry(row)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(SafeForm):
     file = FileField(_l("申报文件（Excel 模板 .xlsx 或 JSON）"), validators=[
         FileRequired(_l("请选择文件")), FileAllowed(["xlsx", "json"], _l("只接受 .xlsx 或 .json 文件"))])
     as_of = DateField(_l("评估日期"), validators=[DataRequired(_l("请填写评估日期"))])

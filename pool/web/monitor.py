@@ -1,7 +1,7 @@
 """Risk dashboard, "scan now", and the outbox (city administrator)."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -121,6 +121,8 @@ def outbox():
 @bp.post("/outbox/<int:mail_id>/retry")
 @admin_required
 def retry(mail_id: int):
+    if scoping.get_child(db.session, current_user, OutboxMail, mail_id) is None:
+        abort(404)
     if ConfirmForm().validate_on_submit():
         try:
             mailer.retry(db.session, mail_id, datetime.now(timezone.utc))

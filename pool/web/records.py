@@ -12,22 +12,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import (
-    BooleanField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
+    BooleanField, DecimalField, FieldList, FormField, HiddenField, IntegerField,
     SelectField, StringField, SubmitField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from models import Application, Product, ProductFigure, db
-from pool import applications, records
+from pool import applications, records, scoping
 
 from .access import enterprise_or_404
 from .check_forms import ApplicationForm, TriField
 from .clock import today
 from .forms import ConfirmForm
+from .safe_forms import SafeForm, SafeRow
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -36,7 +36,7 @@ _VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，�
 _AMOUNT = dict(places=None, validators=[Optional()])
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(SafeForm):
     """The editable facts; labels and limits are the application form's."""
 
     version = HiddenField(validators=[InputRequired(_l("缺少版本号，请刷新页面"))] + _VERSION)
@@ -79,7 +79,7 @@ class EnterpriseForm(FlaskForm):
         return out
 
 
-class FiguresForm(FlaskForm):
+class FiguresForm(SafeForm):
     version = HiddenField(validators=_VERSION)
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
     operating_revenue = DecimalField(_l("营业收入（万元）"), **_AMOUNT)
@@ -90,7 +90,7 @@ class FiguresForm(FlaskForm):
     submit = SubmitField(_l("保存年度数据"))
 
 
-class ProductFigureForm(FlaskForm):
+class ProductFigureForm(SafeForm):
     version = HiddenField(validators=_VERSION)
     product_id = SelectField(_l("产品"), coerce=int)
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
@@ -99,7 +99,7 @@ class ProductFigureForm(FlaskForm):
     submit = SubmitField(_l("保存产品数据"))
 
 
-class ContactRow(Form):
+class ContactRow(SafeRow):
     id = HiddenField()
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
     title = StringField(_l("职务"), validators=[Optional(), Length(max=64)])
@@ -109,7 +109,7 @@ class ContactRow(Form):
     remove = BooleanField(_l("删除"))
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(SafeForm):
     contacts = FieldList(FormField(ContactRow), max_entries=MAX_CONTACTS)
     submit = SubmitField(_l("保存联系人"))
 
@@ -253,7 +253,7 @@ def figures(enterprise_id: int):
     form, product_form = FiguresForm(), _product_form(enterprise, formdata=None)
     if request.method == "GET":
         _fill_figures(form, enterprise, request.args.get("year", type=int))
-        _fill_product_figures(product_form, request.args.get("product", type=int),
+        _fill_product_figures(product_form, enterprise, request.args.get("product", type=int),
                               request.args.get("product_year", type=int))
     conflict, merge = None, {}
     if request.method == "POST" and form.validate():
@@ -278,7 +278,7 @@ def product_figures(enterprise_id: int):
     _fill_figures(form, enterprise, None)
     conflict, merge = None, {}
     if product_form.validate():
-        product = db.session.get(Product, product_form.product_id.data)
+        product = _product_or_404(enterprise, product_form.product_id.data)
         amounts = {"sales": product_form.sales.data, "profit": product_form.profit.data}
         done, conflict, merge = _save(
             product_form, amounts,
@@ -310,16 +310,33 @@ def _fill_figures(form, enterprise, year: int | None) -> None:
         form.year.data = year or today().year - 1
 
 
-def _fill_product_figures(form, product_id: int | None, year: int | None) -> None:
-    figure = db.session.scalar(select(ProductFigure).where(ProductFigure.product_id == product_id,
-                                                           ProductFigure.year == year))
+def _product_or_404(enterprise, product_id):
+    """One of ``enterprise``'s own products (:func:`pool.scoping.get_child`).
+
+    :raise 404: absent, or a product of another enterprise.
+    """
+    product = scoping.get_child(db.session, current_user, Product, product_id,
+                                enterprise_id=enterprise.id)
+    if product is None:
+        abort(404)
+    return product
+
+
+def _fill_product_figures(form, enterprise, product_id: int | None, year: int | None) -> None:
+    """Pre-fill a year of one of ``enterprise``'s products; an id of another
+    enterprise's product (``?product=``) shows the empty form, as an unknown one."""
+    product = scoping.get_child(db.session, current_user, Product, product_id,
+                                enterprise_id=enterprise.id)
+    figure = None if product is None else db.session.scalar(
+        select(ProductFigure).where(ProductFigure.product_id == product.id,
+                                    ProductFigure.year == year))
     if figure is not None:
         form.process(obj=figure)
         form.version.data = str(figure.version)
     else:
         form.year.data = year or today().year - 1
-        if product_id in dict(form.product_id.choices):
-            form.product_id.data = product_id
+        if product is not None:
+            form.product_id.data = product.id
 
 
 def _figures_page(enterprise, form, product_form, conflict, merge, labels):

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -19,6 +18,7 @@ from pool.policy import PARAMETER_SPECS
 
 from .access import admin_required
 from .clock import today
+from .safe_forms import SafeForm
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 
@@ -30,7 +30,7 @@ def _audit(entity: str, row, **changes) -> None:
                                 changes={k: [None, v] for k, v in changes.items()}))
 
 
-class PolicyValueForm(FlaskForm):
+class PolicyValueForm(SafeForm):
     key = SelectField(_l("参数"), choices=[(k, f"{s.label}（{k}）") for k, s in PARAMETER_SPECS.items()])
     value = TextAreaField(_l("取值（JSON：数值如 0.10，列表如 [\"high_tech\"]）"),
                           validators=[DataRequired(_l("请填写取值")), Length(max=20000)])
@@ -40,7 +40,7 @@ class PolicyValueForm(FlaskForm):
     submit = SubmitField(_l("新增参数取值"))
 
 
-class IndustryForm(FlaskForm):
+class IndustryForm(SafeForm):
     code = StringField(_l("行业小类代码（如 C3562）"), validators=[DataRequired(_l("请填写行业代码")), Length(max=5)])
     group = SelectField(_l("专利密集型产业分组"), choices=[(g, g) for g in GROUPS])
     name = StringField(_l("小类名称"), validators=[Optional(), Length(max=100)])
