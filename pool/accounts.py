@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, LoginAttempt, User
@@ -224,7 +225,7 @@ def _serialize(session, keys: list[str]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for key in sorted(set(keys)):
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        session.execute(sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                         {"key": key})
 
 
