@@ -10,7 +10,7 @@ import pytest
 from pool import eligibility, jsonutil
 
 from . import factories as af
-from .test_api import api_app, api_client, assert_problem, call, tokens  # noqa: F401 - fixtures
+from .test_api import api_app, api_client, assert_problem, tokens  # noqa: F401 - fixtures
 
 NESTED = "[" * 100_000 + "]" * 100_000
 HUGE_INT = '{"employees": ' + "9" * 5000 + "}"
