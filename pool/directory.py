@@ -1,9 +1,9 @@
 """Finding enterprises: the filtered, searchable, scoped list behind the list page."""
-from sqlalchemy import or_
+from sqlalchemy import false, or_
 
 from models import STATES, Enterprise
 
-from . import scoping
+from . import scoping, text
 from .history import STATE_LABELS  # noqa: F401 - the one vocabulary of states
 
 assert set(STATE_LABELS) == set(STATES)
@@ -21,6 +21,8 @@ def search(viewer, *, q: str | None = None, county_id: int | None = None,
     ``state`` matches nothing rather than everything.
     """
     stmt = scoping.enterprises(viewer)
+    if q and text.forbidden_character(q):  # no stored name holds one; PostgreSQL refuses NUL
+        return stmt.where(false())
     if q:
         q = q.strip()
         stmt = stmt.where(or_(

@@ -100,3 +100,9 @@ def test_bootstrap_is_served_locally(client):
     page = client.get("/auth/login").get_data(as_text=True)
     assert "cdn." not in page and "jsdelivr" not in page
     assert "/bootstrap/static/" in page
+
+
+def test_a_search_with_a_control_character_finds_nothing_instead_of_failing(client, auth, world):
+    auth.login("dy")
+    response = client.get("/enterprises/", query_string={"q": "磁湖\x00"})
+    assert response.status_code == 200 and "大冶磁湖科技有限公司" not in response.get_data(as_text=True)
