@@ -64,7 +64,7 @@ def register_blueprints(app) -> None:
 
 
 def register_cli(app) -> None:
-    from pool import cli
+    from pool.cli import commands as cli
 
     cli.init_app(app)
 

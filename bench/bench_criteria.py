@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pool.applicant import SCHEMA, InvalidApplicant, parse  # noqa: E402
-from pool.criteria import evaluate  # noqa: E402
-from pool.industries import IndustryEntry, IndustryTable  # noqa: E402
-from pool.policy import Policy  # noqa: E402
-from pool.uscc import ALPHABET, make  # noqa: E402
+from pool.eligibility.applicant import SCHEMA, InvalidApplicant, parse  # noqa: E402
+from pool.eligibility.criteria import evaluate  # noqa: E402
+from pool.reference.industries import IndustryEntry, IndustryTable  # noqa: E402
+from pool.eligibility.policy import Policy  # noqa: E402
+from pool.eligibility.uscc import ALPHABET, make  # noqa: E402
 
 AS_OF = date(2024, 10, 1)
 REGIONS = ("420202", "420203", "420204", "420205", "420222", "420281", "420100", "110108")

@@ -40,7 +40,8 @@ from models import (  # noqa: E402
     Contact, County, Enterprise, OutboxMail, Patent, PoolEvent, Product, ProductFigure, Qualification,
     ResearchPartnership, RiskFlag, RiskFlagChange, User, YearlyFigure, db,
 )
-from pool import monitoring, rulebook, uscc  # noqa: E402
+from pool.monitoring import scan as monitoring
+from pool.eligibility import rulebook, uscc  # noqa: E402
 
 AS_OF = date(2026, 6, 15)
 COUNTIES = (("420202", "黄石港区"), ("420203", "西塞山区"), ("420204", "下陆区"), ("420205", "铁山区"),

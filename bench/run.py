@@ -6,7 +6,7 @@
 Builds a fresh SQLite database in a temporary directory (and, with
 ``--postgres URL``, migrates that database too — its ``public`` schema is
 dropped first, so never point it at data you keep), generates N enterprises
-with ``pool.demo_bulk`` (the ``flask pool seed-demo --enterprises`` generator),
+with ``pool.demo.bulk`` (the ``flask pool seed-demo --enterprises`` generator),
 runs the first daily scan, then prints one table per backend:
 
 * the enterprise list with filters and search and the enterprise page, server
@@ -46,7 +46,10 @@ from sqlalchemy import event, func, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from models import Enterprise, User, db  # noqa: E402
-from pool import demo_bulk, exports, lifecycle, rulebook, workbook  # noqa: E402
+from pool.demo import bulk as demo_bulk
+from pool.io import exports, workbook
+from pool.membership import lifecycle
+from pool.eligibility import rulebook  # noqa: E402
 
 AS_OF = date(2026, 6, 30)
 IMPORT_ROWS = 10_000

@@ -6,16 +6,16 @@ inside the web workers: creating the app starts nothing).  Times are in
 
 | job | when | calls |
 |---|---|---|
-| ``daily_scan`` | daily 06:00 | :func:`pool.monitoring.scan` for today |
-| ``weekly_digest`` | Monday 07:30 | :func:`pool.outbox.weekly_digest` |
-| ``annual_reminders`` | daily 08:00 | :func:`pool.outbox.annual_data_reminders` |
-| ``mail_relay`` | every minute | :func:`pool.mailer.send_pending` until nothing is due |
+| ``daily_scan`` | daily 06:00 | :func:`pool.monitoring.scan.scan` for today |
+| ``weekly_digest`` | Monday 07:30 | :func:`pool.monitoring.outbox.weekly_digest` |
+| ``annual_reminders`` | daily 08:00 | :func:`pool.monitoring.outbox.annual_data_reminders` |
+| ``mail_relay`` | every minute | :func:`pool.monitoring.mailer.send_pending` until nothing is due |
 
 Every job coalesces missed runs into one (``coalesce``), never overlaps
 itself in this process (``max_instances=1``), still runs when the process
 was down at its time for less than its ``misfire_grace_time`` (6 hours for the
 daily and weekly jobs), and first takes its database lease
-(:mod:`pool.joblock`), so a second scheduler started by mistake — or
+(:mod:`pool.monitoring.joblock`), so a second scheduler started by mistake — or
 ``flask pool scan`` at the same moment — skips instead of running it twice at
 once.  ``as_of`` is today in ``SCHEDULER_TIMEZONE``.
 """
@@ -35,7 +35,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from models import db
-from pool import joblock, mailer, monitoring, outbox
+from pool.monitoring import joblock, mailer, scan as monitoring, outbox
 
 log = logging.getLogger("pool.jobs")
 

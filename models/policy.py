@@ -1,7 +1,7 @@
 """Policy values and industry-table corrections added by the city administrator.
 
 Both are append-only histories: a new dated row supersedes, nothing is edited.
-The shipped defaults live in ``pool.policy`` / ``pool.industries``; these rows
+The shipped defaults live in ``pool.eligibility.policy`` / ``pool.reference.industries``; these rows
 are layered over them.
 """
 from datetime import date, datetime

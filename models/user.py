@@ -55,7 +55,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session; see :mod:`pool.sessions`."""
+        """What Flask-Login keeps in the session; see :mod:`pool.access.sessions`."""
         return f"{self.id}:{self.session_generation}"
 
     @property

@@ -12,13 +12,13 @@ from sqlalchemy import event
 
 from models import db
 
-from . import jsonutil
+from pool.kernel import jsonutil
 
 
 def engine_options(uri: str, busy_timeout_ms: int) -> dict:
     """Extra ``create_engine`` options for the database at ``uri``.
 
-    JSON columns keep ``Decimal`` amounts exact (see :mod:`pool.jsonutil`).
+    JSON columns keep ``Decimal`` amounts exact (see :mod:`pool.kernel.jsonutil`).
     """
     options = {"json_serializer": jsonutil.dumps, "json_deserializer": jsonutil.loads}
     if uri.startswith("sqlite"):

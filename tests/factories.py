@@ -14,8 +14,8 @@ import copy
 from datetime import date
 from decimal import Decimal
 
-from pool.industries import IndustryEntry, IndustryTable
-from pool.uscc import make
+from pool.reference.industries import IndustryEntry, IndustryTable
+from pool.eligibility.uscc import make
 
 AS_OF = date(2024, 10, 1)
 INDUSTRY_CODE = "C3562"  # 半导体器件专用设备制造

@@ -4,7 +4,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise, User
-from pool import uscc
+from pool.eligibility import uscc
 
 PASSWORD = "correct-horse-9"
 # "Today" for actions recorded in tests of other rules: every such action is

@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 
 from models import Application, Enterprise, IntakeRound, PoolEvent
-from pool.criteria import check
-from pool.rulebook import load_industries_defaults
-from pool.policy import Policy
+from pool.eligibility.criteria import check
+from pool.eligibility.rulebook import load_industries_defaults
+from pool.eligibility.policy import Policy
 
 from .factories import applicant
 

@@ -15,10 +15,12 @@ from models import (
     ApiRateWindow, ApiToken, Application, ChangeRecord, County, Enterprise, IntakeRound,
     PoolEvent, RiskFlag, User, db, utcnow,
 )
-from pool import api_domain, jsonutil, lifecycle
-from pool.applicant import SCHEMA as CONTRACT
+from pool.access import tokens as api_domain
+from pool.kernel import jsonutil
+from pool.membership import lifecycle
+from pool.eligibility.applicant import SCHEMA as CONTRACT
 from pool.api import core
-from pool.web.clock import today
+from pool.kernel.clock import today
 
 from . import factories as af
 from . import model_factories as mf

@@ -24,7 +24,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from models import User, db
-from pool import api_domain, rulebook
+from pool.access import tokens as api_domain
+from pool.eligibility import rulebook
 from pool.api import core, openapi  # importing pool.api declares every operation
 
 from .test_api import api_app, bearer, dy_applicant, tokens  # noqa: F401 - fixtures

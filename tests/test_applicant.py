@@ -1,4 +1,4 @@
-"""pool.applicant — the input contract and SPEC §2.3 input rules."""
+"""pool.eligibility.applicant — the input contract and SPEC §2.3 input rules."""
 import json
 from datetime import date
 from decimal import Decimal
@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from pool import applicant as ap
-from pool.applicant import InvalidApplicant, Problem, inspect, parse, schema_problems, validate
+from pool.eligibility import applicant as ap
+from pool.eligibility.applicant import InvalidApplicant, Problem, inspect, parse, schema_problems, validate
 
 from . import factories as f
 

@@ -5,7 +5,7 @@ import pytest
 
 from app import create_app
 from models import LoginAttempt, User, db
-from pool import accounts
+from pool.access import accounts
 
 from . import model_factories as mf
 from .conftest import make_config

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from pool import eligibility, jsonutil
+from pool.io import batch as eligibility
+from pool.kernel import jsonutil
 
 from . import factories as af
 from .test_api import api_app, api_client, assert_problem, tokens  # noqa: F401 - fixtures

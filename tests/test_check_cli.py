@@ -6,7 +6,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from models import Application, Enterprise, PolicyValue, User, db
-from pool import jsonutil, uscc, rulebook, workbook
+from pool.kernel import jsonutil
+from pool.eligibility import uscc, rulebook
+from pool.io import workbook
 
 from .factories import applicant
 

@@ -5,7 +5,9 @@ from datetime import date
 from markupsafe import escape
 
 from models import Application, ChangeRecord, PolicyValue
-from pool import jsonutil, uscc, workbook
+from pool.kernel import jsonutil
+from pool.eligibility import uscc
+from pool.io import workbook
 
 from .factories import applicant
 

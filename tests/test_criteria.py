@@ -1,13 +1,13 @@
-"""pool.criteria — the ten criteria of 附件2 and the verdict (SPEC §2)."""
+"""pool.eligibility.criteria — the ten criteria of 附件2 and the verdict (SPEC §2)."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 
-from pool.applicant import InvalidApplicant, parse
-from pool.criteria import CRITERIA, PARAMETERS_USED, STATUSES, aggregate, check, evaluate
-from pool.industries import DEFAULT_VERSION, IndustryEntry, IndustryTable
-from pool.policy import DEFAULT_PARAMETERS, Parameter, Policy
+from pool.eligibility.applicant import InvalidApplicant, parse
+from pool.eligibility.criteria import CRITERIA, PARAMETERS_USED, STATUSES, aggregate, check, evaluate
+from pool.reference.industries import DEFAULT_VERSION, IndustryEntry, IndustryTable
+from pool.eligibility.policy import DEFAULT_PARAMETERS, Parameter, Policy
 
 from .factories import (AS_OF, OMIT, applicant, industry_table, partnership, patent, product, qualification,
                         trademark, uscc)

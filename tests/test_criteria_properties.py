@@ -5,9 +5,9 @@ from decimal import Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pool.applicant import parse
-from pool.criteria import STATUSES, _ratio, aggregate, evaluate
-from pool.policy import Policy
+from pool.eligibility.applicant import parse
+from pool.eligibility.criteria import STATUSES, _ratio, aggregate, evaluate
+from pool.eligibility.policy import Policy
 
 from .factories import AS_OF, OMIT, applicant, industry_table, partnership, patent, qualification
 

@@ -4,7 +4,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from models import County, Enterprise, PoolEvent, User
-from pool import demo, uscc
+from pool.demo import data as demo
+from pool.eligibility import uscc
 
 AS_OF = date(2026, 11, 23)
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from models import County, Enterprise, Patent, PoolEvent, Product, RiskFlag, YearlyFigure
 from models.event import STATE_CHANGE
-from pool import demo_bulk, uscc
+from pool.demo import bulk as demo_bulk
+from pool.eligibility import uscc
 
 AS_OF = date(2026, 6, 30)
 

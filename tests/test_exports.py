@@ -1,8 +1,8 @@
-"""Exports (pool.exports): rows of the pool, the event log and the pool on a date;
+"""Exports (pool.io.exports): rows of the pool, the event log and the pool on a date;
 the CSV and .xlsx writers and their formula neutralisation; county scoping;
 a query count that does not grow with the pool.
 
-``history`` builds a small two-county pool through ``pool.lifecycle``; it is
+``history`` builds a small two-county pool through ``pool.membership.lifecycle``; it is
 shared with ``test_reports_web``.
 """
 import csv
@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from models import CITY_ADMIN, Enterprise, PoolEvent, YearlyFigure
-from pool import exports
-from pool import lifecycle as lc
+from pool.io import exports
+from pool.membership import lifecycle as lc
 
 from . import model_factories as mf
 from .test_lifecycle import admit, graduate_by_new_product, open_round, snap

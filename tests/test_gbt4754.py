@@ -1,8 +1,8 @@
-"""pool.gbt4754 — the exact list of GB/T 4754-2017 classes."""
+"""pool.reference.gbt4754 — the exact list of GB/T 4754-2017 classes."""
 import pytest
 
-from pool import gbt4754
-from pool.gbt4754 import CLASSES, display_code, nearest, split_code
+from pool.reference import gbt4754
+from pool.reference.gbt4754 import CLASSES, display_code, nearest, split_code
 
 
 @pytest.mark.parametrize("code, expected", [

@@ -1,11 +1,13 @@
-"""pool.industries — the patent-intensive classification as dated versions (SPEC §2.2)."""
+"""pool.reference.industries — the patent-intensive classification as dated versions (SPEC §2.2)."""
 from datetime import date
 
 import pytest
 
-from pool import industries
-from pool.industries import (DEFAULT_VERSION, GROUPS, IndustryEntry, IndustryTable, TableProblems,
-                             parse_rows, rows_from_csv, version_rows)
+from pool.reference import industries
+from pool.reference.industries import (
+    DEFAULT_VERSION, GROUPS, IndustryEntry, IndustryTable, TableProblems, parse_rows, rows_from_csv,
+    version_rows,
+)
 
 
 def entry(code="3562", group="新装备制造业", valid_from=date(2019, 4, 1), included=True, name="半导体器件专用设备制造"):

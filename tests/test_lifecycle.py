@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from models import CITY_ADMIN, Enterprise, IntakeRound, PoolEvent, Product, ProductFigure
 from models.event import OUTCOME, REVIEW, STATE_CHANGE
-from pool import intake
-from pool import lifecycle as lc
-from pool.criteria import aggregate, check
-from pool.policy import Policy
+from pool.membership import intake
+from pool.membership import lifecycle as lc
+from pool.eligibility.criteria import aggregate, check
+from pool.eligibility.policy import Policy
 
 from . import factories as af
 from . import model_factories as mf
@@ -142,7 +142,7 @@ def test_admission_in_an_intake_round(session, dy, officer):
 
 
 def test_a_real_evaluation_record_can_be_admitted_after_review(session, dy, officer):
-    """The record ``pool.criteria`` stores is what ``admit`` accepts."""
+    """The record ``pool.eligibility.criteria`` stores is what ``admit`` accepts."""
     open_round(session, date(2024, 9, 1), None)
     outside_table = af.industry_table("C3130")  # criterion 3 (industry) becomes review
     record = check(af.applicant(), af.AS_OF, POLICY, outside_table).to_record()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Enterprise, PoolEvent, User, db
-from pool import lifecycle as lc
+from pool.membership import lifecycle as lc
 
 from . import model_factories as mf
 from .test_lifecycle import applicant, evaluation, graduate_by_new_product, member, open_round, snap

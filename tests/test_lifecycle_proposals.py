@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from models import PoolEvent
-from pool import lifecycle as lc
+from pool.membership import lifecycle as lc
 
 from . import model_factories as mf
 from .test_lifecycle import (  # noqa: F401 - fixtures

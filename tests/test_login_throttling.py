@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import LoginAttempt, db
-from pool import accounts
+from pool.access import accounts
 
 from . import model_factories as mf
 

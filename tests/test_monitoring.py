@@ -18,13 +18,13 @@ from models import (
     Contact, OutboxMail, Patent, Product, ProductFigure, Qualification,
     ResearchPartnership, RiskFlag, RiskFlagChange, User, YearlyFigure, db,
 )
-from pool import lifecycle as lc
-from pool import monitoring
-from pool.applicant import Applicant
-from pool.applicant import Patent as PatentFact
-from pool.applicant import ResearchPartnership as PartnershipFact
-from pool.criteria import c5_industrialization, c6_rd_investment, c7_rd_team
-from pool.policy import Policy
+from pool.membership import lifecycle as lc
+from pool.monitoring import scan as monitoring
+from pool.eligibility.applicant import Applicant
+from pool.eligibility.applicant import Patent as PatentFact
+from pool.eligibility.applicant import ResearchPartnership as PartnershipFact
+from pool.eligibility.criteria import c5_industrialization, c6_rd_investment, c7_rd_team
+from pool.eligibility.policy import Policy
 
 from . import model_factories as mf
 from .test_lifecycle import dy, officer  # noqa: F401 - fixtures
@@ -375,7 +375,7 @@ def test_criteria_drift_agrees_with_the_criteria(session, dy):
 def test_thresholds_and_amounts_sql_cannot_multiply_are_still_exact(session, dy):
     """A ratio with seven decimals, or an amount whose product would overflow
     64 bits, makes the SQL test a mere prefilter; the verdict stays exact."""
-    from pool.policy import DEFAULT_PARAMETERS, Parameter
+    from pool.eligibility.policy import DEFAULT_PARAMETERS, Parameter
     policy = Policy(DEFAULT_PARAMETERS + (
         Parameter("min_rd_staff_ratio", Decimal("0.2000001"), date(2025, 1, 1), "测试"),
         Parameter("min_rd_ratio", Decimal("0.15"), date(2025, 1, 1), "测试")))

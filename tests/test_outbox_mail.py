@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from models import Contact, OutboxMail, YearlyFigure, db
-from pool import mailer, monitoring, outbox
+from pool.monitoring import mailer, scan as monitoring, outbox
 
 from . import model_factories as mf
 from .test_monitoring import all_at_once, pool_member, run

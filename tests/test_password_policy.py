@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from models import User
-from pool import accounts
+from pool.access import accounts
 
 from . import model_factories as mf
 

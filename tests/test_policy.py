@@ -1,4 +1,4 @@
-"""pool.policy — dated parameters (OpenFisca-style), SPEC §2-§4."""
+"""pool.eligibility.policy — dated parameters (OpenFisca-style), SPEC §2-§4."""
 import json
 from dataclasses import replace
 from datetime import date, datetime
@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from pool.policy import (DEFAULT_PARAMETERS, PARAMETER_SPECS, SEED_DATE, Parameter, Policy,
-                         parameter_from_json, parameter_to_json)
-from pool.sme import DEFAULT_TABLE, SizeTable, classify
+from pool.eligibility.policy import (
+    DEFAULT_PARAMETERS, PARAMETER_SPECS, SEED_DATE, Parameter, Policy, parameter_from_json,
+    parameter_to_json,
+)
+from pool.eligibility.sme import DEFAULT_TABLE, SizeTable, classify
 
 EXPECTED_DEFAULTS = {
     "city_region_prefix": "4202",

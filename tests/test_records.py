@@ -1,4 +1,4 @@
-"""Enterprise records (pool.records): registering a check, edits with optimistic
+"""Enterprise records (pool.records.edits): registering a check, edits with optimistic
 locking, yearly and product figures, contacts — and the audit trail of each."""
 from datetime import date
 from decimal import Decimal
@@ -12,9 +12,10 @@ from models import (
     YearlyFigure, db,
 )
 from models.event import STATE_CHANGE
-from pool import applications, records
-from pool.criteria import check
-from pool.policy import Policy
+from pool.eligibility import applications
+from pool.records import edits as records
+from pool.eligibility.criteria import check
+from pool.eligibility.policy import Policy
 
 from . import factories as af
 

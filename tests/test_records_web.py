@@ -7,9 +7,10 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from models import Application, ChangeRecord, Contact, Enterprise, Product, ProductFigure, User
-from pool import applications, records
-from pool.criteria import check
-from pool.policy import Policy
+from pool.eligibility import applications
+from pool.records import edits as records
+from pool.eligibility.criteria import check
+from pool.eligibility.policy import Policy
 
 from . import factories as af
 

@@ -8,10 +8,11 @@ import openpyxl
 import pytest
 
 from models import ChangeRecord, ReferenceTableVersion, User
-from pool import reference_import, rulebook
-from pool.criteria import check
-from pool.industries import DEFAULT_VERSION, TableProblems, version_rows
-from pool.sme import DEFAULT_TABLE
+from pool.io import reference_import
+from pool.eligibility import rulebook
+from pool.eligibility.criteria import check
+from pool.reference.industries import DEFAULT_VERSION, TableProblems, version_rows
+from pool.eligibility.sme import DEFAULT_TABLE
 
 from .factories import applicant
 

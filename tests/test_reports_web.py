@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from models import County, Enterprise, User
-from pool import exports, uscc
+from pool.io import exports
+from pool.eligibility import uscc
 
 from . import model_factories as mf
 from .test_exports import build_history
@@ -31,7 +32,7 @@ def history(world, use_db) -> dict[str, int]:
 def today(monkeypatch):
     """Freeze the web layer's today."""
     def freeze(day: date):
-        monkeypatch.setattr("pool.web.clock.today", lambda: day)
+        monkeypatch.setattr("pool.kernel.clock.today", lambda: day)
         return day
     return freeze
 

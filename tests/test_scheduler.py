@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from jobs import scheduler as jobs
 from models import JobLock, OutboxMail, RiskFlag, db
-from pool import joblock
+from pool.monitoring import joblock
 
 from .test_monitoring import all_at_once
 from .test_outbox_mail import free_port

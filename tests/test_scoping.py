@@ -13,9 +13,11 @@ from models import (
 )
 from models.event import PROGRESS
 from models.monitoring import FLAG_KINDS, SEVERITIES
-from pool import api_domain, applications, criteria, directory, scoping
-from pool.history import PROGRESS_TYPES
-from pool.policy import Policy
+from pool.access import tokens as api_domain, scoping
+from pool.eligibility import applications, criteria
+from pool.records import directory
+from pool.membership.history import PROGRESS_TYPES
+from pool.eligibility.policy import Policy
 
 from . import factories as af
 

@@ -10,7 +10,7 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import func, select
 
 from models import RememberToken, User
-from pool import sessions
+from pool.access import sessions
 from pool.web.remember import COOKIE
 
 from . import model_factories as mf

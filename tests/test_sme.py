@@ -1,13 +1,13 @@
-"""pool.sme — 《中小企业划型标准规定》 (SPEC §2.1)."""
+"""pool.eligibility.sme — 《中小企业划型标准规定》 (SPEC §2.1)."""
 import json
 from decimal import Decimal as D
 
 import pytest
 
-from pool.gbt4754 import CLASSES
+from pool.reference.gbt4754 import CLASSES
 
-from pool import sme
-from pool.sme import DEFAULT_TABLE, SizeTable, classify, format_money, format_number
+from pool.eligibility import sme
+from pool.eligibility.sme import DEFAULT_TABLE, SizeTable, classify, format_money, format_number
 
 SIXTEEN_GROUPS = ["农、林、牧、渔业", "工业", "建筑业", "批发业", "零售业", "交通运输业", "仓储业", "邮政业",
                   "住宿业", "餐饮业", "信息传输业", "软件和信息技术服务业", "房地产开发经营", "物业管理",

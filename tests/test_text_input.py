@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from models import Contact, Enterprise, PoolEvent
-from pool import applicant as applicant_module
-from pool import jsonutil, records, text
+from pool.eligibility import applicant as applicant_module
+from pool.kernel import jsonutil, text
+from pool.records import edits as records
 
 from . import factories as af
 from .test_api import api_app, api_client, assert_problem, call, tokens  # noqa: F401 - fixtures

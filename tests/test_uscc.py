@@ -1,13 +1,13 @@
-"""pool.uscc — 统一社会信用代码 (GB 32100-2015), SPEC §2.3."""
+"""pool.eligibility.uscc — 统一社会信用代码 (GB 32100-2015), SPEC §2.3."""
 import pytest
 
-from pool import uscc
+from pool.eligibility import uscc
 
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def reference_check_char(first17: str) -> str:
-    """The SPEC formula written out independently of pool.uscc."""
+    """The SPEC formula written out independently of pool.eligibility.uscc."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     total = sum(alphabet.index(c) * w for c, w in zip(first17, WEIGHTS))
     value = 31 - total % 31

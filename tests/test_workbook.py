@@ -1,4 +1,4 @@
-"""pool.workbook: the Excel template, the defensive reader and the writer."""
+"""pool.io.workbook: the Excel template, the defensive reader and the writer."""
 import io
 import re
 import zipfile
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pool import workbook
-from pool.workbook import (
-    BOOLEAN_LABELS, FIELD_LABELS, PATENT_KIND_LABELS, QUALIFICATION_LABELS, SHEETS, Problem,
-    WorkbookError, read_applicants, write_applicants, write_template,
+from pool.io import workbook
+from pool.io.workbook import (
+    BOOLEAN_LABELS, FIELD_LABELS, PATENT_KIND_LABELS, QUALIFICATION_LABELS, SHEETS, Problem, WorkbookError,
+    read_applicants, write_applicants, write_template,
 )
 from tests import factories
 

@@ -5,7 +5,7 @@ Thin callers of ``pool/``: :mod:`.core` is the frame (token check, rate limit,
 problems, the operation registry), the other modules declare the operations —
 importing this package declares them all.
 """
-from . import account, actions, checks, core, enterprises, openapi, reads  # noqa: F401
+from pool.api import account, actions, checks, core, enterprises, openapi, reads  # noqa: F401
 
 
 def init_app(app) -> None:

@@ -1,5 +1,5 @@
 """The user's API tokens: list, create (shown once), revoke.  Thin callers of
-:mod:`pool.api_domain`; every user manages only their own tokens."""
+:mod:`pool.access.tokens`; every user manages only their own tokens."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,7 +9,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from models import ApiToken, db, utcnow
-from pool import api_domain
+from pool.access import tokens as api_domain
 from pool.web.forms import ConfirmForm
 from pool.web.safe_forms import SafeForm
 

@@ -1,26 +1,26 @@
-"""Lifecycle actions: thin callers of :mod:`pool.lifecycle`.
+"""Lifecycle actions: thin callers of :mod:`pool.membership.lifecycle`.
 
 Each takes ``on`` (the effective date, default today), answers 201 with the
 event recorded and the enterprise's new summary, and turns a refusal into a 409
 problem whose ``detail`` is the lifecycle's Chinese reason.  Review decisions
 on ``review`` criteria (复核) are given with the admission or rejection they
-lead to (``reviews``), as :func:`pool.lifecycle.admit` records them.
+lead to (``reviews``), as :func:`pool.membership.lifecycle.admit` records them.
 """
 from datetime import date
 
 from models import Application, db
-from pool import applications, lifecycle, rulebook, scoping
-from pool.applicant import InvalidApplicant
-from pool.criteria import check
-from pool.eligibility import InputProblem, InvalidInput
-from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
-from pool.web.clock import today
+from pool.eligibility import applications, rulebook
+from pool.membership import lifecycle
+from pool.access import scoping
+from pool.eligibility.applicant import InvalidApplicant
+from pool.eligibility.criteria import check
+from pool.io.batch import InputProblem, InvalidInput
+from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.kernel.clock import today
 
-from . import schemas as s
-from .core import (
-    Reply, json_response, operation, policy_on, require_complete, viewer,
-)
-from .enterprises import ONE
+from pool.api import schemas as s
+from pool.api.core import Reply, json_response, operation, policy_on, require_complete, viewer
+from pool.api.enterprises import ONE
 
 TAG = "lifecycle"
 ON = {"type": "string", "format": "date", "description": "办理（生效）日期，默认今天"}

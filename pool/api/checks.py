@@ -2,12 +2,13 @@
 from flask import current_app
 
 from models import db
-from pool import eligibility, rulebook
-from pool.eligibility import InputProblem, InvalidInput
-from pool.web.clock import today
+from pool.io import batch as eligibility
+from pool.eligibility import rulebook
+from pool.io.batch import InputProblem, InvalidInput
+from pool.kernel.clock import today
 
-from . import schemas as s
-from .core import Reply, date_param, json_response, operation
+from pool.api import schemas as s
+from pool.api.core import Reply, date_param, json_response, operation
 
 DEFAULT_MAX_APPLICANTS = 1000  # API_MAX_APPLICANTS: bulk work goes through the CLI or an upload
 

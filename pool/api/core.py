@@ -9,7 +9,7 @@ code.
 Authentication is a bearer token only (``Authorization: Bearer pool_…``): the
 browser session is ignored here, so the API needs no CSRF protection and a
 page cannot make an officer's browser call it.  The acting user is
-:func:`viewer`; county scoping is :mod:`pool.scoping`'s, as in the web UI.
+:func:`viewer`; county scoping is :mod:`pool.access.scoping`'s, as in the web UI.
 
 Every error inside ``/api/v1`` is an RFC 9457 problem
 (``application/problem+json``: type, title, status, detail and, for invalid
@@ -28,9 +28,14 @@ from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from models import db, utcnow
-from pool import api_domain, eligibility, jsonutil, lifecycle, records, rulebook, scoping, text
-from pool.applicant import FIELD_LABELS as APPLICANT_LABELS
-from pool.eligibility import InputProblem, InvalidInput
+from pool.access import tokens as api_domain, scoping
+from pool.io import batch as eligibility
+from pool.kernel import jsonutil, text
+from pool.membership import lifecycle
+from pool.records import edits as records
+from pool.eligibility import rulebook
+from pool.eligibility.applicant import FIELD_LABELS as APPLICANT_LABELS
+from pool.io.batch import InputProblem, InvalidInput
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -102,7 +107,7 @@ def problem_response(slug: str | None, status: int, detail: str, *, title: str |
 
 
 def json_response(data, status: int = 200, headers=None, *, indent: int | None = None):
-    """``data`` as JSON, ``Decimal`` amounts exact (:mod:`pool.jsonutil`)."""
+    """``data`` as JSON, ``Decimal`` amounts exact (:mod:`pool.kernel.jsonutil`)."""
     response = current_app.response_class(jsonutil.dumps(data, indent=indent), status=status,
                                           mimetype=JSON)
     response.headers.update(headers or {})
@@ -371,7 +376,7 @@ def _body(op: Operation):
     if not raw.strip():
         raise InvalidInput([InputProblem("(root)", "须提供 JSON 请求体")])
     data = eligibility.parse_json(raw)  # InvalidInput on malformed JSON
-    if op.validate_body:  # (else the view validates, e.g. pool.applicant)
+    if op.validate_body:  # (else the view validates, e.g. pool.eligibility.applicant)
         found = schema_problems(op.body, data) + [
             InputProblem(path, message) for path, message
             in text.refusals_in(data, labels=TEXT_LABELS, multiline=MULTILINE_KEYS)]
@@ -512,7 +517,7 @@ def date_param(name: str, description: str) -> Param:
 
 
 def enterprise_or_404(enterprise_id: int):
-    """The enterprise if the token's user may see it (:func:`pool.scoping.get_enterprise`).
+    """The enterprise if the token's user may see it (:func:`pool.access.scoping.get_enterprise`).
 
     :raise 404: absent or another county's — the same answer.
     """
@@ -524,7 +529,7 @@ def enterprise_or_404(enterprise_id: int):
 
 
 def county_or_404(county_id: int):
-    """The county if the token's user may see it (:func:`pool.scoping.counties`).
+    """The county if the token's user may see it (:func:`pool.access.scoping.counties`).
 
     :raise 404: absent or another county.
     """

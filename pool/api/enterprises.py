@@ -5,15 +5,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import Application, Enterprise, ProductFigure, db
-from pool import api_domain, applications, directory, records, rulebook
-from pool.applicant import InvalidApplicant
-from pool.eligibility import InvalidInput
-from pool.web.clock import today
+from pool.access import tokens as api_domain
+from pool.eligibility import applications, rulebook
+from pool.records import directory, edits as records
+from pool.eligibility.applicant import InvalidApplicant
+from pool.io.batch import InvalidInput
+from pool.kernel.clock import today
 
-from . import schemas as s
-from .core import (
-    PAGING, Param, Problem, Reply, date_param, etag,
-    expected_version, json_response, operation, paginate, require_complete, viewer,
+from pool.api import schemas as s
+from pool.api.core import (
+    PAGING, Param, Problem, Reply, date_param, etag, expected_version, json_response, operation, paginate,
+    require_complete, viewer,
 )
 
 TAG = "enterprises"
@@ -33,7 +35,7 @@ ETAG_HEADER = {"ETag": {"description": "企业记录的版本（version），修
            errors=(422,))
 def list_enterprises(query):
     """The enterprises the token's user may see, filtered as the web list
-    (:func:`pool.directory.search`), by name then id."""
+    (:func:`pool.records.directory.search`), by name then id."""
     stmt = directory.search(viewer(), q=query.get("q"), county_id=query.get("county_id"),
                             state=query.get("state"))
     result = paginate(stmt.options(selectinload(Enterprise.county)), query)
@@ -95,7 +97,7 @@ def create_enterprise(query, body):
            errors=(404, 409, 412, 422, 428))
 def update_enterprise(enterprise, body):
     """Change the listed fields of the version named by ``If-Match``
-    (:func:`pool.records.update_enterprise`, audited).  Without ``If-Match``:
+    (:func:`pool.records.edits.update_enterprise`, audited).  Without ``If-Match``:
     428; not one ETag of this API: 412; the record has moved on since that
     version: 409 with the current version and the changes made since."""
     records.update_enterprise(db.session, enterprise, actor=viewer(),

@@ -10,9 +10,8 @@ import json
 
 from flask import current_app, render_template, url_for
 
-from .core import (
-    COMPONENTS, JSON, MAX_ID, PREFIX, PROBLEMS, Operation, Reply, bp, json_response, operation,
-    registry,
+from pool.api.core import (
+    COMPONENTS, JSON, MAX_ID, PREFIX, PROBLEMS, Operation, Reply, bp, json_response, operation, registry,
 )
 
 VERSION = "1.0.0"

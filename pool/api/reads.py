@@ -1,6 +1,6 @@
 """Read-only views of the pool: county quotas, open risk flags, the event log.
 
-Every query is limited by :func:`pool.scoping.county_filter` to the counties
+Every query is limited by :func:`pool.access.scoping.county_filter` to the counties
 the token's user may see.
 """
 from sqlalchemy import select
@@ -9,14 +9,14 @@ from sqlalchemy.orm import selectinload
 from models import PoolEvent, RiskFlag, db
 from models.event import KINDS
 from models.monitoring import FLAG_KINDS, SEVERITIES
-from pool import lifecycle, scoping
-from pool.eligibility import InputProblem, InvalidInput
-from pool.web.clock import today
+from pool.membership import lifecycle
+from pool.access import scoping
+from pool.io.batch import InputProblem, InvalidInput
+from pool.kernel.clock import today
 
-from . import schemas as s
-from .core import (
-    PAGING, Param, Reply, date_param, json_response, operation, paginate,
-    policy_on, viewer,
+from pool.api import schemas as s
+from pool.api.core import (
+    PAGING, Param, Reply, date_param, json_response, operation, paginate, policy_on, viewer,
 )
 
 AS_OF = date_param("as_of", "计算日期（默认今天）")

@@ -14,11 +14,11 @@ from models.ip_assets import PARTNER_TYPES, PATENT_KINDS, PATENT_ORIGINS, PATENT
 from models.ip_assets import QUALIFICATION_TYPES
 from models.enterprise import STATES
 from models.monitoring import FLAG_KINDS, SEVERITIES
-from pool import records
-from pool.applicant import SCHEMA as APPLICANT_SCHEMA
-from pool.history import STATE_LABELS
+from pool.records import edits as records
+from pool.eligibility.applicant import SCHEMA as APPLICANT_SCHEMA
+from pool.membership.history import STATE_LABELS
 
-from .core import COMPONENTS, MAX_ID
+from pool.api.core import COMPONENTS, MAX_ID
 
 
 def component(name: str, schema: dict) -> dict:
@@ -137,7 +137,7 @@ def enterprise_summary(e) -> dict:
             "version": e.version}
 
 
-# The editable facts (pool.records.ENTERPRISE_FIELDS): read as stored, written by PATCH.
+# The editable facts (pool.records.edits.ENTERPRISE_FIELDS): read as stored, written by PATCH.
 EDITABLE = {
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
     "address": {"type": ["string", "null"], "maxLength": 200},

@@ -8,10 +8,10 @@ from werkzeug.exceptions import HTTPException
 from models import User, db
 from pool.extensions import login_manager
 
-from pool import sessions
+from pool.access import sessions
 
-from . import access, filters, remember
-from .forms import ConfirmForm
+from pool.web import access, filters, remember
+from pool.web.forms import ConfirmForm
 
 ERROR_TITLES = {
     400: _l("请求有误"), 401: _l("需要登录"), 403: _l("没有权限"), 404: _l("页面不存在"),
@@ -21,7 +21,7 @@ ERROR_TITLES = {
 
 
 def init_app(app) -> None:
-    from . import actions, auth, checks, enterprises, main, monitor, records, reference, reports, rules
+    from pool.web import actions, auth, checks, enterprises, main, monitor, records, reference, reports, rules
 
     for module in (auth, main, enterprises, checks, rules, reference, records, reports, actions,
                    monitor):

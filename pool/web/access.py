@@ -2,7 +2,7 @@
 
 Every endpoint needs a logged-in, active user unless it is on ``PUBLIC``;
 city-administrator pages add :func:`admin_required`.  County scoping of the
-data itself is :mod:`pool.scoping`'s job; :func:`enterprise_or_404` is the one
+data itself is :mod:`pool.access.scoping`'s job; :func:`enterprise_or_404` is the one
 way views load an enterprise.
 """
 from functools import wraps
@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import db
-from pool import scoping
+from pool.access import scoping
 
 PUBLIC = {"auth.login", "static", "bootstrap.static", "main.set_language", "main.healthz"}
 # What a user who must first change their password may still reach.

@@ -3,9 +3,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
-from .safe_forms import SafeForm
+from pool.web.safe_forms import SafeForm
 
 REASON = [DataRequired(_l("请写明理由")), Length(max=2000)]
 

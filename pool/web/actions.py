@@ -1,6 +1,6 @@
 """Lifecycle actions on an enterprise: every step explained, confirmed and recorded.
 
-Thin callers of :mod:`pool.lifecycle` and :mod:`pool.intake`: the views pick
+Thin callers of :mod:`pool.membership.lifecycle` and :mod:`pool.membership.intake`: the views pick
 the enterprise through the county scope, read the policy in force on the
 action's date, and turn a refusal into a clear message with the input kept.
 """
@@ -9,12 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Application, IntakeRound, PoolEvent, db
-from pool import applications, intake, lifecycle, rulebook, scoping
-from pool.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.eligibility import applications, rulebook
+from pool.membership import intake, lifecycle
+from pool.access import scoping
+from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
-from . import action_forms as forms
-from .access import admin_required, enterprise_or_404
-from .clock import today
+from pool.web import action_forms as forms
+from pool.web.access import admin_required, enterprise_or_404
+from pool.kernel.clock import today
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 

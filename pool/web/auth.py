@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models import User, db
-from pool import accounts, sessions
+from pool.access import accounts, sessions
 
-from . import remember
-from .forms import ConfirmForm, LoginForm, PasswordForm
+from pool.web import remember
+from pool.web.forms import ConfirmForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -15,11 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from pool.workbook import (
+from pool.io.workbook import (
     PARTNER_TYPE_LABELS, PATENT_KIND_LABELS, PATENT_ORIGIN_LABELS, PATENT_STATUS_LABELS,
     QUALIFICATION_LABELS,
 )
-from .safe_forms import SafeForm, SafeRow
+from pool.web.safe_forms import SafeForm, SafeRow
 
 TRI = [("", "未填写"), ("1", "是"), ("0", "否")]
 _TRI_VALUE = {"": None, "1": True, "0": False}

@@ -10,12 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import Application, County, db
-from pool import applications, eligibility, rulebook, scoping, workbook
-from pool.applicant import InvalidApplicant
-from pool.criteria import check
+from pool.eligibility import applications, rulebook
+from pool.io import batch as eligibility, workbook
+from pool.access import scoping
+from pool.eligibility.applicant import InvalidApplicant
+from pool.eligibility.criteria import check
 
-from .clock import today
-from .check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
+from pool.kernel.clock import today
+from pool.web.check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
 

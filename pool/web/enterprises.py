@@ -5,11 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import STATES, Application, Enterprise, PoolEvent, Product, db
-from pool import applications, directory, intake, lifecycle, rulebook, scoping
+from pool.eligibility import applications, rulebook
+from pool.records import directory
+from pool.membership import intake, lifecycle
+from pool.access import scoping
 
-from . import monitor
-from .access import enterprise_or_404
-from .clock import today
+from pool.web import monitor
+from pool.web.access import enterprise_or_404
+from pool.kernel.clock import today
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -26,7 +29,7 @@ def index():
 
 
 def list_filters() -> dict:
-    """The list's filters from the query string, as :func:`pool.directory.search`
+    """The list's filters from the query string, as :func:`pool.records.directory.search`
     takes them (shared with the exports); invalid values are dropped, never an
     error — another county's id filters nothing in."""
     county_id = request.args.get("county", type=int)

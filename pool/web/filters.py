@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext, lazy_gettext as _l
 
-from pool import history, workbook
-from pool.directory import STATE_LABELS
+from pool.membership import history
+from pool.io import workbook
+from pool.records.directory import STATE_LABELS
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

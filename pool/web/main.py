@@ -4,9 +4,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from models import STATES, Enterprise, db
-from pool import scoping
+from pool.access import scoping
 
-from .i18n import switch_target
+from pool.web.i18n import switch_target
 
 bp = Blueprint("main", __name__)
 

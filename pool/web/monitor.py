@@ -10,12 +10,13 @@ from sqlalchemy.orm import selectinload
 
 from models import db
 from models.monitoring import FLAG_KINDS, MAIL_STATES, SEVERITIES, OutboxMail, RiskFlag
-from pool import mailer, monitoring, scoping
-from pool.monitoring import KIND_LABELS, SEVERITY_LABELS
+from pool.monitoring import mailer, scan as monitoring
+from pool.access import scoping
+from pool.monitoring.scan import KIND_LABELS, SEVERITY_LABELS
 
-from .access import admin_required
-from .clock import today
-from .forms import ConfirmForm
+from pool.web.access import admin_required
+from pool.kernel.clock import today
+from pool.web.forms import ConfirmForm
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 

@@ -1,5 +1,5 @@
 """Enterprise records: register a saved check, edit the enterprise, its yearly
-figures and contacts.  Thin callers of :mod:`pool.records`.
+figures and contacts.  Thin callers of :mod:`pool.records.edits`.
 
 Edits carry the version the form showed (a hidden field).  When another officer
 saved in between, the page comes back with 409, the other's changes (who, when,
@@ -21,13 +21,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from models import Application, Product, ProductFigure, db
-from pool import applications, records, scoping
+from pool.eligibility import applications
+from pool.records import edits as records
+from pool.access import scoping
 
-from .access import enterprise_or_404
-from .check_forms import ApplicationForm, TriField
-from .clock import today
-from .forms import ConfirmForm
-from .safe_forms import SafeForm, SafeRow
+from pool.web.access import enterprise_or_404
+from pool.web.check_forms import ApplicationForm, TriField
+from pool.kernel.clock import today
+from pool.web.forms import ConfirmForm
+from pool.web.safe_forms import SafeForm, SafeRow
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -311,7 +313,7 @@ def _fill_figures(form, enterprise, year: int | None) -> None:
 
 
 def _product_or_404(enterprise, product_id):
-    """One of ``enterprise``'s own products (:func:`pool.scoping.get_child`).
+    """One of ``enterprise``'s own products (:func:`pool.access.scoping.get_child`).
 
     :raise 404: absent, or a product of another enterprise.
     """

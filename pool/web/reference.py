@@ -13,11 +13,13 @@ from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import db
-from pool import catalogues, gbt4754, industries, reference_import, rulebook
-from pool.industries import TableProblems
+from pool.reference import catalogues, gbt4754, industries
+from pool.io import reference_import
+from pool.eligibility import rulebook
+from pool.reference.industries import TableProblems
 
-from .access import admin_required
-from .clock import today
+from pool.web.access import admin_required
+from pool.kernel.clock import today
 
 bp = Blueprint("reference", __name__, url_prefix="/rules/reference")
 MAX_CONTENT = 2 * 1024 * 1024

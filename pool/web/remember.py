@@ -1,4 +1,4 @@
-"""The remember-me cookie: one random token per browser (see :mod:`pool.sessions`).
+"""The remember-me cookie: one random token per browser (see :mod:`pool.access.sessions`).
 
 Flask-Login's own remember cookie (``user id|HMAC``, the same at every login,
 valid until the secret key changes) is never set: ``login_user`` is always
@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from flask_login import login_user
 
 from models import db, utcnow
-from pool import sessions
+from pool.access import sessions
 from pool.extensions import login_manager
 
 COOKIE = "pool_remember"

@@ -1,6 +1,6 @@
 """Reports: downloads of the pool and the event log, the pool on a date, the city overview.
 
-Thin callers of :mod:`pool.exports`; every list is scoped to the viewer's
+Thin callers of :mod:`pool.io.exports`; every list is scoped to the viewer's
 counties there.  CSV is streamed as it is read from the database; an .xlsx is
 written to a spooled temporary file first (a zip is only complete at its end)
 and then streamed.  A malformed date answers a 400 page naming it.
@@ -20,10 +20,12 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wsgi import wrap_file
 
 from models import STATES, Enterprise, db
-from pool import exports, rulebook, scoping
+from pool.io import exports
+from pool.eligibility import rulebook
+from pool.access import scoping
 
-from . import clock
-from .enterprises import list_filters
+from pool.kernel import clock
+from pool.web.enterprises import list_filters
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

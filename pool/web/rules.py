@@ -11,14 +11,14 @@ from wtforms import BooleanField, DateField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import ChangeRecord, db
-from pool import rulebook
-from pool import catalogues, gbt4754
-from pool.industries import CLASSIFICATION_NAME, GROUPS, OFFICIAL_CLASS_COUNT
-from pool.policy import PARAMETER_SPECS
+from pool.eligibility import rulebook
+from pool.reference import catalogues, gbt4754
+from pool.reference.industries import CLASSIFICATION_NAME, GROUPS, OFFICIAL_CLASS_COUNT
+from pool.eligibility.policy import PARAMETER_SPECS
 
-from .access import admin_required
-from .clock import today
-from .safe_forms import SafeForm
+from pool.web.access import admin_required
+from pool.kernel.clock import today
+from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 

@@ -1,6 +1,6 @@
 """Base forms whose every text field refuses control and format characters.
 
-:mod:`pool.text` is the rule; here WTForms applies it to each ``StringField``
+:mod:`pool.kernel.text` is the rule; here WTForms applies it to each ``StringField``
 (a ``TextAreaField`` keeps its line breaks and tabs) as the fields are bound,
 so no form can forget it and the message stands at the field, naming its
 label.  Passwords are left as typed: they are never shown or mailed.
@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import Form, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from pool import text
+from pool.kernel import text
 
 
 class CleanText:
-    """Validator: ``field.data`` holds no forbidden character (:mod:`pool.text`)."""
+    """Validator: ``field.data`` holds no forbidden character (:mod:`pool.kernel.text`)."""
 
     def __init__(self, multiline: bool):
         self.multiline = multiline

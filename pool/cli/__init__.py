@@ -1,0 +1,2 @@
+"""``flask pool …``: thin command-line callers of the domain packages and jobs.
+"""

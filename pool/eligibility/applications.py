@@ -1,0 +1,37 @@
+"""Saved eligibility checks: what was entered, what was decided, with which rules."""
+from sqlalchemy import select
+
+from models import Application, Enterprise
+
+from pool.access import scoping
+from pool.eligibility.criteria import Evaluation
+
+
+def save(session, *, data: dict, evaluation: Evaluation, county_id: int, actor) -> Application:
+    """Store the applicant exactly as entered with its evaluation record.
+
+    The record holds the criteria, the verdict, the assessment date and the
+    policy values used, so the page can show the verdict years later as it was
+    given, whatever the rules are by then.  Links to the enterprise with the
+    same USCC in the county, if there is one.
+
+    :raise PermissionError: if ``actor`` may not act for ``county_id``.
+    """
+    if not scoping.may_act_for(actor, county_id):
+        raise PermissionError("不能为其他县市区保存申报")
+    enterprise_id = session.scalar(select(Enterprise.id).where(
+        Enterprise.uscc == evaluation.uscc, Enterprise.county_id == county_id))
+    application = Application(
+        county_id=county_id, enterprise_id=enterprise_id, uscc=evaluation.uscc,
+        name=evaluation.name, as_of=evaluation.as_of, verdict=evaluation.verdict,
+        data=data, result=evaluation.to_record(), created_by_id=actor.id)
+    session.add(application)
+    session.flush()
+    return application
+
+
+def visible(viewer):
+    """``SELECT`` of the saved applications ``viewer`` may see, newest first."""
+    return (select(Application)
+            .where(scoping.county_filter(viewer, Application.county_id))
+            .order_by(Application.created_at.desc(), Application.id.desc()))

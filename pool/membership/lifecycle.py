@@ -1,0 +1,436 @@
+"""The pool lifecycle (黄石 二(六)2 入库企业动态调整机制; SPEC §3): transitions.
+
+States: ``applied`` → ``admitted`` → ``graduated``; ``admitted`` → ``expelled``;
+``applied`` → ``rejected``.  Each transition appends one ``state_change``
+:class:`~models.PoolEvent` (who, effective date, from/to, reason, the verdict or
+evidence relied on) and updates the enterprise's cached ``state``,
+``state_changed_on`` and ``admitted_on``.  Facts that are not transitions —
+progress, integrity incidents, officers' review decisions, outcomes after
+graduation, corrections — are events of their own kinds.
+
+Contract of every function here:
+
+* plain inputs, the caller's SQLAlchemy ``session``, an explicit ``on`` date,
+  ``today`` (no ``on`` may be later: :func:`pool.kernel.refusal.require_not_future`) and
+  the acting :class:`~models.User` (who must be allowed to act for the
+  enterprise's county); no Flask, no clock;
+* a refused action raises :class:`TransitionRefused` with a Chinese reason and
+  writes nothing;
+* the new rows are flushed, never committed: the caller owns the transaction.
+  Each function first locks the enterprise row (``FOR UPDATE`` on PostgreSQL)
+  and re-reads it, so two officers acting on one enterprise serialize and the
+  second sees the first's result; :func:`admit` also locks the county row for
+  the quota (see ``pool/membership/quota.py``).  Locks last until the caller commits or
+  rolls back — do so promptly, also after a refusal.
+* an event may not be dated before the enterprise's last state change, so the
+  log read by date (``pool_on``) always agrees with the cached state.
+
+The proposal, quota and history reads live in ``pool.membership.proposals``,
+``pool.membership.quota`` and ``pool.membership.history`` and are re-exported here.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+from sqlalchemy import exists, select
+
+from models import Enterprise, PoolEvent
+from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
+from models.event import CORRECTION, INCIDENT, NOTE, OUTCOME, PROGRESS, REVIEW, STATE_CHANGE
+
+from pool.kernel import text
+from pool.eligibility.criteria import aggregate
+from pool.membership.history import (
+    CONTINUED_CULTIVATION, INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, STATE_LABELS, live_events,
+    members_on, pool_on, require_date, require_snapshot,
+)
+from pool.membership.proposals import (
+    EXPULSION, GRADUATION, Finding, Proposal, add_months, expulsion_assessment, expulsion_proposal,
+    graduation_assessment, graduation_proposal, months_without_progress, progress_window_start,
+    proposal_by_rule,
+)
+from pool.membership.quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
+from pool.kernel.refusal import DateRefused, TransitionRefused, require_not_future
+from pool.access.scoping import may_act_for
+
+__all__ = [
+    # transitions and facts
+    "TransitionRefused", "DateRefused", "require_not_future",
+    "apply", "admit", "reject", "graduate", "expel",
+    "record_progress", "record_incident", "record_outcome", "correct",
+    # proposals (pool.membership.proposals)
+    "Proposal", "Finding", "graduation_proposal", "expulsion_proposal", "graduation_assessment",
+    "expulsion_assessment", "proposal_by_rule", "add_months", "months_without_progress",
+    "progress_window_start",
+    # quota (pool.membership.quota) and history (pool.membership.history)
+    "Quota", "quota", "open_intake_round", "pool_on", "members_on", "live_events",
+    "STATE_LABELS", "PROGRESS_TYPES", "INCIDENT_TYPES", "OUTCOME_TYPES",
+]
+
+VERDICT_LABELS = {"eligible": "符合", "needs_review": "待复核", "ineligible": "不符合",
+                  "incomplete": "资料不全"}
+REVIEW_DECISIONS = {"waive": "豁免", "refuse": "不予豁免"}
+EXPULSION_BASES = {"no_progress": "a", "incident": "b"}
+
+
+# --- transitions ---------------------------------------------------------------
+
+def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
+          reason: str = "") -> PoolEvent:
+    """Record the 申报 of a new enterprise (state ``applied``).
+
+    :raise TransitionRefused: if the enterprise already has a lifecycle history.
+    """
+    _prepare(session, enterprise, actor, on, APPLIED, "申报", today=today)
+    if session.scalar(select(exists().where(PoolEvent.enterprise_id == enterprise.id,
+                                            PoolEvent.kind == STATE_CHANGE))):
+        raise TransitionRefused(f"{enterprise.name}已有申报记录，不能重复申报")
+    return _move(session, enterprise, actor, on, APPLIED, reason or "申报入库", {})
+
+
+def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
+          reviews: Mapping[int, tuple[str, str]] | None = None, snapshot) -> PoolEvent:
+    """Admit an ``applied`` enterprise on ``on``.
+
+    ``evaluation`` is the verdict record (``Evaluation.to_record()``): verdict
+    ``eligible``, or ``needs_review`` with every ``review`` criterion resolved in
+    ``reviews`` as ``{criterion_id: ("waive", written reason)}``.  Each resolution
+    is recorded as a ``review`` event.  Inside an intake round open on ``on`` the
+    admission is unlimited (``intake_round_id`` recorded); otherwise it is a
+    replenishment (增补) and takes one place of the county's quota, checked under
+    the county row lock.  ``snapshot`` is the policy in force on ``on``.
+
+    :raise TransitionRefused: wrong state, a verdict that does not allow
+        admission, an unresolved or refused review, a review without a reason,
+        or no quota left.
+    """
+    require_snapshot(snapshot, on)
+    _prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
+    criteria = _checked_evaluation(evaluation, on)
+    resolutions = _resolutions(criteria, reviews or {})
+    _require_admissible(evaluation["verdict"], criteria, resolutions)
+    intake, places = open_intake_round(session, on), None
+    if intake is None:
+        county = lock_county(session, enterprise.county_id)
+        places, refusal = replenishment_refusal(session, county, on, snapshot)
+        if refusal:
+            raise TransitionRefused(refusal)
+        reason = f"增补入库（入库前{places.describe(snapshot['quota_multiplier'])}）"
+    else:
+        reason = f"{intake.name}入库（批次 {intake.opened_on} 起，不占增补名额）"
+    _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
+    evidence = {
+        "evaluation": _json(evaluation),
+        "reviews": [{"criterion_id": r["criterion_id"], "decision": r["decision"],
+                     "reason": r["reason"]} for r in resolutions],
+        "quota": places.to_dict() if places else None,
+        "intake_round": {"id": intake.id, "name": intake.name} if intake else None,
+    }
+    return _move(session, enterprise, actor, on, ADMITTED, reason, evidence,
+                 replenishment=intake is None, intake_round_id=intake.id if intake else None)
+
+
+def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, reason: str,
+           evaluation: Mapping | None = None,
+           reviews: Mapping[int, tuple[str, str]] | None = None) -> PoolEvent:
+    """Decide not to admit an ``applied`` enterprise, with a written ``reason``.
+
+    ``evaluation`` (optional) is stored as the verdict relied on; ``reviews``
+    (needs ``evaluation``) records the officer's decisions on ``review``
+    criteria, e.g. the refusal that led here.
+
+    :raise TransitionRefused: wrong state, no reason, or invalid reviews.
+    """
+    _required(reason, "不予入库须写明理由")
+    _prepare(session, enterprise, actor, on, REJECTED, "不予入库", today=today)
+    if reviews and evaluation is None:
+        raise TransitionRefused("复核决定须附所依据的评估记录")
+    criteria = _checked_evaluation(evaluation, on) if evaluation is not None else []
+    resolutions = _resolutions(criteria, reviews or {})
+    _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
+    evidence = {"evaluation": _json(evaluation)} if evaluation is not None else {}
+    return _move(session, enterprise, actor, on, REJECTED, reason, evidence)
+
+
+def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, rule: str,
+             reason: str,
+             evidence: Mapping | None = None, snapshot) -> PoolEvent:
+    """Confirm a graduation (培育出库) by ``rule`` ``"a"`` (new patent-intensive
+    product) or ``"b"`` (sales and profit growth), which must hold on ``on``
+    (:func:`pool.membership.proposals.graduation_assessment`).  ``evidence`` is what the
+    officer adds (JSON-ready); the proposal is stored beside it.
+
+    :raise TransitionRefused: wrong state, no reason, or the rule does not hold.
+    """
+    return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason,
+                    {"officer": _json(evidence or {})}, snapshot)
+
+
+def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basis: str,
+          reason: str,
+          snapshot) -> PoolEvent:
+    """Confirm an expulsion (退库) on ``basis`` ``"no_progress"`` (rule a) or
+    ``"incident"`` (rule b), which must hold on ``on``.
+
+    :raise TransitionRefused: wrong state, no reason, or the basis does not hold.
+    """
+    if basis not in EXPULSION_BASES:
+        raise TransitionRefused(f"退库依据须为 no_progress 或 incident，不能为 {basis!r}")
+    return _confirm(session, enterprise, actor, on, today, EXPULSION, EXPULSION_BASES[basis],
+                    reason, {"basis": basis}, snapshot)
+
+
+def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,
+             snapshot) -> PoolEvent:
+    require_snapshot(snapshot, on)
+    action, to_state = ("培育出库", GRADUATED) if kind == GRADUATION else ("退库", EXPELLED)
+    if rule not in ("a", "b"):
+        raise TransitionRefused(f"{action}条件须为 a 或 b，不能为 {rule!r}")
+    _required(reason, f"{action}须写明理由")
+    _prepare(session, enterprise, actor, on, to_state, action, today=today)
+    proposal, detail = proposal_by_rule(session, enterprise, kind, rule, on, snapshot)
+    if proposal is None:
+        raise TransitionRefused(f"{enterprise.name}在 {on} 不符合{action}条件（{rule}）：{detail}")
+    record = {"rule": rule, "proposal": proposal.to_dict(), **extra}
+    return _move(session, enterprise, actor, on, to_state, reason, record)
+
+
+# --- facts that are not transitions ---------------------------------------------
+
+def record_progress(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
+                    reason: str, evidence: Mapping | None = None) -> PoolEvent:
+    """Record a substantive progress (实质性进展) of an ``admitted`` enterprise;
+    it restarts the no-progress window from ``on``.
+
+    :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
+    """
+    return _record_fact(session, enterprise, actor, on, today, PROGRESS, PROGRESS_TYPES,
+                        subtype, reason, evidence, "实质性进展")
+
+
+def record_incident(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
+                    reason: str, evidence: Mapping | None = None) -> PoolEvent:
+    """Record an integrity incident (诚信事件) of an ``admitted`` enterprise; it
+    makes expulsion due at once.
+
+    :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
+    """
+    return _record_fact(session, enterprise, actor, on, today, INCIDENT, INCIDENT_TYPES,
+                        subtype, reason, evidence, "诚信事件")
+
+
+def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
+                   reason: str, evidence: Mapping | None = None) -> PoolEvent:
+    """Mark a ``graduated`` enterprise for continued cultivation (接续培育) or tag
+    an outcome of it (``little_giant``, ``single_champion``), each at most once;
+    an outcome needs the continued-cultivation mark first (SPEC §3: "later").
+
+    :raise TransitionRefused: not graduated, unknown or repeated ``subtype``,
+        outcome before continued cultivation, or no reason.
+    """
+    _check_subtype(OUTCOME_TYPES, subtype, "出库后标记")
+    _required(reason, f"标记{OUTCOME_TYPES[subtype]}须写明理由")
+    _prepare(session, enterprise, actor, on, GRADUATED, f"标记{OUTCOME_TYPES[subtype]}",
+             today=today, moves=False)
+    marked = {e.subtype: e for e in session.scalars(live_events(enterprise.id, OUTCOME))}
+    if subtype in marked:
+        raise TransitionRefused(f"{enterprise.name}已于 {marked[subtype].effective_on} "
+                                f"标记为{OUTCOME_TYPES[subtype]}")
+    cultivation = marked.get(CONTINUED_CULTIVATION)
+    if subtype != CONTINUED_CULTIVATION and (cultivation is None or cultivation.effective_on > on):
+        raise TransitionRefused(f"{enterprise.name}须先标记接续培育，才能标记{OUTCOME_TYPES[subtype]}")
+    return _fact(session, enterprise, actor, on, OUTCOME, subtype, reason, evidence)
+
+
+def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: str) -> PoolEvent:
+    """Void a progress, incident, outcome or note event by appending a
+    ``correction`` that names it; proposals then ignore it.  State changes and
+    review decisions are not voided this way (they are what a decision stood on).
+
+    :raise TransitionRefused: wrong kind, already corrected, dated before the
+        event, or no reason.
+    """
+    if event.kind not in (PROGRESS, INCIDENT, OUTCOME, NOTE):
+        raise TransitionRefused("只能更正进展、诚信事件、出库后标记或备注；状态变更与复核决定不能撤销")
+    _required(reason, "更正须写明理由")
+    enterprise = session.get(Enterprise, event.enterprise_id)
+    _prepare(session, enterprise, actor, on, None, "更正记录", today=today, moves=False)
+    if on < event.effective_on:
+        raise TransitionRefused(f"更正日期 {on} 早于原记录日期 {event.effective_on}")
+    if session.scalar(select(exists().where(PoolEvent.kind == CORRECTION,
+                                            PoolEvent.corrects_id == event.id))):
+        raise TransitionRefused(f"记录 {event.id} 已被更正")
+    corrected = {"id": event.id, "kind": event.kind, "subtype": event.subtype,
+                 "effective_on": event.effective_on.isoformat(), "reason": event.reason}
+    return _fact(session, enterprise, actor, on, CORRECTION, event.kind, reason,
+                 {"corrected": corrected}, corrects_id=event.id)
+
+
+def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, reason, evidence,
+                 what):
+    _check_subtype(types, subtype, what)
+    _required(reason, f"{what}须写明情况")
+    _prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", today=today, moves=False)
+    return _fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
+
+
+# --- checks -------------------------------------------------------------------
+
+# to_state -> the state it is reached from.  A new enterprise row is created
+# `applied`; `apply` records that as its first event.
+_FROM = {APPLIED: APPLIED, ADMITTED: APPLIED, REJECTED: APPLIED,
+         GRADUATED: ADMITTED, EXPELLED: ADMITTED}
+
+
+def _prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
+    """Common checks, after locking and re-reading the enterprise row.
+
+    ``moves``: ``state`` is the target of a transition (checked against
+    ``_FROM``); otherwise the state the enterprise must be in (``None``: any).
+    """
+    require_date(on, "生效日期")
+    require_not_future(on, today, "生效日期")
+    if not may_act_for(actor, enterprise.county_id):
+        raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
+    session.execute(
+        select(Enterprise).where(Enterprise.id == enterprise.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    needed = _FROM[state] if moves else state
+    if needed is not None and enterprise.state != needed:
+        raise TransitionRefused(
+            f"{enterprise.name}当前状态为“{STATE_LABELS[enterprise.state]}”，不能{action}"
+            f"（须为“{STATE_LABELS[needed]}”）")
+    last = enterprise.state_changed_on or enterprise.admitted_on
+    if last is not None and on < last:
+        raise TransitionRefused(f"{action}日期 {on} 早于该企业上次状态变更日期 {last}")
+
+
+def _required(reason, message: str) -> None:
+    """A written reason: not blank, and no control or format character other
+    than line breaks and tabs (:mod:`pool.kernel.text`)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise TransitionRefused(message)
+    unclean = text.refusal("理由", reason, multiline=True)
+    if unclean is not None:
+        raise TransitionRefused(unclean)
+
+
+def _check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
+    if subtype not in types:
+        raise TransitionRefused(f"未知的{what}类型 {subtype!r}，应为：{'、'.join(types)}")
+
+
+def _checked_evaluation(evaluation, on: date) -> list[Mapping]:
+    """The criteria of a well-formed evaluation record whose verdict agrees with
+    them and whose assessment date is not after ``on``."""
+    try:
+        verdict, criteria = evaluation["verdict"], list(evaluation["criteria"])
+        statuses = [c["status"] for c in criteria]
+        if any("id" not in c for c in criteria):
+            raise KeyError("id")
+    except (KeyError, TypeError):
+        raise TransitionRefused("评估记录格式不正确：须含 verdict 与 criteria（id、status、detail）") from None
+    if aggregate(statuses) != verdict:
+        raise TransitionRefused(f"评估记录自相矛盾：各条结果对应结论“{aggregate(statuses)}”，"
+                                f"记录的结论为“{verdict}”")
+    assessed = evaluation.get("as_of")
+    try:
+        assessed = date.fromisoformat(assessed) if isinstance(assessed, str) else assessed
+    except ValueError:
+        raise TransitionRefused(f"评估日期 {assessed!r} 不是 YYYY-MM-DD") from None
+    if isinstance(assessed, date) and assessed > on:
+        raise TransitionRefused(f"评估日期 {assessed} 晚于办理日期 {on}")
+    return criteria
+
+
+def _resolutions(criteria: list[Mapping], reviews: Mapping) -> list[dict]:
+    """The officer's decisions, each on a ``review`` criterion with a reason."""
+    by_id = {c["id"]: c for c in criteria}
+    out = []
+    for criterion_id, resolution in reviews.items():
+        criterion = by_id.get(criterion_id)
+        if criterion is None or criterion["status"] != "review":
+            status = "不存在" if criterion is None else f"结果为 {criterion['status']}"
+            raise TransitionRefused(f"第{criterion_id}条{status}，不是待复核条件，不能作复核决定")
+        try:
+            decision, reason = resolution
+        except (TypeError, ValueError):
+            raise TransitionRefused(f"第{criterion_id}条的复核决定须为（决定, 理由）") from None
+        if decision not in REVIEW_DECISIONS:
+            raise TransitionRefused(f"第{criterion_id}条的复核决定须为 waive 或 refuse，不能为 {decision!r}")
+        _required(reason, f"第{criterion_id}条的复核决定须写明理由")
+        out.append({"criterion_id": criterion_id, "decision": decision, "reason": reason.strip(),
+                    "criterion": criterion})
+    return out
+
+
+def _require_admissible(verdict: str, criteria: list[Mapping], resolutions: list[dict]) -> None:
+    if verdict not in ("eligible", "needs_review"):
+        blocking = "；".join(f"第{c['id']}条 {c['status']}：{c.get('detail', '')}"
+                            for c in criteria if c["status"] in ("fail", "missing"))
+        raise TransitionRefused(
+            f"评估结论为“{VERDICT_LABELS.get(verdict, verdict)}”，不能入库（{blocking}）")
+    decided = {r["criterion_id"] for r in resolutions}
+    open_ = [c["id"] for c in criteria if c["status"] == "review" and c["id"] not in decided]
+    if open_:
+        raise TransitionRefused(
+            "待复核条件须逐条作出决定并写明理由，尚未决定：" + "、".join(f"第{i}条" for i in open_))
+    refused = [r for r in resolutions if r["decision"] == "refuse"]
+    if refused:
+        named = "；".join(f"第{r['criterion_id']}条（{r['reason']}）" for r in refused)
+        raise TransitionRefused(f"经办人不予豁免{named}，该条视为不符合，不能入库；"
+                                f"如决定不予入库，请办理不予入库并附此复核决定")
+
+
+# --- writing ------------------------------------------------------------------
+
+def _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation) -> None:
+    for r in resolutions:
+        c = r["criterion"]
+        evidence = {"criterion_id": c["id"], "title": c.get("title"), "status": c["status"],
+                    "detail": c.get("detail"), "evaluation_as_of": evaluation.get("as_of")}
+        _fact(session, enterprise, actor, on, REVIEW, r["decision"], r["reason"], evidence)
+
+
+def _move(session, enterprise, actor, on, to_state, reason, evidence, **columns) -> PoolEvent:
+    """Append the ``state_change`` event and update the enterprise's cache."""
+    from_state = None if to_state == APPLIED else enterprise.state
+    event = _append(session, enterprise, actor, on, STATE_CHANGE, None, reason, evidence,
+                    from_state=from_state, to_state=to_state, **columns)
+    enterprise.state = to_state
+    enterprise.state_changed_on = on
+    if to_state == ADMITTED:
+        enterprise.admitted_on = on
+    session.flush()
+    return event
+
+
+def _fact(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
+    event = _append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns)
+    session.flush()
+    return event
+
+
+def _append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
+    event = PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=kind,
+                      subtype=subtype, effective_on=on, actor_id=actor.id,
+                      reason=(reason or "").strip(), evidence=_json(evidence or {}), **columns)
+    session.add(event)
+    return event
+
+
+def _json(value):
+    """A JSON-ready deep copy (dates as ISO strings, decimals as exact strings)."""
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(obj):
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, Decimal):
+        return str(obj)
+    raise TypeError(f"证据中含不能保存的值：{obj!r}")

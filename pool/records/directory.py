@@ -1,0 +1,37 @@
+"""Finding enterprises: the filtered, searchable, scoped list behind the list page."""
+from sqlalchemy import false, or_
+
+from models import STATES, Enterprise
+
+from pool.access import scoping
+from pool.kernel import text
+from pool.membership.history import STATE_LABELS  # noqa: F401 - the one vocabulary of states
+
+assert set(STATE_LABELS) == set(STATES)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(viewer, *, q: str | None = None, county_id: int | None = None,
+           state: str | None = None):
+    """``SELECT`` of the visible enterprises matching the filters, in a stable order.
+
+    ``q`` matches a part of the name or the start of the USCC.  An unknown
+    ``state`` matches nothing rather than everything.
+    """
+    stmt = scoping.enterprises(viewer)
+    if q and text.forbidden_character(q):  # no stored name holds one; PostgreSQL refuses NUL
+        return stmt.where(false())
+    if q:
+        q = q.strip()
+        stmt = stmt.where(or_(
+            Enterprise.name.ilike(f"%{_like_escape(q)}%", escape="\\"),
+            Enterprise.uscc.like(f"{_like_escape(q.upper())}%", escape="\\"),
+        ))
+    if county_id is not None:
+        stmt = stmt.where(Enterprise.county_id == county_id)
+    if state:
+        stmt = stmt.where(Enterprise.state == state)
+    return stmt.order_by(Enterprise.name, Enterprise.id)
