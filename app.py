@@ -64,7 +64,7 @@ def register_blueprints(app) -> None:
 
 
 def register_cli(app) -> None:
-    from pool.cli import commands as cli
+    from pool import cli
 
     cli.init_app(app)
 

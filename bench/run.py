@@ -30,7 +30,6 @@ import io
 import json
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import event, func, select, text, update  # noqa: E402
+from sqlalchemy import event, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from models import Enterprise, User, db  # noqa: E402

@@ -1,7 +1,10 @@
-"""培育库 application package.
+"""培育库 application package, one sub-package per bounded context.
 
-The domain modules here (criteria, policy, lifecycle, monitoring, ...) are plain
-Python: they take plain inputs, a database session where they must, and an
-explicit ``as_of`` date.  ``pool.web``, ``pool.api``, ``pool.cli.commands`` and ``jobs``
-are the thin callers that talk to Flask.
+Edges (``pool.web``, ``pool.api``, ``pool.cli``, ``jobs``) talk to Flask and
+call the contexts; the contexts (``pool.io`` → ``pool.monitoring`` →
+``pool.records`` → ``pool.membership`` → ``pool.eligibility`` →
+``pool.access`` → ``pool.reference``) are plain Python taking plain inputs, a
+database session where they must, and an explicit ``as_of`` date; each may
+import only those after it and the shared kernel (``pool.kernel``,
+``models``).  ``.importlinter`` states this order and the test suite keeps it.
 """

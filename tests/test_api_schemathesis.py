@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from models import User, db
 from pool.access import tokens as api_domain
+from pool.records import registration
 from pool.eligibility import rulebook
 from pool.api import core, openapi  # importing pool.api declares every operation
 
@@ -42,7 +43,7 @@ def own_ids(api_app, world):  # noqa: F811
     applicant with every kind of record (generated ids would nearly all be 404)."""
     with api_app.app_context():
         officer = db.session.get(User, world.dy_officer.id)
-        registered, _check = api_domain.register_applicant(
+        registered, _check = registration.register_applicant(
             db.session, dy_applicant(), actor=officer, as_of=date(2025, 6, 30),
             on=date(2025, 7, 1), rulebook=rulebook.load(db.session))
         db.session.commit()

@@ -13,7 +13,7 @@ from models import (
 )
 from models.event import STATE_CHANGE
 from pool.eligibility import applications
-from pool.records import edits as records
+from pool.records import changes, edits as records, registration
 from pool.eligibility.criteria import check
 from pool.eligibility.policy import Policy
 
@@ -63,7 +63,7 @@ def test_register_copies_the_check_exactly(session, world, people):
     application = save_check(session, world.dy.id, people["dy"], operating_revenue=Decimal("2002"),
                              rd_expense=Decimal("200.2"), total_assets=Decimal("9200.0001"),
                              products=products, registered_region_code="420281")
-    enterprise = records.register_from_application(session, application, actor=people["dy"], on=ON)
+    enterprise = registration.register_from_application(session, application, actor=people["dy"], on=ON)
     session.commit()
     session.expire_all()
 
@@ -119,7 +119,7 @@ def test_register_links_earlier_checks_of_the_same_enterprise(session, world, pe
     earlier = save_check(session, world.dy.id, people["dy"])
     other_county = save_check(session, world.yx.id, people["yx"])
     application = save_check(session, world.dy.id, people["dy"])
-    enterprise = records.register_from_application(session, application, actor=people["dy"], on=ON)
+    enterprise = registration.register_from_application(session, application, actor=people["dy"], on=ON)
     assert session.get(Application, earlier.id).enterprise_id == enterprise.id
     assert session.get(Application, other_county.id).enterprise_id is None
 
@@ -128,15 +128,15 @@ def test_register_without_figures_records_no_year(session, world, people):
     application = save_check(session, world.dy.id, people["dy"], **{
         k: af.OMIT for k in ("operating_revenue", "total_assets", "rd_expense", "employees",
                              "rd_staff")})
-    enterprise = records.register_from_application(session, application, actor=people["dy"], on=ON)
+    enterprise = registration.register_from_application(session, application, actor=people["dy"], on=ON)
     assert enterprise.figures == []
     assert audit(session, "yearly_figure") == []
 
 
-def refused(session, field, action, *args, **kwargs) -> records.RecordRefused:
+def refused(session, field, action, *args, **kwargs) -> changes.RecordRefused:
     """Assert that ``action`` is refused naming ``field`` and writes nothing."""
     before = [count(session, m) for m in (Enterprise, PoolEvent, ChangeRecord, YearlyFigure, Contact)]
-    with pytest.raises(records.RecordRefused) as info:
+    with pytest.raises(changes.RecordRefused) as info:
         action(*args, **kwargs)
     assert info.value.field == field, str(info.value)
     session.flush()
@@ -147,10 +147,10 @@ def refused(session, field, action, *args, **kwargs) -> records.RecordRefused:
 
 def test_a_uscc_is_registered_once(session, world, people):
     application = save_check(session, world.dy.id, people["dy"])
-    records.register_from_application(session, application, actor=people["dy"], on=ON)
+    registration.register_from_application(session, application, actor=people["dy"], on=ON)
     session.commit()
     again = save_check(session, world.dy.id, people["dy"])
-    exc = refused(session, "uscc", records.register_from_application, session, again,
+    exc = refused(session, "uscc", registration.register_from_application, session, again,
                   actor=people["dy"], on=ON)
     assert "已登记" in str(exc) and af.applicant()["name"] in str(exc)
 
@@ -165,21 +165,21 @@ def test_a_uscc_registered_at_the_same_moment_is_refused(app, world, monkeypatch
         with Session(db.engine, expire_on_commit=False) as session:
             ours, officer = session.get(Application, ours_id), session.get(User, world.dy_officer.id)
             session.commit()  # no transaction (on SQLite: no write lock) until the insert
-            real, calls = records._refuse_duplicate, []
+            real, calls = registration.refuse_duplicate, []
 
             def racing(s, uscc, county_id, actor):
                 if not calls:  # our check passes; the other officer's registration lands right after
                     calls.append(uscc)
                     with Session(db.engine) as other:
-                        records.register_from_application(other, other.get(Application, theirs_id),
+                        registration.register_from_application(other, other.get(Application, theirs_id),
                                                           actor=other.get(User, world.admin.id), on=ON)
                         other.commit()
                     return None
                 return real(s, uscc, county_id, actor)
 
-            monkeypatch.setattr(records, "_refuse_duplicate", racing)
-            with pytest.raises(records.RecordRefused, match="已登记，不能重复登记"):
-                records.register_from_application(session, ours, actor=officer, on=ON)
+            monkeypatch.setattr(registration, "refuse_duplicate", racing)
+            with pytest.raises(changes.RecordRefused, match="已登记，不能重复登记"):
+                registration.register_from_application(session, ours, actor=officer, on=ON)
             session.commit()  # the SAVEPOINT kept the transaction usable
             assert count(session, Enterprise) == 3  # the world's two and theirs
             assert count(session, PoolEvent) == 1
@@ -190,11 +190,11 @@ def test_a_uscc_registered_at_the_same_moment_is_refused(app, world, monkeypatch
 def test_a_duplicate_in_another_county_is_refused_without_saying_it_exists(session, world, people):
     yx_ent = session.get(Enterprise, world.yx_ent.id)
     application = save_check(session, world.dy.id, people["dy"], uscc=yx_ent.uscc)
-    exc = refused(session, "uscc", records.register_from_application, session, application,
+    exc = refused(session, "uscc", registration.register_from_application, session, application,
                   actor=people["dy"], on=ON)
     assert str(exc) == "该统一社会信用代码无法在本县市区登记，请联系市级管理员"
     # the city administrator, registering for 大冶市, is told the whole story
-    exc = refused(session, "uscc", records.register_from_application, session, application,
+    exc = refused(session, "uscc", registration.register_from_application, session, application,
                   actor=people["admin"], on=ON)
     assert str(exc) == (f"统一社会信用代码 {yx_ent.uscc} 的企业“{yx_ent.name}”已在阳新县登记，"
                         "不能重复登记")
@@ -202,11 +202,11 @@ def test_a_duplicate_in_another_county_is_refused_without_saying_it_exists(sessi
 
 def test_an_officer_cannot_register_another_countys_check(session, world, people):
     application = save_check(session, world.yx.id, people["yx"])
-    exc = refused(session, None, records.register_from_application, session, application,
+    exc = refused(session, None, registration.register_from_application, session, application,
                   actor=people["dy"], on=ON)
     assert "无权" in str(exc)
     assert session.get(Application, application.id).enterprise_id is None
-    enterprise = records.register_from_application(session, application, actor=people["admin"], on=ON)
+    enterprise = registration.register_from_application(session, application, actor=people["admin"], on=ON)
     assert enterprise.county_id == world.yx.id
 
 
@@ -214,7 +214,7 @@ def test_data_that_no_longer_validates_is_refused_with_its_path(session, world, 
     application = save_check(session, world.dy.id, people["dy"])
     application.data = af.applicant(rd_staff=500)  # e.g. edited in the database by hand
     session.commit()
-    exc = refused(session, "rd_staff", records.register_from_application, session, application,
+    exc = refused(session, "rd_staff", registration.register_from_application, session, application,
                   actor=people["dy"], on=ON)
     assert "申报数据有误" in str(exc)
 
@@ -223,11 +223,11 @@ def test_figures_of_a_future_year_are_refused_on_registering(session, world, peo
     # Checks assessed on a later date (a "what if" self-check) carry later figures.
     application = save_check(session, world.dy.id, people["dy"], as_of=date(2027, 6, 30),
                              assessment_year=2027)
-    refused(session, "year", records.register_from_application, session, application,
+    refused(session, "year", registration.register_from_application, session, application,
             actor=people["dy"], on=ON)
     application = save_check(session, world.dy.id, people["dy"], as_of=date(2026, 6, 30),
                              assessment_year=2026)
-    assert records.register_from_application(session, application, actor=people["dy"],
+    assert registration.register_from_application(session, application, actor=people["dy"],
                                              on=ON).figures[0].year == 2025
 
 
@@ -263,7 +263,7 @@ def test_the_second_editor_gets_a_conflict_naming_the_first_ones_change(session,
                               changes={"name": "大冶磁湖智能科技有限公司", "address": "大冶市"})
     session.commit()
     before = count(session, ChangeRecord)
-    with pytest.raises(records.VersionConflict) as info:
+    with pytest.raises(changes.VersionConflict) as info:
         records.update_enterprise(session, dy_ent, actor=people["admin"], expected_version=seen,
                                   changes={"address": "黄石市"})
     conflict = info.value
@@ -299,7 +299,7 @@ def test_a_commit_between_read_and_write_becomes_a_conflict(app, world):
                 other.commit()
 
             assert enterprise.version == seen  # the stale copy passes the version check...
-            with pytest.raises(records.VersionConflict) as info:
+            with pytest.raises(changes.VersionConflict) as info:
                 records.update_enterprise(stale, enterprise, actor=officer, expected_version=seen,
                                           changes={"address": "大冶市"})
             conflict = info.value  # ...and the UPDATE finds no row at version `seen`
@@ -316,10 +316,10 @@ def test_a_commit_between_read_and_write_becomes_a_conflict(app, world):
 
 def test_a_lifecycle_change_also_moves_the_version(session, world, people):
     application = save_check(session, world.dy.id, people["dy"])
-    enterprise = records.register_from_application(session, application, actor=people["dy"], on=ON)
+    enterprise = registration.register_from_application(session, application, actor=people["dy"], on=ON)
     created = audit(session, "enterprise", enterprise.id)[0]
     assert created.version == enterprise.version  # the version after the 申报 event
-    with pytest.raises(records.VersionConflict) as info:
+    with pytest.raises(changes.VersionConflict) as info:
         records.update_enterprise(session, enterprise, actor=people["dy"],
                                   expected_version=enterprise.version - 1, changes={"address": "x"})
     assert [c.action for c in info.value.changes] == ["create"]
@@ -382,14 +382,14 @@ def test_figures_edited_meanwhile_conflict(session, dy_ent, people):
                            expected_version=None, on=ON)
     records.record_figures(session, dy_ent, actor=people["admin"], year=2024,
                            values={"rd_staff": 40}, expected_version=1, on=ON)
-    with pytest.raises(records.VersionConflict) as info:
+    with pytest.raises(changes.VersionConflict) as info:
         records.record_figures(session, dy_ent, actor=people["dy"], year=2024,
                                values={"rd_staff": 35}, expected_version=1, on=ON)
     assert [(c.actor.username, c.changes) for c in info.value.changes] == [
         ("admin", {"rd_staff": [30, 40]})]
     assert info.value.row.rd_staff == 40
     # Adding a year someone else has added in the meantime is a conflict too.
-    with pytest.raises(records.VersionConflict) as info:
+    with pytest.raises(changes.VersionConflict) as info:
         records.record_figures(session, dy_ent, actor=people["dy"], year=2024, values=FIGURES,
                                expected_version=None, on=ON)
     assert [c.action for c in info.value.changes] == ["create", "update"]
@@ -419,7 +419,7 @@ def test_figures_added_at_the_same_moment_conflict(app, world, monkeypatch):
                 return real(s, model, owner, owner_id, year)
 
             monkeypatch.setattr(records, "_year_row", racing)
-            with pytest.raises(records.VersionConflict) as info:
+            with pytest.raises(changes.VersionConflict) as info:
                 records.record_figures(session, enterprise, actor=officer, year=2024, values=FIGURES,
                                        expected_version=None, on=ON)
             assert info.value.row.employees == 99
@@ -441,7 +441,7 @@ def test_figures_added_at_the_same_moment_conflict(app, world, monkeypatch):
     (2024, {"employees": Decimal("12")}, "employees", "须为整数"),
     (2024, {"sales": Decimal("1")}, "sales", "未知字段"),
     (2026, {}, "year", "2025"),
-    (records.EARLIEST_YEAR - 1, {}, "year", "不能填报未来年度"),
+    (changes.EARLIEST_YEAR - 1, {}, "year", "不能填报未来年度"),
     ("2024", {}, "year", "整数"),
 ])
 def test_invalid_figures_name_the_field(session, dy_ent, people, year, values, field, message):
@@ -451,7 +451,7 @@ def test_invalid_figures_name_the_field(session, dy_ent, people, year, values, f
 
 
 def test_figure_boundaries_are_accepted(session, dy_ent, people):
-    for year in (records.EARLIEST_YEAR, ON.year):
+    for year in (changes.EARLIEST_YEAR, ON.year):
         records.record_figures(session, dy_ent, actor=people["dy"], year=year,
                                values={"employees": 10, "rd_staff": 10,
                                        "operating_revenue": Decimal("0"),
@@ -483,15 +483,15 @@ def test_product_figures_allow_a_loss_but_no_negative_sales(session, dy_ent, peo
                                    expected_version=1, on=ON)
     create, update = audit(session, "product_figure", figure.id)
     assert update.changes == {"profit": [Decimal("-35.25"), Decimal("10")]}
-    with pytest.raises(records.VersionConflict) as info:
+    with pytest.raises(changes.VersionConflict) as info:
         records.record_product_figures(session, product, actor=people["admin"], year=2024,
                                        sales=None, profit=None, expected_version=1, on=ON)
     assert [c.actor.username for c in info.value.changes] == ["dy"]
-    with pytest.raises(records.RecordRefused) as refusal:
+    with pytest.raises(changes.RecordRefused) as refusal:
         records.record_product_figures(session, product, actor=people["dy"], year=2024,
                                        sales=Decimal("-1"), profit=None, expected_version=2, on=ON)
     assert refusal.value.field == "sales"
-    with pytest.raises(records.RecordRefused):
+    with pytest.raises(changes.RecordRefused):
         records.record_product_figures(session, product, actor=people["yx"], year=2023,
                                        sales=None, profit=None, expected_version=None, on=ON)
     assert session.scalar(select(func.count()).select_from(ProductFigure)) == 1

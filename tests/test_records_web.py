@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Application, ChangeRecord, Contact, Enterprise, Product, ProductFigure, User
 from pool.eligibility import applications
-from pool.records import edits as records
+from pool.records import changes
 from pool.eligibility.criteria import check
 from pool.eligibility.policy import Policy
 
@@ -34,7 +34,7 @@ def page(response) -> str:
 
 def edit_form(enterprise: Enterprise, **overrides) -> dict:
     """The edit form as the browser would post it for ``enterprise`` now."""
-    flags = {f: {True: "1", False: "0", None: ""}[getattr(enterprise, f)] for f in records.FLAG_FIELDS}
+    flags = {f: {True: "1", False: "0", None: ""}[getattr(enterprise, f)] for f in changes.FLAG_FIELDS}
     data = {"version": str(enterprise.version), "name": enterprise.name,
             "address": enterprise.address or "", "industry_code": enterprise.industry_code or "",
             "registered_region_code": enterprise.registered_region_code or "",

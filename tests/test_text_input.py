@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import Contact, Enterprise, PoolEvent
 from pool.eligibility import applicant as applicant_module
 from pool.kernel import jsonutil, text
-from pool.records import edits as records
+from pool.records import changes, edits as records
 
 from . import factories as af
 from .test_api import api_app, api_client, assert_problem, call, tokens  # noqa: F401 - fixtures
@@ -71,11 +71,11 @@ def test_the_domain_refuses_them_in_enterprise_and_contact_fields(session, world
     from models import User
     officer = session.get(User, world.dy_officer.id)
     enterprise = session.get(Enterprise, world.dy_ent.id)
-    with pytest.raises(records.RecordRefused, match="企业名称不能含有") as info:
+    with pytest.raises(changes.RecordRefused, match="企业名称不能含有") as info:
         records.update_enterprise(session, enterprise, actor=officer, expected_version=1,
                                   changes={"name": "大冶\u202e司公限有"})
     assert info.value.field == "name"
-    with pytest.raises(records.RecordRefused, match="姓名不能含有") as info:
+    with pytest.raises(changes.RecordRefused, match="姓名不能含有") as info:
         records.set_contacts(session, enterprise, actor=officer, contacts=[
             {"id": None, "name": "张三\r\n", "title": None, "email": None, "phone": None,
              "receives_reminders": False}])

@@ -1,5 +1,5 @@
 """What the JSON API needs beyond the web's domain: tokens, request counting,
-registering an applicant in one step.
+nothing else.
 
 Plain Python like the rest of ``pool/``: the caller's SQLAlchemy ``session``,
 plain values, an explicit ``now``/``on``/``as_of``; rows are flushed, never
@@ -17,22 +17,17 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import ApiRateWindow, ApiToken, Application, County, Enterprise
+from models import ApiRateWindow, ApiToken
 
-from pool.eligibility import applications
-from pool.records import edits as records
 from pool.kernel import text
-from pool.eligibility.criteria import check
-from pool.eligibility.rulebook import Rulebook
-from pool.access.scoping import may_act_for
 
 __all__ = ["TOKEN_PREFIX", "TokenRefused", "issue_token", "revoke_token", "user_tokens",
-           "authenticate", "count_request", "register_applicant"]
+           "authenticate", "count_request"]
 
 TOKEN_PREFIX = "pool_"
 _DISPLAYED = len(TOKEN_PREFIX) + 8  # what the token list shows of a token
@@ -137,43 +132,3 @@ def count_request(session, token: ApiToken, *, now: datetime, limit: int,
     if count <= limit:
         return 0
     return max(1, math.ceil(start + window_seconds - moment))
-
-
-# --- registering an applicant ------------------------------------------------------
-
-def register_applicant(session, data, *, actor, as_of: date, on: date,
-                       rulebook: Rulebook) -> tuple[Enterprise, Application]:
-    """Evaluate ``data`` (contract shape) as of ``as_of``, save it as a check and
-    register the enterprise from it (:func:`pool.records.edits.register_from_application`)
-    on ``on`` — what an officer does in two steps in the web UI.
-
-    The county is the one ``data["county"]`` names (name or code), else the
-    actor's own.
-
-    :raise pool.eligibility.applicant.InvalidApplicant: the data is not a valid applicant.
-    :raise KeyError: no policy is in force on ``as_of``.
-    :raise pool.records.edits.RecordRefused: no or an unknown county, one the actor
-        may not act for (``field`` ``county``), or what registering refuses
-        (e.g. a USCC already registered: ``field`` ``uscc``).
-    """
-    evaluation = check(data, as_of, rulebook.policy, rulebook.industries)
-    county = _county(session, data.get("county"), actor)
-    application = applications.save(session, data=data, evaluation=evaluation,
-                                     county_id=county.id, actor=actor)
-    enterprise = records.register_from_application(session, application, actor=actor, on=on)
-    return enterprise, application
-
-
-def _county(session, named: str | None, actor) -> County:
-    if named is None:
-        county = session.get(County, actor.county_id) if actor.county_id is not None else None
-        if county is None:
-            raise records.RecordRefused("请注明所属县（市、区）", "county")
-    else:
-        county = session.scalar(select(County).where(
-            or_(County.name == named.strip(), County.code == named.strip())))
-        if county is None:
-            raise records.RecordRefused(f"未知的县（市、区）{named!r}", "county")
-    if not may_act_for(actor, county.id):
-        raise records.RecordRefused(f"经办人无权为{county.name}登记企业", "county")
-    return county

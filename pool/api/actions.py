@@ -10,7 +10,7 @@ from datetime import date
 
 from models import Application, db
 from pool.eligibility import applications, rulebook
-from pool.membership import lifecycle
+from pool.membership import admission, lifecycle
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
@@ -29,7 +29,7 @@ REASON = {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S",
 EVIDENCE = {"type": "object", "description": "补充证据（任意 JSON 对象，随事件保存）"}
 REVIEWS = {"type": "array", "maxItems": 10, "description": "对待复核（review）条件逐条作出的决定",
            "items": s.obj({"criterion_id": {"type": "integer", "minimum": 1, "maximum": 10},
-                           "decision": {"enum": list(lifecycle.REVIEW_DECISIONS)},
+                           "decision": {"enum": list(admission.REVIEW_DECISIONS)},
                            "reason": REASON})}
 BASIS = {"enum": list(lifecycle.EXPULSION_BASES),
          "description": "no_progress 两年无实质性进展；incident 诚信事件"}

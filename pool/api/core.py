@@ -32,7 +32,7 @@ from pool.access import tokens as api_domain, scoping
 from pool.io import batch as eligibility
 from pool.kernel import jsonutil, text
 from pool.membership import lifecycle
-from pool.records import edits as records
+from pool.records import changes
 from pool.eligibility import rulebook
 from pool.eligibility.applicant import FIELD_LABELS as APPLICANT_LABELS
 from pool.io.batch import InputProblem, InvalidInput
@@ -135,8 +135,8 @@ def _invalid(exc: InvalidInput):
                             errors=exc.problems[:MAX_PROBLEMS], omitted_errors=rest)
 
 
-@bp.errorhandler(records.RecordRefused)
-def _record_refused(exc: records.RecordRefused):
+@bp.errorhandler(changes.RecordRefused)
+def _record_refused(exc: changes.RecordRefused):
     db.session.rollback()
     return problem_response("invalid-input", 422, str(exc),
                             errors=[InputProblem(exc.field or "(root)", str(exc))])
@@ -151,8 +151,8 @@ def _transition_refused(exc: lifecycle.TransitionRefused):
     return problem_response("refused", 409, str(exc))
 
 
-@bp.errorhandler(records.VersionConflict)
-def _version_conflict(exc: records.VersionConflict):
+@bp.errorhandler(changes.VersionConflict)
+def _version_conflict(exc: changes.VersionConflict):
     db.session.rollback()
     changes = [{"at": c.at.isoformat(), "actor": c.actor.display_name if c.actor else None,
                 "version": c.version, "changes": c.changes} for c in exc.changes]
@@ -386,7 +386,7 @@ def _body(op: Operation):
 
 
 # Labels of the body's text fields in messages, and where line breaks are text.
-TEXT_LABELS = {**APPLICANT_LABELS, **records.LABELS, "reason": "理由", "evidence": "证据"}
+TEXT_LABELS = {**APPLICANT_LABELS, **changes.LABELS, "reason": "理由", "evidence": "证据"}
 MULTILINE_KEYS = frozenset({"reason", "evidence"})
 
 

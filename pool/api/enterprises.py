@@ -5,9 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import Application, Enterprise, ProductFigure, db
-from pool.access import tokens as api_domain
 from pool.eligibility import applications, rulebook
-from pool.records import directory, edits as records
+from pool.records import registration, directory, edits as records
 from pool.eligibility.applicant import InvalidApplicant
 from pool.io.batch import InvalidInput
 from pool.kernel.clock import today
@@ -73,7 +72,7 @@ def create_enterprise(query, body):
     book = rulebook.load(db.session)
     require_complete(book.policy, as_of, "as_of")
     try:
-        enterprise, _check = api_domain.register_applicant(
+        enterprise, _check = registration.register_applicant(
             db.session, body, actor=viewer(), as_of=as_of, on=today(), rulebook=book)
     except InvalidApplicant as exc:
         raise InvalidInput(exc.problems) from None

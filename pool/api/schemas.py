@@ -14,7 +14,7 @@ from models.ip_assets import PARTNER_TYPES, PATENT_KINDS, PATENT_ORIGINS, PATENT
 from models.ip_assets import QUALIFICATION_TYPES
 from models.enterprise import STATES
 from models.monitoring import FLAG_KINDS, SEVERITIES
-from pool.records import edits as records
+from pool.records import changes, edits as records
 from pool.eligibility.applicant import SCHEMA as APPLICANT_SCHEMA
 from pool.membership.history import STATE_LABELS
 
@@ -145,10 +145,10 @@ EDITABLE = {
                       "description": "GB/T 4754-2017 行业小类，如 C3562"},
     "registered_region_code": {"type": ["string", "null"], "maxLength": 200,
                                "description": "6 位行政区划代码"},
-    **{f: FLAG for f in records.FLAG_FIELDS},
+    **{f: FLAG for f in changes.FLAG_FIELDS},
     "brand_evidence": {"type": "array", "items": {"type": "string", "maxLength": 500}},
 }
-assert set(EDITABLE) == set(records.ENTERPRISE_FIELDS)
+assert set(EDITABLE) == set(changes.ENTERPRISE_FIELDS)
 
 ENTERPRISE_CHANGES = component("EnterpriseChanges", {
     "type": "object", "additionalProperties": False, "properties": EDITABLE,
@@ -218,7 +218,7 @@ def enterprise(e, *, product_figures, checks) -> dict:
         "partnerships": [{"id": r.id, "partner": r.partner, "partner_type": r.partner_type,
                           "valid_from": iso(r.valid_from), "valid_to": iso(r.valid_to)}
                          for r in e.partnerships],
-        "figures": [{"year": f.year, **{k: getattr(f, k) for k in records.FIGURE_FIELDS},
+        "figures": [{"year": f.year, **{k: getattr(f, k) for k in changes.FIGURE_FIELDS},
                      "version": f.version} for f in e.figures],
         "checks": [{"id": a.id, "as_of": iso(a.as_of), "verdict": a.verdict,
                     "created_at": iso(a.created_at)} for a in checks],

@@ -1,10 +1,9 @@
-"""``flask pool ...``: thin command-line callers of the domain."""
-from datetime import date
+"""``flask pool init|import-table|create-user|…|seed-demo|check|template``: set-up,
+accounts, demo data and eligibility checks from the command line."""
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
@@ -15,22 +14,7 @@ from pool.demo import data as demo, bulk as demo_bulk
 from pool.io import batch as eligibility, reference_import, workbook
 from pool.kernel import jsonutil
 from pool.eligibility import rulebook
-from pool.kernel.clock import today  # the CLI reads the clock the way the web layer does
-
-pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
-
-
-def parse_date(_ctx, _param, value):
-    """Click callback: ``YYYY-MM-DD`` to ``date`` (default: today in the app's zone)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，实际为 {value!r}") from None
-
-
-
+from pool.cli.base import parse_date, pool_cli, today
 
 @pool_cli.command("init")
 def init():
@@ -258,9 +242,3 @@ def template(out):
     counties = [c.name for c in db.session.scalars(select(County).order_by(County.sort_order))]
     workbook.write_template(out, counties=counties)
     click.echo(f"已生成申报模板 {out}")
-
-
-def init_app(app) -> None:
-    from pool.cli import monitoring as cli_monitoring  # noqa: F401 - registers its commands on pool_cli
-
-    app.cli.add_command(pool_cli)

@@ -13,7 +13,7 @@ from flask import current_app
 from jobs import scheduler as jobs
 
 from pool.monitoring import scan as monitoring
-from pool.cli.commands import parse_date, pool_cli, today
+from pool.cli.base import parse_date, pool_cli, today
 
 
 @pool_cli.command("scan")

@@ -44,7 +44,7 @@ from models.event import (
 )
 
 from pool.records import directory
-from pool.membership import lifecycle
+from pool.membership import admission, lifecycle
 from pool.access import scoping
 from pool.records.directory import STATE_LABELS
 from pool.io.workbook import _EXCEL_MAX_TEXT, _ILLEGAL_TEXT, _escape
@@ -69,7 +69,7 @@ KIND_LABELS = {
 }
 SUBTYPE_LABELS = {
     PROGRESS: lifecycle.PROGRESS_TYPES, INCIDENT: lifecycle.INCIDENT_TYPES,
-    OUTCOME: lifecycle.OUTCOME_TYPES, REVIEW: lifecycle.REVIEW_DECISIONS,
+    OUTCOME: lifecycle.OUTCOME_TYPES, REVIEW: admission.REVIEW_DECISIONS,
     CORRECTION: KIND_LABELS,  # a correction's subtype is the kind it voids
 }
 YES_NO = {True: "是", False: "否"}

@@ -41,8 +41,10 @@ from models import Enterprise, PoolEvent
 from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from models.event import CORRECTION, INCIDENT, NOTE, OUTCOME, PROGRESS, REVIEW, STATE_CHANGE
 
-from pool.kernel import text
-from pool.eligibility.criteria import aggregate
+from pool.membership.admission import (
+    checked_evaluation, require_admissible, required_reason,
+    resolved_reviews,
+)
 from pool.membership.history import (
     CONTINUED_CULTIVATION, INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, STATE_LABELS, live_events,
     members_on, pool_on, require_date, require_snapshot,
@@ -70,9 +72,6 @@ __all__ = [
     "STATE_LABELS", "PROGRESS_TYPES", "INCIDENT_TYPES", "OUTCOME_TYPES",
 ]
 
-VERDICT_LABELS = {"eligible": "符合", "needs_review": "待复核", "ineligible": "不符合",
-                  "incomplete": "资料不全"}
-REVIEW_DECISIONS = {"waive": "豁免", "refuse": "不予豁免"}
 EXPULSION_BASES = {"no_progress": "a", "incident": "b"}
 
 
@@ -109,9 +108,9 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     """
     require_snapshot(snapshot, on)
     _prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
-    criteria = _checked_evaluation(evaluation, on)
-    resolutions = _resolutions(criteria, reviews or {})
-    _require_admissible(evaluation["verdict"], criteria, resolutions)
+    criteria = checked_evaluation(evaluation, on)
+    resolutions = resolved_reviews(criteria, reviews or {})
+    require_admissible(evaluation["verdict"], criteria, resolutions)
     intake, places = open_intake_round(session, on), None
     if intake is None:
         county = lock_county(session, enterprise.county_id)
@@ -144,12 +143,12 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, rea
 
     :raise TransitionRefused: wrong state, no reason, or invalid reviews.
     """
-    _required(reason, "不予入库须写明理由")
+    required_reason(reason, "不予入库须写明理由")
     _prepare(session, enterprise, actor, on, REJECTED, "不予入库", today=today)
     if reviews and evaluation is None:
         raise TransitionRefused("复核决定须附所依据的评估记录")
-    criteria = _checked_evaluation(evaluation, on) if evaluation is not None else []
-    resolutions = _resolutions(criteria, reviews or {})
+    criteria = checked_evaluation(evaluation, on) if evaluation is not None else []
+    resolutions = resolved_reviews(criteria, reviews or {})
     _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
     evidence = {"evaluation": _json(evaluation)} if evaluation is not None else {}
     return _move(session, enterprise, actor, on, REJECTED, reason, evidence)
@@ -189,7 +188,7 @@ def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,
     action, to_state = ("培育出库", GRADUATED) if kind == GRADUATION else ("退库", EXPELLED)
     if rule not in ("a", "b"):
         raise TransitionRefused(f"{action}条件须为 a 或 b，不能为 {rule!r}")
-    _required(reason, f"{action}须写明理由")
+    required_reason(reason, f"{action}须写明理由")
     _prepare(session, enterprise, actor, on, to_state, action, today=today)
     proposal, detail = proposal_by_rule(session, enterprise, kind, rule, on, snapshot)
     if proposal is None:
@@ -232,7 +231,7 @@ def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: d
         outcome before continued cultivation, or no reason.
     """
     _check_subtype(OUTCOME_TYPES, subtype, "出库后标记")
-    _required(reason, f"标记{OUTCOME_TYPES[subtype]}须写明理由")
+    required_reason(reason, f"标记{OUTCOME_TYPES[subtype]}须写明理由")
     _prepare(session, enterprise, actor, on, GRADUATED, f"标记{OUTCOME_TYPES[subtype]}",
              today=today, moves=False)
     marked = {e.subtype: e for e in session.scalars(live_events(enterprise.id, OUTCOME))}
@@ -255,7 +254,7 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
     """
     if event.kind not in (PROGRESS, INCIDENT, OUTCOME, NOTE):
         raise TransitionRefused("只能更正进展、诚信事件、出库后标记或备注；状态变更与复核决定不能撤销")
-    _required(reason, "更正须写明理由")
+    required_reason(reason, "更正须写明理由")
     enterprise = session.get(Enterprise, event.enterprise_id)
     _prepare(session, enterprise, actor, on, None, "更正记录", today=today, moves=False)
     if on < event.effective_on:
@@ -272,7 +271,7 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
 def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, reason, evidence,
                  what):
     _check_subtype(types, subtype, what)
-    _required(reason, f"{what}须写明情况")
+    required_reason(reason, f"{what}须写明情况")
     _prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", today=today, moves=False)
     return _fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
 
@@ -309,81 +308,9 @@ def _prepare(session, enterprise, actor, on, state, action, *, today, moves=True
         raise TransitionRefused(f"{action}日期 {on} 早于该企业上次状态变更日期 {last}")
 
 
-def _required(reason, message: str) -> None:
-    """A written reason: not blank, and no control or format character other
-    than line breaks and tabs (:mod:`pool.kernel.text`)."""
-    if not isinstance(reason, str) or not reason.strip():
-        raise TransitionRefused(message)
-    unclean = text.refusal("理由", reason, multiline=True)
-    if unclean is not None:
-        raise TransitionRefused(unclean)
-
-
 def _check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
     if subtype not in types:
         raise TransitionRefused(f"未知的{what}类型 {subtype!r}，应为：{'、'.join(types)}")
-
-
-def _checked_evaluation(evaluation, on: date) -> list[Mapping]:
-    """The criteria of a well-formed evaluation record whose verdict agrees with
-    them and whose assessment date is not after ``on``."""
-    try:
-        verdict, criteria = evaluation["verdict"], list(evaluation["criteria"])
-        statuses = [c["status"] for c in criteria]
-        if any("id" not in c for c in criteria):
-            raise KeyError("id")
-    except (KeyError, TypeError):
-        raise TransitionRefused("评估记录格式不正确：须含 verdict 与 criteria（id、status、detail）") from None
-    if aggregate(statuses) != verdict:
-        raise TransitionRefused(f"评估记录自相矛盾：各条结果对应结论“{aggregate(statuses)}”，"
-                                f"记录的结论为“{verdict}”")
-    assessed = evaluation.get("as_of")
-    try:
-        assessed = date.fromisoformat(assessed) if isinstance(assessed, str) else assessed
-    except ValueError:
-        raise TransitionRefused(f"评估日期 {assessed!r} 不是 YYYY-MM-DD") from None
-    if isinstance(assessed, date) and assessed > on:
-        raise TransitionRefused(f"评估日期 {assessed} 晚于办理日期 {on}")
-    return criteria
-
-
-def _resolutions(criteria: list[Mapping], reviews: Mapping) -> list[dict]:
-    """The officer's decisions, each on a ``review`` criterion with a reason."""
-    by_id = {c["id"]: c for c in criteria}
-    out = []
-    for criterion_id, resolution in reviews.items():
-        criterion = by_id.get(criterion_id)
-        if criterion is None or criterion["status"] != "review":
-            status = "不存在" if criterion is None else f"结果为 {criterion['status']}"
-            raise TransitionRefused(f"第{criterion_id}条{status}，不是待复核条件，不能作复核决定")
-        try:
-            decision, reason = resolution
-        except (TypeError, ValueError):
-            raise TransitionRefused(f"第{criterion_id}条的复核决定须为（决定, 理由）") from None
-        if decision not in REVIEW_DECISIONS:
-            raise TransitionRefused(f"第{criterion_id}条的复核决定须为 waive 或 refuse，不能为 {decision!r}")
-        _required(reason, f"第{criterion_id}条的复核决定须写明理由")
-        out.append({"criterion_id": criterion_id, "decision": decision, "reason": reason.strip(),
-                    "criterion": criterion})
-    return out
-
-
-def _require_admissible(verdict: str, criteria: list[Mapping], resolutions: list[dict]) -> None:
-    if verdict not in ("eligible", "needs_review"):
-        blocking = "；".join(f"第{c['id']}条 {c['status']}：{c.get('detail', '')}"
-                            for c in criteria if c["status"] in ("fail", "missing"))
-        raise TransitionRefused(
-            f"评估结论为“{VERDICT_LABELS.get(verdict, verdict)}”，不能入库（{blocking}）")
-    decided = {r["criterion_id"] for r in resolutions}
-    open_ = [c["id"] for c in criteria if c["status"] == "review" and c["id"] not in decided]
-    if open_:
-        raise TransitionRefused(
-            "待复核条件须逐条作出决定并写明理由，尚未决定：" + "、".join(f"第{i}条" for i in open_))
-    refused = [r for r in resolutions if r["decision"] == "refuse"]
-    if refused:
-        named = "；".join(f"第{r['criterion_id']}条（{r['reason']}）" for r in refused)
-        raise TransitionRefused(f"经办人不予豁免{named}，该条视为不符合，不能入库；"
-                                f"如决定不予入库，请办理不予入库并附此复核决定")
 
 
 # --- writing ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from models import Application, Product, ProductFigure, db
 from pool.eligibility import applications
-from pool.records import edits as records
+from pool.records import changes, edits as records, registration
 from pool.access import scoping
 
 from pool.web.access import enterprise_or_404
@@ -70,8 +70,8 @@ class EnterpriseForm(SafeForm):
     def changes(self) -> dict:
         """Every editable field as the domain takes it (blank text: ``None``)."""
         out = {}
-        for field in records.ENTERPRISE_FIELDS:
-            if field in records.FLAG_FIELDS:
+        for field in changes.ENTERPRISE_FIELDS:
+            if field in changes.FLAG_FIELDS:
                 out[field] = self[field].value
             elif field == "brand_evidence":
                 lines = (self.brand_evidence.data or "").splitlines()
@@ -120,7 +120,7 @@ def _version(field) -> int | None:
     return int(field.data) if field.data else None
 
 
-def _refusal(form, exc: records.RecordRefused) -> None:
+def _refusal(form, exc: changes.RecordRefused) -> None:
     """Show a refusal at the field it names, else as a form-wide message."""
     field = form._fields.get(exc.field) if exc.field else None
     if field is not None:
@@ -129,7 +129,7 @@ def _refusal(form, exc: records.RecordRefused) -> None:
         flash(str(exc), "danger")
 
 
-def _conflicting(form, conflict: records.VersionConflict, typed: dict) -> dict:
+def _conflicting(form, conflict: changes.VersionConflict, typed: dict) -> dict:
     """Prepare the form for a second look after a conflict.
 
     The version moves on to the current one, so saving again is a deliberate
@@ -177,9 +177,9 @@ def _save(form, typed: dict, write, done: Callable[[Any], tuple], target: str):
     """
     try:
         result = write()
-    except records.VersionConflict as exc:
+    except changes.VersionConflict as exc:
         return None, exc, _conflicting(form, exc, typed)
-    except records.RecordRefused as exc:
+    except changes.RecordRefused as exc:
         _refusal(form, exc)
         return None, None, {}
     db.session.commit()
@@ -189,7 +189,7 @@ def _save(form, typed: dict, write, done: Callable[[Any], tuple], target: str):
 
 def _labels(form) -> dict:
     """Field → label, for the field names of change records."""
-    return {**records.LABELS, **{name: field.label.text for name, field in form._fields.items()}}
+    return {**changes.LABELS, **{name: field.label.text for name, field in form._fields.items()}}
 
 
 # --- registering a saved check -------------------------------------------------------
@@ -205,9 +205,9 @@ def register(application_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            enterprise = records.register_from_application(
+            enterprise = registration.register_from_application(
                 db.session, application, actor=current_user, on=today())
-        except records.RecordRefused as exc:
+        except changes.RecordRefused as exc:
             db.session.rollback()
             flash(str(exc), "danger")
             status = 409 if exc.field == "uscc" else 422
@@ -259,7 +259,7 @@ def figures(enterprise_id: int):
                               request.args.get("product_year", type=int))
     conflict, merge = None, {}
     if request.method == "POST" and form.validate():
-        values = {f: form[f].data for f in records.FIGURE_FIELDS}
+        values = {f: form[f].data for f in changes.FIGURE_FIELDS}
         done, conflict, merge = _save(
             form, values,
             lambda: records.record_figures(db.session, enterprise, actor=current_user,
@@ -371,7 +371,7 @@ def contacts(enterprise_id: int):
         try:
             changed = records.set_contacts(db.session, enterprise, actor=current_user,
                                            contacts=wanted)
-        except records.RecordRefused as exc:
+        except changes.RecordRefused as exc:
             row = form.contacts[rows[exc.index]].form if exc.index is not None else None
             field = row._fields.get(exc.field) if row is not None and exc.field else None
             if field is not None:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import db

@@ -1,0 +1,174 @@
+"""Registering an applicant: the enterprise record created from a saved eligibility
+check, or from applicant data in one step (the API).
+
+The contract of :mod:`pool.records.changes` holds: plain inputs, an explicit
+``on``, refusals as :class:`~pool.records.changes.RecordRefused`, every row audited,
+flushed never committed.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from models import (
+    CITY_ADMIN, Application, County, Enterprise, Patent, Product, Qualification, ResearchPartnership, Trademark,
+    YearlyFigure,
+)
+
+from pool.access.scoping import may_act_for
+from pool.eligibility import applications
+from pool.eligibility.applicant import InvalidApplicant, parse
+from pool.eligibility.criteria import check
+from pool.eligibility.rulebook import Rulebook
+from pool.membership import lifecycle
+from pool.records.changes import (
+    FIGURE_FIELDS, IP_COLUMNS, RecordRefused, audit, checked_figures, created_fields, require_actor,
+)
+
+__all__ = ["register_from_application", "refuse_duplicate", "register_applicant"]
+
+
+# --- registering an applicant ---------------------------------------------------
+
+def register_from_application(session, application: Application, *, actor, on: date) -> Enterprise:
+    """Create the enterprise (state ``applied``) from a saved eligibility check.
+
+    Everything the applicant data holds is copied: the scalar facts, IP
+    management and integrity flags, qualifications, patents, products (linked
+    to the patents whose numbers they name; a number not among the patents —
+    a warning when the check was made — links nothing), trademarks and
+    research partnerships; the figures become the :class:`~models.YearlyFigure`
+    of the year before the assessment year.  The application (and any other
+    unlinked check of the same USCC in the county) is linked to the new
+    enterprise, the 申报 is recorded through :func:`pool.membership.lifecycle.apply` on
+    ``on`` (the day of registering: today), and a ``create`` :class:`~models.ChangeRecord` names the source.
+
+    :raise RecordRefused: the actor may not act for the application's county,
+        an enterprise with that USCC exists already, or the data is no longer
+        valid (``field`` is the data path).
+    """
+    require_actor(actor, application.county_id)
+    try:
+        applicant = parse(application.data)
+    except InvalidApplicant as exc:
+        first = exc.problems[0]
+        raise RecordRefused(f"申报数据有误，不能登记：{first}", first.path) from None
+    refuse_duplicate(session, applicant.uscc, application.county_id, actor)
+    year = applicant.assessment_year - 1
+    figures = checked_figures({k: getattr(applicant, k) for k in FIGURE_FIELDS}, year, on)
+
+    ip, integrity = applicant.ip_management, applicant.integrity
+    scalars = {
+        "uscc": applicant.uscc, "name": applicant.name.strip(), "county_id": application.county_id,
+        "uscc_checksum_override": applicant.uscc_checksum_override,
+        "registered_region_code": applicant.registered_region_code,
+        "industry_code": applicant.industry_code,
+        "independent_legal_person": applicant.independent_legal_person,
+        "has_rd_leader": applicant.has_rd_leader,
+        "brand_evidence": list(applicant.brand_evidence),
+        **{column: getattr(ip, key) for key, column in IP_COLUMNS.items()},
+        **{k: getattr(integrity, k) for k in ("abnormal_patent_applications", "major_accident",
+                                              "violation", "serious_dishonesty")},
+    }
+    patents = {p.number: Patent(number=p.number, kind=p.kind, status=p.status, origin=p.origin,
+                                core=p.core, industrialized=p.industrialized)
+               for p in applicant.patents}
+    enterprise = Enterprise(
+        state="applied", **scalars,
+        qualifications=[Qualification(type=q.type, certificate_no=q.certificate_no,
+                                      valid_from=q.valid_from, valid_to=q.valid_to)
+                        for q in applicant.qualifications],
+        patents=list(patents.values()),
+        products=[Product(name=p.name, main=p.main, filing_no=p.filing_no,
+                          patent_intensive=p.patent_intensive, certified_on=p.certified_on,
+                          patents=[patents[n] for n in dict.fromkeys(p.patents) if n in patents])
+                  for p in applicant.products],
+        trademarks=[Trademark(reg_no=t.reg_no, owned=t.owned, valid_to=t.valid_to)
+                    for t in applicant.trademarks],
+        partnerships=[ResearchPartnership(partner=r.partner, partner_type=r.partner_type,
+                                          valid_from=r.valid_from, valid_to=r.valid_to)
+                      for r in applicant.research_partnerships],
+    )
+    if any(v is not None for v in figures.values()):
+        enterprise.figures = [YearlyFigure(year=year, **figures)]
+    try:
+        with session.begin_nested():  # a refusal below takes the new rows back with it
+            session.add(enterprise)
+            session.flush()
+            lifecycle.apply(session, enterprise, actor=actor, on=on, today=on,
+                            reason=f"依据资格自检记录 #{application.id}"
+                                   f"（评估日期 {application.as_of}）登记申报")
+    except IntegrityError:  # another officer registered the same USCC at the same moment
+        refuse_duplicate(session, applicant.uscc, application.county_id, actor)
+        raise
+    except lifecycle.TransitionRefused as exc:
+        raise RecordRefused(str(exc)) from None
+    session.execute(update(Application)
+                    .where(Application.uscc == applicant.uscc,
+                           Application.county_id == application.county_id,
+                           Application.enterprise_id.is_(None))
+                    .values(enterprise_id=enterprise.id)
+                    .execution_options(synchronize_session="fetch"))
+    created = {k: [None, v] for k, v in scalars.items() if v is not None and v != []}
+    created["application_id"] = [None, application.id]
+    audit(session, actor, "enterprise", enterprise.id, enterprise.version, "create", created)
+    for figure in enterprise.figures:
+        audit(session, actor, "yearly_figure", figure.id, figure.version, "create",
+               created_fields(figure, FIGURE_FIELDS, year=figure.year))
+    session.flush()
+    return enterprise
+
+
+def refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
+    """Refuse a USCC registered already, saying only what ``actor`` may know:
+    a county officer learns nothing of another county's enterprise — not even
+    that it exists — the city administrator is told where it is."""
+    existing = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if existing is None:
+        return
+    if existing.county_id == county_id:
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已登记，不能重复登记", "uscc")
+    if getattr(actor, "role", None) == CITY_ADMIN:
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已在"
+                            f"{existing.county.name}登记，不能重复登记", "uscc")
+    raise RecordRefused("该统一社会信用代码无法在本县市区登记，请联系市级管理员", "uscc")
+
+
+def register_applicant(session, data, *, actor, as_of: date, on: date,
+                       rulebook: Rulebook) -> tuple[Enterprise, Application]:
+    """Evaluate ``data`` (contract shape) as of ``as_of``, save it as a check and
+    register the enterprise from it (:func:`pool.records.registration.register_from_application`)
+    on ``on`` — what an officer does in two steps in the web UI.
+
+    The county is the one ``data["county"]`` names (name or code), else the
+    actor's own.
+
+    :raise pool.eligibility.applicant.InvalidApplicant: the data is not a valid applicant.
+    :raise KeyError: no policy is in force on ``as_of``.
+    :raise pool.records.changes.RecordRefused: no or an unknown county, one the actor
+        may not act for (``field`` ``county``), or what registering refuses
+        (e.g. a USCC already registered: ``field`` ``uscc``).
+    """
+    evaluation = check(data, as_of, rulebook.policy, rulebook.industries)
+    county = _county(session, data.get("county"), actor)
+    application = applications.save(session, data=data, evaluation=evaluation,
+                                     county_id=county.id, actor=actor)
+    enterprise = register_from_application(session, application, actor=actor, on=on)
+    return enterprise, application
+
+
+def _county(session, named: str | None, actor) -> County:
+    if named is None:
+        county = session.get(County, actor.county_id) if actor.county_id is not None else None
+        if county is None:
+            raise RecordRefused("请注明所属县（市、区）", "county")
+    else:
+        county = session.scalar(select(County).where(
+            or_(County.name == named.strip(), County.code == named.strip())))
+        if county is None:
+            raise RecordRefused(f"未知的县（市、区）{named!r}", "county")
+    if not may_act_for(actor, county.id):
+        raise RecordRefused(f"经办人无权为{county.name}登记企业", "county")
+    return county
