@@ -1,7 +1,7 @@
 """Audit trail of edits to master data (who changed which field, from what to what)."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -21,5 +21,10 @@ class ChangeRecord(db.Model):
     version: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))  # create / update / ...
     changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [old, new]
+    # The day the change took effect in reality (a grant, a certification, an
+    # end); absent for corrections of what was always so.  ``at`` is when it
+    # was recorded: a change recorded after its effective day is a late entry.
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship()

@@ -1,7 +1,11 @@
 """An enterprise's qualifications, patents, products, trademarks and partnerships.
 
 Enumerated columns carry the contract's codes (``applicant.schema.json``);
-check constraints keep a stray value out whatever path wrote it.
+check constraints keep a stray value out whatever path wrote it.  Each row
+carries the dates on which its facts became true (granted, industrialised,
+filed, certified, valid from/to), so the record can be read as of any date
+(:mod:`pool.records.facts`), and a ``version`` for optimistic locking: every
+change is one audited :class:`~models.ChangeRecord`.
 """
 from datetime import date
 
@@ -19,9 +23,12 @@ QUALIFICATION_TYPES = (
     "ip_pilot", "tech_sme", "other",
 )
 PATENT_KINDS = ("invention", "utility_model", "design")
-PATENT_STATUSES = ("valid", "pending", "lapsed", "invalidated", "expired")
+PATENT_STATUSES = ("valid", "pending", "lapsed", "invalidated", "expired", "transferred_out")
+# A status after which the patent no longer counts (its date is ``status_on``).
+PATENT_ENDED = ("lapsed", "invalidated", "expired", "transferred_out")
 PATENT_ORIGINS = ("self", "acquired", "licensed")
 PARTNER_TYPES = ("university", "research_institute", "other")
+QUALIFICATION_LEVELS = ("national", "provincial", "municipal")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -32,6 +39,10 @@ def _enterprise_fk():
     return mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
 
 
+def _version():
+    return mapped_column(Integer, nullable=False, default=1)
+
+
 class Qualification(db.Model):
     """资格证书 (criterion 2): judged by whether its validity covers a date."""
 
@@ -39,6 +50,7 @@ class Qualification(db.Model):
     __table_args__ = (
         CheckConstraint(_in("type", QUALIFICATION_TYPES), name="type"),
         CheckConstraint("valid_from <= valid_to", name="valid_range"),
+        CheckConstraint(f"level IS NULL OR {_in('level', QUALIFICATION_LEVELS)}", name="level"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,8 +59,15 @@ class Qualification(db.Model):
     certificate_no: Mapped[str | None] = mapped_column(String(64))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date, index=True)
+    level: Mapped[str | None] = mapped_column(String(16))  # national / provincial / municipal
+    issuer: Mapped[str | None] = mapped_column(String(100))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    # A renewal names the certificate it renews.
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("qualification.id", ondelete="SET NULL"))
+    version: Mapped[int] = _version()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="qualifications")
+    __mapper_args__ = {"version_id_col": version}
 
 
 product_patent = Table(
@@ -79,8 +98,18 @@ class Patent(db.Model):
     origin: Mapped[str | None] = mapped_column(String(16))
     core: Mapped[bool | None] = mapped_column(Boolean)
     industrialized: Mapped[bool | None] = mapped_column(Boolean)
+    # Dates (absent on rows registered before they were kept: unknown, counted as always).
+    office: Mapped[str | None] = mapped_column(String(8))  # granting office, WIPO ST.3: CN, US, EP, ...
+    application_date: Mapped[date | None] = mapped_column(Date)
+    granted_on: Mapped[date | None] = mapped_column(Date)
+    status_on: Mapped[date | None] = mapped_column(Date)  # since when an ended status holds
+    industrialized_on: Mapped[date | None] = mapped_column(Date)
+    acquired_on: Mapped[date | None] = mapped_column(Date)  # licence or transfer in
+    put_to_use_on: Mapped[date | None] = mapped_column(Date)  # a licensed / acquired patent put to use
+    version: Mapped[int] = _version()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="patents")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Product(db.Model):
@@ -93,9 +122,14 @@ class Product(db.Model):
     filing_no: Mapped[str | None] = mapped_column(String(64))  # 专利产品备案号
     patent_intensive: Mapped[bool | None] = mapped_column(Boolean)  # 已认定专利密集型产品
     certified_on: Mapped[date | None] = mapped_column(Date)
+    filed_on: Mapped[date | None] = mapped_column(Date)  # 专利产品备案日期
+    certificate_no: Mapped[str | None] = mapped_column(String(64))  # 专利密集型产品认定证书编号
+    added_on: Mapped[date | None] = mapped_column(Date)  # on the record from (absent: always)
+    version: Mapped[int] = _version()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="products")
     patents: Mapped[list[Patent]] = relationship(secondary=product_patent, order_by=Patent.id)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Trademark(db.Model):
@@ -107,8 +141,11 @@ class Trademark(db.Model):
     name: Mapped[str | None] = mapped_column(String(100))
     owned: Mapped[bool] = mapped_column(Boolean)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = _version()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="trademarks")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ResearchPartnership(db.Model):
@@ -126,5 +163,7 @@ class ResearchPartnership(db.Model):
     partner_type: Mapped[str] = mapped_column(String(24))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = _version()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="partnerships")
+    __mapper_args__ = {"version_id_col": version}

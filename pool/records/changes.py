@@ -236,23 +236,27 @@ def conflict(session, entity: str, row, expected: int | None) -> VersionConflict
 
 
 def write_change(session, actor, entity: str, row, expected: int | None, action: str,
-           diff: dict[str, list], *, locate: Callable[[], Any] | None = None) -> ChangeRecord:
+                 diff: dict[str, list], *, locate: Callable[[], Any] | None = None,
+                 effective_on: date | None = None, reason: str | None = None,
+                 skip: Sequence[str] = ()) -> ChangeRecord:
     """Apply ``diff`` to ``row`` (or insert the new ``row``) and flush it with its
     audit record in a SAVEPOINT; a concurrent writer's commit becomes a
     :class:`VersionConflict` and leaves the caller's transaction usable.
 
     The changes are made inside the SAVEPOINT because ``begin_nested`` flushes
     what is pending before it starts.  ``locate`` re-reads the row after a
-    failed insert (the other writer's row).
+    failed insert (the other writer's row).  ``skip`` names entries of
+    ``diff`` the caller has applied itself (a product's patents).
     """
     try:
         with session.begin_nested():
             if action == "create":
                 session.add(row)
             else:
-                apply_changes(row, diff)
+                apply_changes(row, {k: v for k, v in diff.items() if k not in skip})
             session.flush()
-            record = audit(session, actor, entity, row.id, row.version, action, diff)
+            record = audit(session, actor, entity, row.id, row.version, action, diff,
+                           effective_on=effective_on, reason=reason)
             session.flush()
     except StaleDataError:
         # The savepoint's rollback expired ``row``: its attributes now read the
@@ -267,8 +271,11 @@ def write_change(session, actor, entity: str, row, expected: int | None, action:
 
 
 def audit(session, actor, entity: str, entity_id: int, version: int | None, action: str,
-           changes: dict[str, list]) -> ChangeRecord:
-    record = ChangeRecord(actor_id=actor.id, entity=entity, entity_id=entity_id,
-                          version=version, action=action, changes=changes)
+          changes: dict[str, list], *, effective_on: date | None = None,
+          reason: str | None = None) -> ChangeRecord:
+    """One :class:`~models.ChangeRecord`; dates in ``changes`` are stored as ISO text."""
+    storable = {k: [v.isoformat() if isinstance(v, date) else v for v in pair] for k, pair in changes.items()}
+    record = ChangeRecord(actor_id=actor.id, entity=entity, entity_id=entity_id, version=version,
+                          action=action, changes=storable, effective_on=effective_on, reason=reason)
     session.add(record)
     return record
