@@ -157,7 +157,7 @@ def test_progress_can_be_corrected_and_other_counties_cannot(client, auth, world
     admit_dy(use_db, world)
     auth.login("dy")
     client.post(f"/actions/{world.dy_ent.id}/progress", data={
-        "progress-subtype": "patent_product_filing", "progress-on": "2025-09-01",
+        "progress-subtype": "other", "progress-on": "2025-09-01",
         "progress-reason": "新增专利产品备案"})
     with use_db() as session:
         event_id = session.query(PoolEvent).filter_by(kind="progress").one().id

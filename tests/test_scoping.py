@@ -156,7 +156,7 @@ def other_countys_children(session, world) -> dict:
     ids = {"product": product.id, "patent_id": patent.id, "contact_id": contact.id,
            "figure_id": figure.id, "event_id": event.id, "flag_id": flag.id, "mail_id": mail.id,
            "application_id": check.id, "check_id": check.id, "token_id": token.id,
-           "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id}
+           "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id, "row_id": patent.id}
     return ids
 
 
@@ -174,7 +174,7 @@ def child_urls(app, own_enterprise_id, ids):
                   for name in rule.arguments}
         for name, converter in rule._converters.items():
             if not isinstance(values[name], int) or "Integer" not in type(converter).__name__:
-                values[name] = {"fmt": "csv", "fact": "progress", "code": "zh",
+                values[name] = {"fmt": "csv", "fact": "progress", "code": "zh", "part_name": "patent",
                                 "unknown": "x", "filename": "x"}.get(name, "x")
         path = rule.build(values, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -214,7 +214,7 @@ def test_other_countys_child_ids_answer_404_or_reveal_nothing(app, client, auth,
             leaked = [s for s in SECRETS if s in body]
             assert not leaked, (method, url, response.status_code, leaked)
         seen.append(endpoint)
-    assert {"records.figures", "actions.correct", "api.admit", "checks.detail"} <= set(seen)
+    assert {"records.figures", "actions.correct", "api.admit", "checks.detail", "parts.edit"} <= set(seen)
     assert client.get("/").status_code == 200  # still logged in: the loop proved something
     with use_db() as session:  # and nothing of the other county changed
         assert session.get(Contact, ids["contact_id"]).name == "阳新秘密联系人"

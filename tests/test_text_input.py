@@ -100,7 +100,7 @@ def test_web_forms_refuse_them_at_the_field_and_write_nothing(client, auth, worl
 def test_a_reason_keeps_its_line_breaks_but_not_an_override(client, auth, world, use_db):
     auth.login("dy")
     url = f"/actions/{world.dy_ent.id}/progress"
-    form = {"progress-subtype": "new_pi_product", "progress-on": "2025-08-01"}
+    form = {"progress-subtype": "other", "progress-on": "2025-08-01"}
     refused = client.post(url, data={**form, "progress-reason": "新产品\u202e认定"})
     assert refused.status_code == 422 and "理由不能含有" in refused.get_data(as_text=True)
     accepted = client.post(url, data={**form, "progress-reason": "新产品认定\r\n\t文号：鄂知 12 号"})

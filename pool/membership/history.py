@@ -33,7 +33,12 @@ PROGRESS_TYPES = {
     "patent_industrialized": "新增产业化专利",
     "industrialization_rate_up": "专利产业化率提高",
     "patent_licensed_in_used": "许可或受让专利并实施",
+    # The kinds above are recognised from the record (pool.records.progress);
+    # this one is typed by an officer, with a written reason: a judgement.
+    "other": "其他实质性进展（经办人判断）",
 }
+# What an officer types as progress; the rest is recognised from the record.
+TYPED_PROGRESS = ("other",)
 
 # 诚信事件 (黄石 二(六)2): each makes expulsion due at once.
 INCIDENT_TYPES = {

@@ -20,7 +20,11 @@ from typing import Any
 from models import Enterprise, Patent
 from models.ip_assets import PATENT_ENDED
 
-__all__ = ["patent_status_on", "industrialized_on", "on_record", "record_data", "industrialization"]
+from pool.eligibility.criteria import Evaluation, check
+from pool.eligibility.rulebook import Rulebook
+
+__all__ = ["patent_status_on", "industrialized_on", "on_record", "record_data", "industrialization",
+           "record_verdict"]
 
 
 def patent_status_on(patent, day: date) -> str | None:
@@ -118,3 +122,14 @@ def _without_none(value):
     if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value
+
+
+def record_verdict(enterprise: Enterprise, day: date, rulebook: Rulebook) -> Evaluation:
+    """The ten criteria judged on the stored record as it stood on ``day``.
+
+    :raise pool.eligibility.applicant.InvalidApplicant: the record on that day is not a valid applicant
+        (e.g. a figure the contract bounds); the problems name the fields.
+    :raise KeyError: no policy in force on ``day``.
+    """
+    return check(record_data(enterprise, day), day, rulebook.policy, rulebook.industries)
+

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, TYPED_PROGRESS
 
 from pool.web.safe_forms import SafeForm
 
@@ -22,7 +22,7 @@ class FactForm(DatedReasonForm):
 
 def progress_form(**kwargs):
     form = FactForm(prefix="progress", **kwargs)
-    form.subtype.choices = list(PROGRESS_TYPES.items())
+    form.subtype.choices = [(k, PROGRESS_TYPES[k]) for k in TYPED_PROGRESS]
     return form
 
 

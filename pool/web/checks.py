@@ -1,5 +1,6 @@
 """资格自检: the application form, Excel/JSON upload, saved checks and the template."""
 import io
+from datetime import date
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
@@ -17,6 +18,8 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
 
 from pool.kernel.clock import today
+from pool.records import facts
+from pool.web.access import enterprise_or_404
 from pool.web.check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
@@ -59,6 +62,9 @@ def new():
             saved = _application_or_404(source)
             fill(form, saved.data)
             form.county_id.data = saved.county_id
+        registered = request.args.get("enterprise", type=int)
+        if registered:
+            _fill_from_record(form, enterprise_or_404(registered))
     added = _add_row_requested(form)
     evaluation, problems = None, []
     if request.method == "POST" and not added and form.validate():
@@ -78,6 +84,20 @@ def new():
     status = 422 if (problems or form.errors) and request.method == "POST" and not added else 200
     return render_template("checks/form.html", form=form, groups=GROUPS, evaluation=evaluation,
                            problems=problems, styles=VERDICT_STYLE), status
+
+
+def _fill_from_record(form, enterprise) -> None:
+    """Prefill from the stored record as it stood on ``?as_of=`` (default today;
+    a bad or future day falls back to today)."""
+    day = today()
+    try:
+        asked = date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        asked = day
+    day = min(asked, day)
+    fill(form, facts.record_data(enterprise, day))
+    form.county_id.data = enterprise.county_id
+    form.as_of.data, form.assessment_year.data = day, day.year
 
 
 def _add_row_requested(form) -> bool:

@@ -1,12 +1,16 @@
 """The enterprise list (paginated, searchable, filterable) and the enterprise page."""
+from datetime import date
+
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import STATES, Application, Enterprise, PoolEvent, Product, db
 from pool.eligibility import applications, rulebook
-from pool.records import directory
+from pool.eligibility.applicant import InvalidApplicant
+from pool.records import directory, facts
 from pool.membership import intake, lifecycle
 from pool.access import scoping
 
@@ -43,19 +47,62 @@ def list_filters() -> dict:
 
 @bp.route("/<int:enterprise_id>")
 def detail(enterprise_id: int):
+    """The enterprise page, today or — ``?as_of=YYYY-MM-DD`` — as the record stood on a past day."""
     enterprise = enterprise_or_404(enterprise_id)
+    day = today()
+    as_of, as_of_error = _as_of(day)
+    seen = as_of or day
     products = db.session.scalars(
         select(Product).where(Product.enterprise_id == enterprise.id)
         .options(selectinload(Product.patents)).order_by(Product.id)
     ).all()
     events = db.session.scalars(
-        select(PoolEvent).where(PoolEvent.enterprise_id == enterprise.id)
+        select(PoolEvent).where(PoolEvent.enterprise_id == enterprise.id, PoolEvent.effective_on <= seen)
         .options(selectinload(PoolEvent.actor))
         .order_by(PoolEvent.effective_on.desc(), PoolEvent.id.desc())
     ).all()
-    day = today()
-    return render_template("enterprises/detail.html", e=enterprise, products=products,
-                           events=events, outlook=_outlook(enterprise, day), day=day)
+    return render_template("enterprises/detail.html", e=enterprise, products=products, events=events,
+                           outlook=_outlook(enterprise, day) if as_of is None else {}, day=day,
+                           as_of=as_of, as_of_error=as_of_error, seen=seen,
+                           record=record_view(enterprise, products, seen),
+                           verdict=_verdict(enterprise, seen)), 422 if as_of_error else 200
+
+
+def _as_of(day):
+    """The past day asked for, or ``(None, message)`` (today, or a bad value: shown, not a 500)."""
+    text = (request.args.get("as_of") or "").strip()
+    if not text:
+        return None, None
+    try:
+        asked = date.fromisoformat(text)
+    except ValueError:
+        return None, _("查看日期须为 YYYY-MM-DD 格式的日期（实为 %(text)s）", text=text[:20])
+    if asked > day:
+        return None, _("查看日期 %(asked)s 晚于今天 %(day)s：只能查看过去某日的记录", asked=asked, day=day)
+    return (asked if asked < day else None), None
+
+
+def record_view(enterprise, products, day) -> dict:
+    """The parts on the record on ``day``, each with its status then."""
+    return {
+        "patents": [(p, facts.patent_status_on(p, day), facts.industrialized_on(p, day))
+                    for p in enterprise.patents if facts.patent_status_on(p, day) is not None],
+        "products": [p for p in products if facts.on_record(p, day, "added_on", "filed_on", "certified_on")],
+        "qualifications": [q for q in enterprise.qualifications
+                           if facts.on_record(q, day, "approved_on", "valid_from")],
+        "trademarks": [t for t in enterprise.trademarks if facts.on_record(t, day, "registered_on")],
+        "partnerships": [r for r in enterprise.partnerships if facts.on_record(r, day, "valid_from")],
+    }
+
+
+def _verdict(enterprise, day):
+    """The ten criteria on the stored record that day, or the problems that stop them."""
+    try:
+        return {"evaluation": facts.record_verdict(enterprise, day, rulebook.load(db.session))}
+    except InvalidApplicant as exc:
+        return {"problems": exc.problems}
+    except (KeyError, rulebook.NoPolicyInForce):
+        return {}
 
 
 def _outlook(enterprise, day):

@@ -8,6 +8,7 @@ from flask_babel import gettext, lazy_gettext as _l
 
 from pool.membership import history
 from pool.io import workbook
+from pool.records.fields import LEVEL_LABELS, PATENT_STATUS_LABELS
 from pool.records.directory import STATE_LABELS
 
 
@@ -48,9 +49,10 @@ def state_label(value: str) -> str:
 ENUM_LABELS = {
     "qualification": workbook.QUALIFICATION_LABELS,
     "patent_kind": workbook.PATENT_KIND_LABELS,
-    "patent_status": workbook.PATENT_STATUS_LABELS,
+    "patent_status": PATENT_STATUS_LABELS,
     "patent_origin": workbook.PATENT_ORIGIN_LABELS,
     "partner_type": workbook.PARTNER_TYPE_LABELS,
+    "qualification_level": LEVEL_LABELS,
 }
 
 
@@ -77,8 +79,21 @@ def event_label(event) -> str:
     return f"{kind} · {subtypes.get(event.subtype, event.subtype)}" if event.subtype else kind
 
 
+VERDICT_LABELS = {"eligible": _l("符合入库条件"), "ineligible": _l("不符合入库条件"),
+                  "needs_review": _l("需人工审核"), "incomplete": _l("资料不全")}
+STATUS_LABELS = {"pass": _l("符合"), "fail": _l("不符合"), "review": _l("需审核"), "missing": _l("缺少数据")}
+
+
+def verdict_label(value: str) -> str:
+    return str(VERDICT_LABELS.get(value, value))
+
+
+def status_label(value: str) -> str:
+    return str(STATUS_LABELS.get(value, value))
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         local_time=local_time, wan=wan, iso=iso, yes_no=yes_no, state_label=state_label,
-        label=label, event_label=event_label,
+        label=label, event_label=event_label, verdict_label=verdict_label, status_label=status_label,
     )

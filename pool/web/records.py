@@ -6,7 +6,6 @@ saved in between, the page comes back with 409, the other's changes (who, when,
 field: old → new), the values now stored beside what this user typed, and the
 version moved on — so saving again, after a look, deliberately overwrites.
 """
-from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,7 +25,8 @@ from pool.records import changes, edits as records, registration
 from pool.access import scoping
 
 from pool.web.access import enterprise_or_404
-from pool.web.check_forms import ApplicationForm, TriField
+from pool.web.check_forms import ApplicationForm
+from pool.web.saving import labels_of, save, version_of
 from pool.kernel.clock import today
 from pool.web.forms import ConfirmForm
 from pool.web.safe_forms import SafeForm, SafeRow
@@ -116,82 +116,6 @@ class ContactsForm(SafeForm):
     submit = SubmitField(_l("保存联系人"))
 
 
-def _version(field) -> int | None:
-    return int(field.data) if field.data else None
-
-
-def _refusal(form, exc: changes.RecordRefused) -> None:
-    """Show a refusal at the field it names, else as a form-wide message."""
-    field = form._fields.get(exc.field) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
-
-
-def _conflicting(form, conflict: changes.VersionConflict, typed: dict) -> dict:
-    """Prepare the form for a second look after a conflict.
-
-    The version moves on to the current one, so saving again is a deliberate
-    decision.  A field the others changed while this user left it as they saw
-    it (the oldest recorded "old" value) takes the value stored now — saving
-    again must not undo their change.  Returns ``adopted`` (labels of those
-    fields) and ``differences``: ``(label, stored now, typed, clash)`` for what
-    this user typed differently from what is stored, ``clash`` where the others
-    changed that field too.
-    """
-    form.version.data = str(conflict.current) if conflict.current is not None else ""
-    seen = {}
-    for change in conflict.changes:
-        for field, (old, _new) in change.changes.items():
-            seen.setdefault(field, old)
-    adopted, differences = [], []
-    for field, value in typed.items():
-        now = getattr(conflict.row, field) if conflict.row is not None else None
-        if value == now:
-            continue
-        label = form[field].label.text
-        if field in seen and value == seen[field]:
-            _put(form[field], now)
-            adopted.append(label)
-        else:
-            differences.append((label, now, value, field in seen))
-    return {"adopted": adopted, "differences": differences}
-
-
-def _put(field, value) -> None:
-    """Show ``value`` in ``field`` instead of what was posted."""
-    if isinstance(field, TriField):
-        field.process_data(value)
-    else:
-        field.data = "\n".join(value) if isinstance(value, list) else value
-    field.raw_data = None
-
-
-def _save(form, typed: dict, write, done: Callable[[Any], tuple], target: str):
-    """Run the domain ``write()``; on success commit, flash ``done(result)`` and
-    redirect to ``target``.  A conflict or refusal is put on ``form``.
-
-    Returns ``(redirect or None, VersionConflict or None, merge)``; ``typed``
-    is what the user entered, for :func:`_conflicting`.
-    """
-    try:
-        result = write()
-    except changes.VersionConflict as exc:
-        return None, exc, _conflicting(form, exc, typed)
-    except changes.RecordRefused as exc:
-        _refusal(form, exc)
-        return None, None, {}
-    db.session.commit()
-    flash(*done(result))
-    return redirect(target), None, {}
-
-
-def _labels(form) -> dict:
-    """Field → label, for the field names of change records."""
-    return {**changes.LABELS, **{name: field.label.text for name, field in form._fields.items()}}
-
-
 # --- registering a saved check -------------------------------------------------------
 
 @bp.route("/from-check/<int:application_id>", methods=["GET", "POST"])
@@ -231,10 +155,10 @@ def edit(enterprise_id: int):
     conflict, merge = None, {}
     if form.validate_on_submit():
         changes = form.changes()
-        done, conflict, merge = _save(
+        done, conflict, merge = save(
             form, changes,
             lambda: records.update_enterprise(db.session, enterprise, actor=current_user,
-                                              expected_version=_version(form.version),
+                                              expected_version=version_of(form.version),
                                               changes=changes),
             lambda record: ((_("已保存修改"), "success") if record
                             else (_("没有需要保存的修改"), "info")),
@@ -243,7 +167,7 @@ def edit(enterprise_id: int):
             return done
     status = 409 if conflict else 422 if form.errors else 200
     return render_template("records/edit.html", e=enterprise, form=form, conflict=conflict,
-                           merge=merge, labels=_labels(form)), status
+                           merge=merge, labels=labels_of(form)), status
 
 
 # --- yearly figures --------------------------------------------------------------------
@@ -260,16 +184,16 @@ def figures(enterprise_id: int):
     conflict, merge = None, {}
     if request.method == "POST" and form.validate():
         values = {f: form[f].data for f in changes.FIGURE_FIELDS}
-        done, conflict, merge = _save(
+        done, conflict, merge = save(
             form, values,
             lambda: records.record_figures(db.session, enterprise, actor=current_user,
                                            year=form.year.data, values=values,
-                                           expected_version=_version(form.version), on=today()),
+                                           expected_version=version_of(form.version), on=today()),
             lambda _figure: (_("已保存 %(year)s 年度数据", year=form.year.data), "success"),
             url_for("records.figures", enterprise_id=enterprise.id))
         if done:
             return done
-    return _figures_page(enterprise, form, product_form, conflict, merge, labels=_labels(form))
+    return _figures_page(enterprise, form, product_form, conflict, merge, labels=labels_of(form))
 
 
 @bp.post("/<int:enterprise_id>/figures/products")
@@ -282,18 +206,18 @@ def product_figures(enterprise_id: int):
     if product_form.validate():
         product = _product_or_404(enterprise, product_form.product_id.data)
         amounts = {"sales": product_form.sales.data, "profit": product_form.profit.data}
-        done, conflict, merge = _save(
+        done, conflict, merge = save(
             product_form, amounts,
             lambda: records.record_product_figures(
                 db.session, product, actor=current_user, year=product_form.year.data,
-                expected_version=_version(product_form.version), on=today(), **amounts),
+                expected_version=version_of(product_form.version), on=today(), **amounts),
             lambda _figure: (_("已保存%(product)s %(year)s 年度数据", product=product.name,
                                year=product_form.year.data), "success"),
             url_for("records.figures", enterprise_id=enterprise.id))
         if done:
             return done
     return _figures_page(enterprise, form, product_form, conflict, merge,
-                         labels=_labels(product_form))
+                         labels=labels_of(product_form))
 
 
 def _product_form(enterprise, **kwargs) -> ProductFigureForm:
