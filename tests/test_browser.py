@@ -1,5 +1,6 @@
 """A real browser (Debian's Chromium via Playwright) logs in and sees the list."""
 import threading
+from datetime import date
 
 import pytest
 from werkzeug.serving import make_server
@@ -94,3 +95,81 @@ def test_confirmation_comes_from_the_static_script_under_a_strict_csp(live_serve
     assert dialogs == [("confirm", expected), ("confirm", expected)]
     assert page.evaluate("window.__csp") == []
     assert not [line for line in console if "Content Security Policy" in line], console
+
+
+def test_an_officer_keeps_the_record_through_two_years(live_server, page, world, use_db, freeze_today):
+    """Admitted 2025-03-01: a patent granted, industrialised, a product certified
+    14 months in, a certificate renewed — through the pages, as an officer would."""
+    freeze_today(date(2026, 6, 1))
+    base = f"{live_server}/enterprises/{world.dy_ent.id}"
+    page.goto(live_server + "/auth/login")
+    page.fill("input[name=username]", "dy")
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server + "/")
+
+    def add(part, **values):
+        page.goto(base)
+        page.click(f"#{part}s a:has-text('新增')")
+        _fill(page, values)
+        page.click("#part-form input[type=submit]")
+        page.wait_for_url(base)
+
+    def change(part, **values):
+        page.goto(base)
+        page.click(f"#{part}s a:has-text('修改')")
+        _fill(page, values)
+        page.click("#part-form input[type=submit]")
+        page.wait_for_url(base)
+
+    add("qualification", type="high_tech", level="national", certificate_no="GR202342000001",
+        valid_from="2023-06-01", valid_to="2026-07-31")
+    add("patent", number="ZL202410000009.1", kind="invention", application_date="2024-02-01", origin="self",
+        core="1")
+    assert "审查中" in page.inner_text("#patents")
+    change("patent", status="valid", granted_on="2025-04-10")
+    change("patent", industrialized="1", industrialized_on="2025-09-01", reason="投产")
+    add("product", name="高频覆铜板", main="1", added_on="2025-09-01")
+    change("product", patent_intensive="1", certificate_no="PIP-2026-017", certified_on="2026-05-06")
+
+    timeline = page.inner_text(".timeline")
+    assert "新增产业化专利" in timeline and "新认定专利密集型产品" in timeline
+    assert "由记录变更自动识别" in timeline
+    assert "建议培育出库（a）" in page.inner_text("#actions")
+    assert "高频覆铜板" in page.inner_text("#actions")
+
+    page.goto(base)
+    page.click("#qualifications a:has-text('续期')")
+    _fill(page, {"certificate_no": "GR202642000777", "approved_on": "2026-05-20", "valid_from": "2026-05-20",
+                 "valid_to": "2029-05-19"})
+    page.click("#part-form input[type=submit]")
+    page.wait_for_url(base)
+    assert "GR202642000777" in page.inner_text("#qualifications")
+
+    # as of a past day: what was known then
+    page.fill("#as_of", "2025-03-31")
+    page.click("#as-of-form button")
+    page.wait_for_selector("#as-of-banner")
+    assert "审查中" in page.inner_text("#patents")
+    assert "高频覆铜板" not in page.inner_text("#products")
+    page.fill("#as_of", "2025-12-31")
+    page.click("#as-of-form button")
+    page.wait_for_selector("#as-of-banner")
+    assert "有效" in page.inner_text("#patents") and "高频覆铜板" in page.inner_text("#products")
+    assert "（2026-05-06）" not in page.inner_text("#products")
+    page.click("#as-of-banner a")
+    page.wait_for_selector("#actions")
+
+    # the history of the patent names every change with its effective day
+    page.click("#patents a:has-text('历史')")
+    history = page.inner_text("#history")
+    assert "2025-04-10" in history and "2025-09-01" in history and "投产" in history
+
+
+def _fill(page, values):
+    for name, value in values.items():
+        selector = f"#part-form [name={name}]"
+        if page.eval_on_selector(selector, "e => e.tagName") == "SELECT":
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)

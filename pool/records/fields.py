@@ -60,9 +60,9 @@ class Field:
             if not isinstance(value, str) or not _OFFICE.fullmatch(value.upper()):
                 raise RecordRefused(f"{self.label}须为两位字母的国家或组织代码，如 CN、US、EP（实为 {value!r}）", name)
             return value.upper()
-        return self._day(name, value, today)
+        return self._parse_day(name, value, today)
 
-    def _day(self, name: str, value: Any, today: date) -> date:
+    def _parse_day(self, name: str, value: Any, today: date) -> date:
         if isinstance(value, str):
             try:
                 value = date.fromisoformat(value)
@@ -77,19 +77,19 @@ class Field:
         return value
 
 
-def _text(label, max_length=200, required=False) -> Field:
+def _text_field(label, max_length=200, required=False) -> Field:
     return Field(label, "text", required=required, max_length=max_length)
 
 
-def _day(label, required=False, future=False) -> Field:
+def _day_field(label, required=False, future=False) -> Field:
     return Field(label, "day", required=required, future=future)
 
 
-def _flag(label) -> Field:
+def _flag_field(label) -> Field:
     return Field(label, "flag")
 
 
-def _choice(label, codes, labels, required=False) -> Field:
+def _choice_field(label, codes, labels, required=False) -> Field:
     return Field(label, "choice", required=required, choices={c: labels.get(c, c) for c in codes})
 
 
@@ -163,53 +163,53 @@ def _describe_patent(p) -> str:
 
 PARTS: dict[str, Part] = {part.name: part for part in (
     Part("patent", "专利", Patent, {
-        "number": _text("专利号", 32, required=True),
-        "title": _text("专利名称"),
-        "kind": _choice("专利类型", PATENT_KINDS, PATENT_KIND_LABELS, required=True),
+        "number": _text_field("专利号", 32, required=True),
+        "title": _text_field("专利名称"),
+        "kind": _choice_field("专利类型", PATENT_KINDS, PATENT_KIND_LABELS, required=True),
         "office": Field("授权机构", "office"),
-        "application_date": _day("申请日"),
-        "granted_on": _day("授权日"),
-        "status": _choice("法律状态", PATENT_STATUSES, PATENT_STATUS_LABELS, required=True),
-        "status_on": _day("状态变更日期"),
-        "origin": _choice("来源", PATENT_ORIGINS, ORIGIN_LABELS),
-        "core": _flag("核心专利"),
-        "industrialized": _flag("已产业化"),
-        "industrialized_on": _day("产业化日期"),
-        "acquired_on": _day("受让或许可日期"),
-        "put_to_use_on": _day("受让或许可专利实施日期"),
+        "application_date": _day_field("申请日"),
+        "granted_on": _day_field("授权日"),
+        "status": _choice_field("法律状态", PATENT_STATUSES, PATENT_STATUS_LABELS, required=True),
+        "status_on": _day_field("状态变更日期"),
+        "origin": _choice_field("来源", PATENT_ORIGINS, ORIGIN_LABELS),
+        "core": _flag_field("核心专利"),
+        "industrialized": _flag_field("已产业化"),
+        "industrialized_on": _day_field("产业化日期"),
+        "acquired_on": _day_field("受让或许可日期"),
+        "put_to_use_on": _day_field("受让或许可专利实施日期"),
     }, ("application_date", "granted_on", "acquired_on"), _describe_patent, _check_patent),
     Part("product", "产品", Product, {
-        "name": _text("产品名称", required=True),
-        "main": _flag("主导产品"),
-        "added_on": _day("登记日期"),
-        "filing_no": _text("专利产品备案号", 64),
-        "filed_on": _day("备案日期"),
-        "patent_intensive": _flag("已认定专利密集型产品"),
-        "certificate_no": _text("认定证书编号", 64),
-        "certified_on": _day("认定日期"),
+        "name": _text_field("产品名称", required=True),
+        "main": _flag_field("主导产品"),
+        "added_on": _day_field("登记日期"),
+        "filing_no": _text_field("专利产品备案号", 64),
+        "filed_on": _day_field("备案日期"),
+        "patent_intensive": _flag_field("已认定专利密集型产品"),
+        "certificate_no": _text_field("认定证书编号", 64),
+        "certified_on": _day_field("认定日期"),
     }, ("added_on", "filed_on", "certified_on"), lambda p: f"产品“{p.name}”", _check_product),
     Part("qualification", "资格证书", Qualification, {
-        "type": _choice("资格类型", QUALIFICATION_TYPES, QUALIFICATION_LABELS, required=True),
-        "level": _choice("级别", QUALIFICATION_LEVELS, LEVEL_LABELS),
-        "issuer": _text("认定机构", 100),
-        "certificate_no": _text("证书编号", 64),
-        "approved_on": _day("认定日期"),
-        "valid_from": _day("有效期起", required=True, future=True),
-        "valid_to": _day("有效期止", required=True, future=True),
+        "type": _choice_field("资格类型", QUALIFICATION_TYPES, QUALIFICATION_LABELS, required=True),
+        "level": _choice_field("级别", QUALIFICATION_LEVELS, LEVEL_LABELS),
+        "issuer": _text_field("认定机构", 100),
+        "certificate_no": _text_field("证书编号", 64),
+        "approved_on": _day_field("认定日期"),
+        "valid_from": _day_field("有效期起", required=True, future=True),
+        "valid_to": _day_field("有效期止", required=True, future=True),
     }, ("valid_from",), lambda q: f"{QUALIFICATION_LABELS.get(q.type, q.type)}" + (
         f"（{q.certificate_no}）" if q.certificate_no else ""), _check_validity, ends="valid_to"),
     Part("trademark", "商标", Trademark, {
-        "reg_no": _text("注册号", 32, required=True),
-        "name": _text("商标名称", 100),
+        "reg_no": _text_field("注册号", 32, required=True),
+        "name": _text_field("商标名称", 100),
         "owned": Field("自有商标", "flag", required=True),
-        "registered_on": _day("注册日期"),
-        "valid_to": _day("有效期止", future=True),
+        "registered_on": _day_field("注册日期"),
+        "valid_to": _day_field("有效期止", future=True),
     }, ("registered_on",), lambda t: f"商标 {t.reg_no}" + (f"（{t.name}）" if t.name else ""),
         lambda values, changed: _order(values, "registered_on", "valid_to"), ends="valid_to"),
     Part("partnership", "产学研合作", ResearchPartnership, {
-        "partner": _text("合作单位", required=True),
-        "partner_type": _choice("合作单位类型", PARTNER_TYPES, PARTNER_LABELS, required=True),
-        "valid_from": _day("合作起始日期", required=True, future=True),
-        "valid_to": _day("合作终止日期", required=True, future=True),
+        "partner": _text_field("合作单位", required=True),
+        "partner_type": _choice_field("合作单位类型", PARTNER_TYPES, PARTNER_LABELS, required=True),
+        "valid_from": _day_field("合作起始日期", required=True, future=True),
+        "valid_to": _day_field("合作终止日期", required=True, future=True),
     }, ("valid_from",), lambda r: f"与“{r.partner}”的产学研合作", _check_validity, ends="valid_to"),
 )}
