@@ -220,15 +220,16 @@ def test_data_that_no_longer_validates_is_refused_with_its_path(session, world, 
 
 
 def test_figures_of_a_future_year_are_refused_on_registering(session, world, people):
-    # Checks assessed on a later date (a "what if" self-check) carry later figures.
-    application = save_check(session, world.dy.id, people["dy"], as_of=date(2027, 6, 30),
-                             assessment_year=2027)
-    refused(session, "year", registration.register_from_application, session, application,
-            actor=people["dy"], on=ON)
-    application = save_check(session, world.dy.id, people["dy"], as_of=date(2026, 6, 30),
-                             assessment_year=2026)
+    # Checks assessed on a later date (a "what if" self-check) carry figures of a
+    # year that has not ended on the day of registering: refused.
+    for later in (2027, 2026):
+        application = save_check(session, world.dy.id, people["dy"], as_of=date(later, 6, 30),
+                                 assessment_year=later)
+        refused(session, "year", registration.register_from_application, session, application,
+                actor=people["dy"], on=ON)
+    application = save_check(session, world.dy.id, people["dy"], as_of=ON, assessment_year=2025)
     assert registration.register_from_application(session, application, actor=people["dy"],
-                                             on=ON).figures[0].year == 2025
+                                                  on=ON).figures[0].year == 2024
 
 
 # --- editing with optimistic locking ------------------------------------------------
@@ -441,6 +442,8 @@ def test_figures_added_at_the_same_moment_conflict(app, world, monkeypatch):
     (2024, {"employees": Decimal("12")}, "employees", "须为整数"),
     (2024, {"sales": Decimal("1")}, "sales", "未知字段"),
     (2026, {}, "year", "2025"),
+    (2025, {"employees": 10}, "year", "2025 年尚未结束"),
+    (2024, {"employees": None}, "operating_revenue", "2024 年度数据一项都没有填写"),
     (changes.EARLIEST_YEAR - 1, {}, "year", "不能填报未来年度"),
     ("2024", {}, "year", "整数"),
 ])
@@ -451,14 +454,14 @@ def test_invalid_figures_name_the_field(session, dy_ent, people, year, values, f
 
 
 def test_figure_boundaries_are_accepted(session, dy_ent, people):
-    for year in (changes.EARLIEST_YEAR, ON.year):
+    for year in (changes.EARLIEST_YEAR, ON.year - 1):
         records.record_figures(session, dy_ent, actor=people["dy"], year=year,
                                values={"employees": 10, "rd_staff": 10,
                                        "operating_revenue": Decimal("0"),
                                        "total_assets": Decimal("0.0001"), "rd_expense": "12.5"},
                                expected_version=None, on=ON)
     assert [(f.year, f.total_assets, f.rd_expense) for f in dy_ent.figures] == [
-        (1999, Decimal("0.0001"), Decimal("12.5")), (2025, Decimal("0.0001"), Decimal("12.5"))]
+        (1999, Decimal("0.0001"), Decimal("12.5")), (2024, Decimal("0.0001"), Decimal("12.5"))]
 
 
 def test_a_partial_update_is_checked_against_the_stored_figures(session, dy_ent, people):

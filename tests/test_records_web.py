@@ -214,9 +214,9 @@ def test_figures_edited_meanwhile_answer_409(client, auth, world, use_db):
     assert 'name="rd_expense" step="any" type="number" value="300"' in html  # untouched: theirs
     assert "表单中已换成对方保存的值：研发投入（万元）" in html
     assert 'name="version" type="hidden" value="3"' in html
-    # Adding a year that exists by now is a conflict, not a duplicate row.
+    # Adding a year that exists by now opens it for editing, not a duplicate row.
     response = client.post(url, data=dict(FIGURES, version=""))
-    assert response.status_code == 409
+    assert response.status_code == 200 and "该年度已有数据（第 3 版）" in page(response)
 
 
 def test_figure_errors_name_the_field(client, auth, world, use_db):
@@ -252,8 +252,9 @@ def test_product_figures_with_a_loss(client, auth, world, use_db):
     assert "晶圆检测设备" in listing and "-35.25" in listing
     edit = page(client.get(f"/records/{world.dy_ent.id}/figures?product={product_id}&product_year=2024"))
     assert 'name="product-version" type="hidden" value="1"' in edit
-    stale = client.post(url, data=dict(form, **{"product-profit": "5"}))
-    assert stale.status_code == 409
+    again = client.post(url, data=dict(form, **{"product-profit": "5"}))  # the year exists: edit it
+    assert again.status_code == 200 and "该年度已有数据（第 1 版）" in page(again)
+    assert 'name="product-version" type="hidden" value="1"' in page(again)
     negative = client.post(url, data=dict(form, **{"product-sales": "-1", "product-version": "1"}))
     assert negative.status_code == 422 and "销售收入不能为负数" in page(negative)
     with use_db() as session:
@@ -319,3 +320,29 @@ def test_contact_errors_are_shown_at_the_row(client, auth, world, use_db):
     assert 'value="王五"' in html
     with use_db() as session:
         assert session.scalars(select(Contact)).all() == []
+
+
+def test_adding_a_year_that_exists_opens_it_for_editing(client, auth, world, use_db):
+    auth.login("dy")
+    url = f"/records/{world.dy_ent.id}/figures"
+    assert client.post(url, data=FIGURES).status_code == 302
+    response = client.post(url, data=dict(FIGURES, employees="150"))
+    assert response.status_code == 200
+    body = page(response)
+    assert "该年度已有数据（第 1 版）" in body and "其他人修改了这条记录" not in body
+    assert 'name="version" type="hidden" value="1"' in body and 'value="150"' in body
+    assert client.post(url, data=dict(FIGURES, employees="150", version="1")).status_code == 302
+    with use_db() as session:
+        assert session.get(Enterprise, world.dy_ent.id).figures[0].employees == 150
+
+
+def test_an_empty_year_and_the_unfinished_year_are_refused(client, auth, world, use_db, freeze_today):
+    freeze_today(date(2025, 6, 30))
+    auth.login("dy")
+    url = f"/records/{world.dy_ent.id}/figures"
+    response = client.post(url, data={"year": "2024"})
+    assert response.status_code == 422 and "2024 年度数据一项都没有填写" in page(response)
+    response = client.post(url, data=dict(FIGURES, year="2025"))
+    assert response.status_code == 422 and "2025 年尚未结束" in page(response)
+    with use_db() as session:
+        assert session.get(Enterprise, world.dy_ent.id).figures == []

@@ -130,9 +130,15 @@ def checked_figures(values: Mapping[str, Any], year: int, on: date) -> dict[str,
 
 def check_year(year: Any, on: date) -> None:
     lifecycle.require_date(on, "办理日期")
-    if type(year) is not int or not EARLIEST_YEAR <= year <= on.year:
-        raise RecordRefused(f"年度须为 {EARLIEST_YEAR} 至 {on.year} 年之间的整数"
-                            f"（不能填报未来年度），实为 {year}", "year")
+    if type(year) is not int or not EARLIEST_YEAR <= year < on.year:
+        raise RecordRefused(f"年度须为 {EARLIEST_YEAR} 至 {on.year - 1} 年之间的整数（不能填报未来年度；"
+                            f"{on.year} 年尚未结束，其年度数据次年填报），实为 {year}", "year")
+
+
+def refuse_empty(values: Mapping[str, Any], fields: Sequence[str], year: int) -> None:
+    """A year with nothing in it is not a report."""
+    if all(values.get(f) is None for f in fields):
+        raise RecordRefused(f"{year} 年度数据一项都没有填写：请至少填写一项", fields[0])
 
 
 def checked_amount(field: str, value: Any, *, signed: bool = False) -> Decimal | None:

@@ -21,7 +21,7 @@ from models import (
 
 from pool.reference.gbt4754 import split_code
 from pool.records.changes import (
-    CONTACT_FIELDS, CONTACT_NAME_LENGTH, ENTERPRISE_FIELDS, FIGURE_FIELDS, FLAG_FIELDS, LABELS, REGION, RecordRefused, TEXT_FIELDS, apply_changes, audit, changed_fields, check_year, checked_amount, checked_figures, checked_text, created_fields, refuse_control, refuse_unknown, require_actor, require_version, write_change,
+    CONTACT_FIELDS, CONTACT_NAME_LENGTH, ENTERPRISE_FIELDS, FIGURE_FIELDS, FLAG_FIELDS, LABELS, REGION, RecordRefused, TEXT_FIELDS, apply_changes, audit, changed_fields, check_year, checked_amount, checked_figures, checked_text, created_fields, refuse_control, refuse_unknown, refuse_empty, require_actor, require_version, write_change,
 )
 
 # --- editing the enterprise ------------------------------------------------------
@@ -106,7 +106,9 @@ def record_figures(session, enterprise: Enterprise, *, actor, year: int,
 
     def checked(figure):
         before = {k: getattr(figure, k) if figure else None for k in FIGURE_FIELDS}
-        return checked_figures({**before, **values}, year, on)
+        merged = checked_figures({**before, **values}, year, on)
+        refuse_empty(merged, FIGURE_FIELDS, year)
+        return merged
 
     figure = _record_year(session, YearlyFigure, "enterprise_id", enterprise.id, year,
                           actor=actor, expected_version=expected_version, values_of=checked)
@@ -126,8 +128,13 @@ def record_product_figures(session, product: Product, *, actor, year: int,
     require_actor(actor, product.enterprise.county_id)
     check_year(year, on)
     checked = {"sales": checked_amount("sales", sales), "profit": checked_amount("profit", profit, signed=True)}
+
+    def not_empty(_figure):
+        refuse_empty(checked, ("sales", "profit"), year)
+        return checked
+
     return _record_year(session, ProductFigure, "product_id", product.id, year, actor=actor,
-                        expected_version=expected_version, values_of=lambda _figure: checked)
+                        expected_version=expected_version, values_of=not_empty)
 
 
 def _record_year(session, model, owner: str, owner_id: int, year: int, *, actor,

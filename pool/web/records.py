@@ -272,7 +272,9 @@ def _figures_page(enterprise, form, product_form, conflict, merge, labels):
         .options(selectinload(ProductFigure.product))
         .order_by(ProductFigure.product_id, ProductFigure.year.desc())).all()
     errors = form.errors or product_form.errors
-    status = 409 if conflict else 422 if request.method == "POST" and errors else 200
+    # adding a year that exists is not a clash with anyone: the form turns into its edit
+    added_existing = conflict is not None and conflict.expected is None and conflict.row is not None
+    status = 200 if added_existing else 409 if conflict else 422 if request.method == "POST" and errors else 200
     return render_template("records/figures.html", e=enterprise, form=form,
                            product_form=product_form, product_rows=rows, conflict=conflict,
                            merge=merge, labels=labels,
