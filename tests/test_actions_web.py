@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from models import Application, Enterprise, IntakeRound, PoolEvent
 from pool.eligibility.criteria import check
@@ -253,3 +254,27 @@ def test_an_action_dated_before_any_policy_is_refused_clearly(client, auth, worl
     assert response.status_code == 409
     assert "2001-01-01 没有生效的政策参数" in response.get_data(as_text=True)
     assert state_of(use_db, world.yx_ent.id) == "applied"
+
+
+def test_the_admission_note_is_kept_and_shown(client, auth, world, use_db):
+    from .test_records_web import save_check
+
+    with use_db() as session:
+        enterprise = session.get(Enterprise, world.yx_ent.id)
+        session.add(PoolEvent(enterprise_id=enterprise.id, county_id=world.yx.id, kind="state_change",
+                              to_state="applied", effective_on=date(2025, 2, 1), reason="测试"))
+        enterprise.state_changed_on = date(2025, 2, 1)
+        session.add(IntakeRound(name="首批", opened_on=date(2025, 1, 1), closed_on=None))
+        session.commit()
+    application_id = save_check(use_db, world.yx.id, "yx", uscc=world.yx_ent.uscc, name=world.yx_ent.name)
+    with use_db() as session:
+        session.get(Application, application_id).enterprise_id = world.yx_ent.id
+        session.commit()
+    auth.login("yx")
+    response = client.post(f"/actions/{world.yx_ent.id}/admit", data={
+        "application_id": str(application_id), "on": "2025-06-30", "reason": "经县局会议研究同意入库"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with use_db() as session:
+        event = session.scalar(select(PoolEvent).where(PoolEvent.to_state == "admitted"))
+        assert event.evidence["note"] == "经县局会议研究同意入库"
+    assert "备注：经县局会议研究同意入库" in client.get(f"/enterprises/{world.yx_ent.id}").get_data(as_text=True)

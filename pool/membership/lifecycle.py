@@ -55,6 +55,7 @@ from pool.membership.proposals import (
     proposal_by_rule,
 )
 from pool.membership.quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
+from pool.kernel import text
 from pool.kernel.refusal import DateRefused, TransitionRefused, require_not_future
 from pool.access.scoping import may_act_for
 
@@ -91,7 +92,7 @@ def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
 
 
 def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
-          reviews: Mapping[int, tuple[str, str]] | None = None, snapshot) -> PoolEvent:
+          reviews: Mapping[int, tuple[str, str]] | None = None, snapshot, note: str | None = None) -> PoolEvent:
     """Admit an ``applied`` enterprise on ``on``.
 
     ``evaluation`` is the verdict record (``Evaluation.to_record()``): verdict
@@ -100,7 +101,8 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     is recorded as a ``review`` event.  Inside an intake round open on ``on`` the
     admission is unlimited (``intake_round_id`` recorded); otherwise it is a
     replenishment (增补) and takes one place of the county's quota, checked under
-    the county row lock.  ``snapshot`` is the policy in force on ``on``.
+    the county row lock.  ``snapshot`` is the policy in force on ``on``.  The
+    officer's ``note`` (备注), if any, is kept on the event.
 
     :raise TransitionRefused: wrong state, a verdict that does not allow
         admission, an unresolved or refused review, a review without a reason,
@@ -108,6 +110,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     """
     require_snapshot(snapshot, on)
     _prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
+    note = _note(note)
     criteria = checked_evaluation(evaluation, on)
     resolutions = resolved_reviews(criteria, reviews or {})
     require_admissible(evaluation["verdict"], criteria, resolutions)
@@ -128,6 +131,8 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         "quota": places.to_dict() if places else None,
         "intake_round": {"id": intake.id, "name": intake.name} if intake else None,
     }
+    if note:
+        evidence["note"] = note
     return _move(session, enterprise, actor, on, ADMITTED, reason, evidence,
                  replenishment=intake is None, intake_round_id=intake.id if intake else None)
 
@@ -314,6 +319,16 @@ def _check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
 
 
 # --- writing ------------------------------------------------------------------
+
+def _note(note: str | None) -> str | None:
+    """An optional note (备注): kept as typed, stripped; no control characters."""
+    if note is None or not note.strip():
+        return None
+    unclean = text.refusal("备注", note, multiline=True)
+    if unclean is not None:
+        raise TransitionRefused(unclean)
+    return note.strip()
+
 
 def _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation) -> None:
     for r in resolutions:

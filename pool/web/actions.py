@@ -76,7 +76,7 @@ def admit(enterprise_id: int):
         try:
             lifecycle.admit(db.session, enterprise, actor=current_user, on=form.on.data,
                             today=today(), evaluation=chosen.result, reviews=reviews,
-                            snapshot=snapshot_on(form.on.data))
+                            snapshot=snapshot_on(form.on.data), note=form.reason.data)
         except lifecycle.TransitionRefused as exc:
             _refused(exc, form)
             status = 409
