@@ -18,7 +18,7 @@ from models import (
 from pool.access import tokens as api_domain
 from pool.kernel import jsonutil
 from pool.membership import lifecycle
-from pool.eligibility.applicant import SCHEMA as CONTRACT
+from pool.eligibility.contract import SCHEMA as CONTRACT
 from pool.api import core
 from pool.kernel.clock import today
 

@@ -34,7 +34,7 @@ from pool.kernel import jsonutil, text
 from pool.membership import lifecycle
 from pool.records import edits as records
 from pool.eligibility import rulebook
-from pool.eligibility.applicant import FIELD_LABELS as APPLICANT_LABELS
+from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.io.batch import InputProblem, InvalidInput
 
 PREFIX = "/api/v1"

@@ -15,7 +15,7 @@ from models.ip_assets import QUALIFICATION_TYPES
 from models.enterprise import STATES
 from models.monitoring import FLAG_KINDS, SEVERITIES
 from pool.records import edits as records
-from pool.eligibility.applicant import SCHEMA as APPLICANT_SCHEMA
+from pool.eligibility.contract import SCHEMA as APPLICANT_SCHEMA
 from pool.membership.history import STATE_LABELS
 
 from pool.api.core import COMPONENTS, MAX_ID

@@ -41,8 +41,9 @@ from models.base import YUAN_PER_WAN
 
 from pool.membership import lifecycle
 from pool.kernel import text as text_rule
-from pool.eligibility.applicant import FIELD_LABELS as APPLICANT_LABELS
-from pool.eligibility.applicant import SCHEMA, InvalidApplicant, parse
+from pool.eligibility.applicant import InvalidApplicant, parse
+from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
+from pool.eligibility.contract import SCHEMA
 from pool.reference.gbt4754 import split_code
 from pool.access.scoping import may_act_for
 
