@@ -13,10 +13,10 @@ from pool.io.batch import InvalidInput
 from pool.kernel.clock import today
 
 from pool.api import schemas as s
-from pool.api.core import (
-    PAGING, Param, Problem, Reply, date_param, etag, expected_version, json_response, operation, paginate,
-    require_complete, viewer,
-)
+from pool.api.core import Param, Reply, viewer
+from pool.api.inputs import PAGING, date_param, paginate, require_complete
+from pool.api.operations import operation
+from pool.api.responses import Problem, etag, expected_version, json_response
 
 TAG = "enterprises"
 ONE = "/enterprises/<int:enterprise_id>"

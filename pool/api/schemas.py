@@ -18,7 +18,8 @@ from pool.records import edits as records
 from pool.eligibility.contract import SCHEMA as APPLICANT_SCHEMA
 from pool.membership.history import STATE_LABELS
 
-from pool.api.core import COMPONENTS, MAX_ID
+from pool.api.core import MAX_ID
+from pool.api.inputs import COMPONENTS
 
 
 def component(name: str, schema: dict) -> dict:
