@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pool.eligibility.applicant import SCHEMA, InvalidApplicant, parse  # noqa: E402
+from pool.eligibility.applicant import InvalidApplicant, parse  # noqa: E402
+from pool.eligibility.contract import SCHEMA  # noqa: E402
 from pool.eligibility.criteria import evaluate  # noqa: E402
 from pool.reference.industries import IndustryEntry, IndustryTable  # noqa: E402
 from pool.eligibility.policy import Policy  # noqa: E402

@@ -18,8 +18,8 @@ from models import (
 from pool.access import tokens as api_domain
 from pool.kernel import jsonutil
 from pool.membership import lifecycle
-from pool.eligibility.applicant import SCHEMA as CONTRACT
-from pool.api import core
+from pool.eligibility.contract import SCHEMA as CONTRACT
+from pool.api import auth
 from pool.kernel.clock import today
 
 from . import factories as af
@@ -417,7 +417,7 @@ def test_the_rate_limit_answers_429_with_retry_after_per_user(api_app, api_clien
                                                              monkeypatch):
     api_app.config["API_RATE_LIMIT"] = 2
     clock = [NOW]
-    monkeypatch.setattr(core, "now", lambda: clock[0])
+    monkeypatch.setattr(auth, "now", lambda: clock[0])
     for _ in range(2):
         assert call(api_client, "GET", "/quota", tokens["dy"]).status_code == 200
     limited = call(api_client, "GET", "/quota", tokens["dy"])
@@ -435,7 +435,7 @@ def test_more_tokens_do_not_mean_more_requests(api_app, api_client, world, token
                                                monkeypatch):
     """The limit is the user's, whichever of their (up to 20) tokens is used."""
     api_app.config["API_RATE_LIMIT"] = 3
-    monkeypatch.setattr(core, "now", lambda: NOW)
+    monkeypatch.setattr(auth, "now", lambda: NOW)
     with use_db() as session:
         officer = session.get(User, world.dy_officer.id)
         more = [api_domain.issue_token(session, officer, name=f"第{i}个", now=NOW)[1] for i in range(3)]
@@ -451,7 +451,7 @@ def test_the_limit_is_shared_by_every_worker(api_app, database_url, tokens, monk
     api_app.config["API_RATE_LIMIT"] = 3
     other = with_api(create_app(make_config(database_url)))
     other.config["API_RATE_LIMIT"] = 3
-    monkeypatch.setattr(core, "now", lambda: NOW)
+    monkeypatch.setattr(auth, "now", lambda: NOW)
     clients = [api_app.test_client(), other.test_client()]
     statuses = [call(clients[i % 2], "GET", "/quota", tokens["dy"]).status_code for i in range(5)]
     assert statuses == [200, 200, 200, 429, 429]

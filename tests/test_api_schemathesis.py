@@ -27,14 +27,14 @@ from models import User, db
 from pool.access import tokens as api_domain
 from pool.records import registration
 from pool.eligibility import rulebook
-from pool.api import core, openapi  # importing pool.api declares every operation
+from pool.api import openapi, operations  # importing pool.api declares every operation
 
 from .test_api import api_app, bearer, dy_applicant, tokens  # noqa: F401 - fixtures
 
 EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, ignored_auth]
-OPERATIONS = [(op.method, op.path) for op in core.registry.operations]
+OPERATIONS = [(op.method, op.path) for op in operations.registry.operations]
 
 
 @pytest.fixture

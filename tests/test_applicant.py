@@ -1,4 +1,4 @@
-"""pool.eligibility.applicant — the input contract and SPEC §2.3 input rules."""
+"""pool.eligibility.contract, .validation, .applicant — the input contract and SPEC §2.3 input rules."""
 import json
 from datetime import date
 from decimal import Decimal
@@ -9,13 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from pool.eligibility import applicant as ap
-from pool.eligibility.applicant import InvalidApplicant, Problem, inspect, parse, schema_problems, validate
+from pool.eligibility import contract
+from pool.eligibility.applicant import InvalidApplicant, parse
+from pool.eligibility.contract import Problem, schema_problems
+from pool.eligibility.validation import inspect, validate
 
 from . import factories as f
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "applicant.schema.json"
-JSONSCHEMA = Draft202012Validator(ap.SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+JSONSCHEMA = Draft202012Validator(contract.SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def paths(problems):
@@ -30,7 +32,7 @@ def errors_of(**overrides):
 
 @pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="shared/ is not beside the project")
 def test_the_shipped_schema_copy_equals_the_shared_contract():
-    shipped = json.loads(ap.SCHEMA_FILE.read_text(encoding="utf-8"))
+    shipped = json.loads(contract.SCHEMA_FILE.read_text(encoding="utf-8"))
     assert shipped == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
 
 
@@ -268,7 +270,7 @@ def _object(required: dict, optional: dict):
 
 
 _qualification = _object(
-    {"type": _maybe(_strings, ap.QUALIFICATION_TYPES), "valid_from": _dates, "valid_to": _dates},
+    {"type": _maybe(_strings, contract.QUALIFICATION_TYPES), "valid_from": _dates, "valid_to": _dates},
     {"certificate_no": _strings})
 _partnership = _object(
     {"partner": _strings, "partner_type": _maybe(_strings, ["university", "research_institute", "other"]),
@@ -319,7 +321,7 @@ def test_near_valid_applicants_agree_with_jsonschema_and_never_crash(data):
 
 
 def test_the_generated_validator_source_is_inspectable():
-    assert ap.SCHEMA_CHECK_SOURCE.startswith("def _schema_check(data, out):")
+    assert contract.SCHEMA_CHECK_SOURCE.startswith("def _schema_check(data, out):")
 
 
 _FIELD_VALUES = {

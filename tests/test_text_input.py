@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Contact, Enterprise, PoolEvent
-from pool.eligibility import applicant as applicant_module
+from pool.eligibility import validation
 from pool.kernel import jsonutil, text
 from pool.records import changes, edits as records
 
@@ -53,7 +53,7 @@ def test_applicant_data_refuses_them_wherever_they_are(path, bad):
         holder[int(last) if last.isdigit() else last] = bad
     else:
         data[target] = bad
-    problems = {p.path: p.message for p in applicant_module.validate(data)}
+    problems = {p.path: p.message for p in validation.validate(data)}
     assert path in problems and "控制字符" in problems[path], problems
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pool.io import workbook
+from pool.io.workbook import reader
 from pool.io.workbook import (
     BOOLEAN_LABELS, FIELD_LABELS, PATENT_KIND_LABELS, QUALIFICATION_LABELS, SHEETS, Problem, WorkbookError,
     read_applicants, write_applicants, write_template,
@@ -640,7 +640,7 @@ def test_zip_bomb_rejected_before_parsing(monkeypatch):
 
 def test_total_uncompressed_size_limited(monkeypatch):
     data = _xlsx([_minimal()])
-    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(reader, "MAX_UNCOMPRESSED_BYTES", 10_000)
     _refuse_parsing(monkeypatch)
     assert "解压后" in _only_problem(data)
 

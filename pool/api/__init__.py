@@ -1,11 +1,15 @@
 """The JSON API (``/api/v1``, described at ``/api/v1/openapi.json``) and the
 page where users manage their API tokens (``/account/tokens``).
 
-Thin callers of ``pool/``: :mod:`.core` is the frame (token check, rate limit,
-problems, the operation registry), the other modules declare the operations —
-importing this package declares them all.
+Thin callers of ``pool/``.  The frame: :mod:`.core` (the blueprint and what
+declares an operation), :mod:`.operations` (the registry), :mod:`.inputs`
+(request parsing and validation), :mod:`.responses` (JSON and problems),
+:mod:`.auth` (token check, rate limit).  The other modules declare the
+operations — importing this package declares them all.
 """
-from pool.api import account, actions, checks, core, enterprises, openapi, reads  # noqa: F401
+from pool.api import (  # noqa: F401
+    account, actions, auth, checks, core, enterprises, inputs, openapi, operations, reads, responses,
+)
 
 
 def init_app(app) -> None:
@@ -16,5 +20,5 @@ def init_app(app) -> None:
     app.register_blueprint(account.bp)
     # Bearer tokens, not the browser session, authenticate here: no CSRF, and
     # the web's login redirect does not apply (pool.web.access skips the API
-    # blueprint; core answers 401 itself).
+    # blueprint; auth answers 401 itself).
     csrf.exempt(core.bp)

@@ -19,7 +19,10 @@ from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPE
 from pool.kernel.clock import today
 
 from pool.api import schemas as s
-from pool.api.core import Reply, json_response, operation, policy_on, require_complete, viewer
+from pool.api.core import Reply, viewer
+from pool.api.inputs import policy_on, require_complete
+from pool.api.operations import operation
+from pool.api.responses import json_response
 from pool.api.enterprises import ONE
 
 TAG = "lifecycle"

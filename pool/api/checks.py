@@ -8,7 +8,10 @@ from pool.io.batch import InputProblem, InvalidInput
 from pool.kernel.clock import today
 
 from pool.api import schemas as s
-from pool.api.core import Reply, date_param, json_response, operation
+from pool.api.core import Reply
+from pool.api.inputs import date_param
+from pool.api.operations import operation
+from pool.api.responses import json_response
 
 DEFAULT_MAX_APPLICANTS = 1000  # API_MAX_APPLICANTS: bulk work goes through the CLI or an upload
 

@@ -6,16 +6,16 @@ from sqlalchemy.orm import selectinload
 
 from models import Application, Enterprise, ProductFigure, db
 from pool.eligibility import applications, rulebook
-from pool.records import registration, directory, edits as records
+from pool.records import changes, directory, edits as records, registration
 from pool.eligibility.applicant import InvalidApplicant
 from pool.io.batch import InvalidInput
 from pool.kernel.clock import today
 
 from pool.api import schemas as s
-from pool.api.core import (
-    PAGING, Param, Problem, Reply, date_param, etag, expected_version, json_response, operation, paginate,
-    require_complete, viewer,
-)
+from pool.api.core import Param, Reply, viewer
+from pool.api.inputs import PAGING, date_param, paginate, require_complete
+from pool.api.operations import operation
+from pool.api.responses import Problem, etag, expected_version, json_response
 
 TAG = "enterprises"
 ONE = "/enterprises/<int:enterprise_id>"
@@ -76,7 +76,7 @@ def create_enterprise(query, body):
             db.session, body, actor=viewer(), as_of=as_of, on=today(), rulebook=book)
     except InvalidApplicant as exc:
         raise InvalidInput(exc.problems) from None
-    except records.RecordRefused as exc:
+    except changes.RecordRefused as exc:
         if exc.field == "uscc":
             raise Problem("duplicate", str(exc)) from None
         raise

@@ -2,7 +2,7 @@
 
 Nothing here is written by hand per endpoint: paths, parameters, request and
 response schemas all come from the ``@operation`` declarations beside the
-views (:mod:`pool.api.core`), so the description cannot drift from the code.
+views (:mod:`pool.api.operations`), so the description cannot drift from the code.
 """
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import json
 
 from flask import current_app, render_template, url_for
 
-from pool.api.core import (
-    COMPONENTS, JSON, MAX_ID, PREFIX, PROBLEMS, Operation, Reply, bp, json_response, operation, registry,
-)
+from pool.api.core import JSON, MAX_ID, PREFIX, Operation, Reply, bp
+from pool.api.inputs import COMPONENTS
+from pool.api.operations import operation, registry
+from pool.api.responses import PROBLEMS, json_response
 
 VERSION = "1.0.0"
 DESCRIPTION = """黄石市专利产业化样板企业培育库的 JSON 接口。

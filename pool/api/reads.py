@@ -15,9 +15,10 @@ from pool.io.batch import InputProblem, InvalidInput
 from pool.kernel.clock import today
 
 from pool.api import schemas as s
-from pool.api.core import (
-    PAGING, Param, Reply, date_param, json_response, operation, paginate, policy_on, viewer,
-)
+from pool.api.core import Param, Reply, viewer
+from pool.api.inputs import PAGING, date_param, paginate, policy_on
+from pool.api.operations import operation
+from pool.api.responses import json_response
 
 AS_OF = date_param("as_of", "计算日期（默认今天）")
 COUNTY_ID = Param("county_id", s.ID, "县（市、区）id")

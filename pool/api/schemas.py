@@ -15,10 +15,11 @@ from models.ip_assets import QUALIFICATION_TYPES
 from models.enterprise import STATES
 from models.monitoring import FLAG_KINDS, SEVERITIES
 from pool.records import changes, edits as records
-from pool.eligibility.applicant import SCHEMA as APPLICANT_SCHEMA
+from pool.eligibility.contract import SCHEMA as APPLICANT_SCHEMA
 from pool.membership.history import STATE_LABELS
 
-from pool.api.core import COMPONENTS, MAX_ID
+from pool.api.core import MAX_ID
+from pool.api.inputs import COMPONENTS
 
 
 def component(name: str, schema: dict) -> dict:

@@ -58,7 +58,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
-from pool.eligibility.applicant import FIELD_LABELS, Applicant, InvalidApplicant, Problem, _constructor, parse
+from pool.eligibility.applicant import Applicant, InvalidApplicant, _constructor, parse
+from pool.eligibility.contract import FIELD_LABELS, Problem
 from pool.reference.gbt4754 import display_code, lookup as industry_class
 from pool.reference.industries import CLASSIFICATION_NAME, IndustryTable
 from pool.eligibility.policy import Policy, Snapshot

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from pool.eligibility.applicant import QUALIFICATION_TYPES
+from pool.eligibility.contract import QUALIFICATION_TYPES
 from pool.eligibility.sme import DEFAULT_TABLE, SizeTable
 
 SEED_DATE = date(2024, 9, 30)  # date of the Huangshi draft (seed 004)

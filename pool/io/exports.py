@@ -47,7 +47,7 @@ from pool.records import directory
 from pool.membership import admission, lifecycle
 from pool.access import scoping
 from pool.records.directory import STATE_LABELS
-from pool.io.workbook import _EXCEL_MAX_TEXT, _ILLEGAL_TEXT, _escape
+from pool.io.workbook.cells import EXCEL_MAX_TEXT, ILLEGAL_TEXT, escape
 
 BATCH = 1000
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -293,7 +293,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, str):
-        return _escape(value)
+        return escape(value)
     return str(value)
 
 
@@ -301,5 +301,5 @@ def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, str):
         # XML cannot carry control characters, and a cell holds at most 32767:
         # an export shows what it can rather than failing half-way.
-        return _escape(_ILLEGAL_TEXT.sub("\ufffd", value))[:_EXCEL_MAX_TEXT]
+        return escape(ILLEGAL_TEXT.sub("\ufffd", value))[:EXCEL_MAX_TEXT]
     return value

@@ -39,8 +39,8 @@ from models.base import YUAN_PER_WAN
 
 from pool.membership import lifecycle
 from pool.kernel import text as text_rule
-from pool.eligibility.applicant import FIELD_LABELS as APPLICANT_LABELS
-from pool.eligibility.applicant import SCHEMA
+from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
+from pool.eligibility.contract import SCHEMA
 from pool.access.scoping import may_act_for
 
 
