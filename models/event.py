@@ -67,3 +67,35 @@ def _refuse_update(mapper, connection, target):
 @event.listens_for(PoolEvent, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise AppendOnlyError("事件记录只能追加，不能删除；请记录一条更正事件")
+
+
+# A state change corrected by two people: an officer asks, the city administrator decides.
+PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+CORRECTION_STATUSES = (PENDING, APPROVED, REFUSED)
+
+
+class StateCorrection(db.Model):
+    """A request to void a mistaken admission, rejection, graduation or
+    expulsion.  Approved, it becomes a ``correction`` event naming the state
+    change it voids; the request keeps who asked, who decided, when and why."""
+
+    __tablename__ = "state_correction"
+    __table_args__ = (Index("ix_state_correction_status", "status", "county_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("pool_event.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    correction_event_id: Mapped[int | None] = mapped_column(ForeignKey("pool_event.id"))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    event: Mapped[PoolEvent] = relationship(foreign_keys=[event_id])
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

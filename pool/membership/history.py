@@ -82,13 +82,17 @@ def require_snapshot(snapshot, as_of: date):
     return snapshot
 
 
+def not_voided():
+    """SQL condition: no ``correction`` event names this ``PoolEvent``."""
+    correction = aliased(PoolEvent)
+    return ~exists().where(correction.kind == CORRECTION, correction.corrects_id == PoolEvent.id)
+
+
 def live_events(enterprise_id: int, kind: str, as_of: date | None = None):
     """``SELECT`` of the enterprise's events of ``kind`` that no correction voids,
     effective on or before ``as_of`` (all if ``None``), oldest first."""
-    correction = aliased(PoolEvent)
-    voided = exists().where(correction.kind == CORRECTION, correction.corrects_id == PoolEvent.id)
     stmt = select(PoolEvent).where(
-        PoolEvent.enterprise_id == enterprise_id, PoolEvent.kind == kind, ~voided,
+        PoolEvent.enterprise_id == enterprise_id, PoolEvent.kind == kind, not_voided(),
     )
     if as_of is not None:
         stmt = stmt.where(PoolEvent.effective_on <= as_of)
@@ -99,7 +103,7 @@ def pool_on(session, on: date, county_ids: Iterable[int] | None = None) -> dict[
     """Each enterprise's state on ``on``: ``{enterprise_id: state}``.
 
     The state is the ``to_state`` of the enterprise's last ``state_change``
-    event effective on or before ``on`` (same day: the higher id, i.e. the one
+    event (not voided by an approved correction) effective on or before ``on`` (same day: the higher id, i.e. the one
     recorded later).  Enterprises with no such event are absent.  One query,
     whatever the number of enterprises; ``county_ids`` limits it to those
     counties (the caller applies the viewer's scoping).
@@ -111,7 +115,7 @@ def pool_on(session, on: date, county_ids: Iterable[int] | None = None) -> dict[
             partition_by=PoolEvent.enterprise_id,
             order_by=(PoolEvent.effective_on.desc(), PoolEvent.id.desc()),
         ).label("rank"),
-    ).where(PoolEvent.kind == STATE_CHANGE, PoolEvent.effective_on <= on)
+    ).where(PoolEvent.kind == STATE_CHANGE, PoolEvent.effective_on <= on, not_voided())
     if county_ids is not None:
         ranked = ranked.where(PoolEvent.county_id.in_(list(county_ids)))
     ranked = ranked.subquery()

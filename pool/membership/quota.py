@@ -25,7 +25,7 @@ from models import County, IntakeRound, PoolEvent
 from models.enterprise import ADMITTED, GRADUATED
 from models.event import STATE_CHANGE
 
-from pool.membership.history import require_snapshot
+from pool.membership.history import not_voided, require_snapshot
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,13 @@ def replenishment_refusal(session, county: County, on: date, snapshot) -> tuple[
     """
     require_snapshot(snapshot, on)
     multiplier = snapshot["quota_multiplier"]
-    events = _quota_events(session, county.id)
-    current = _tally(events, on, multiplier)
+    events = quota_events(session, county.id)
+    current = tally(events, on, multiplier)
     if current.left < 1:
         return current, f"{county.name}增补名额已用完：{current.describe(multiplier)}，不能再增补入库"
-    later = sorted({day for day, state in events if state == ADMITTED and day > on})
+    later = sorted({day for day, state, _id in events if state == ADMITTED and day > on})
     for day in later:
-        then = _tally(events, day, multiplier)
+        then = tally(events, day, multiplier)
         if then.left < 1:
             return current, (f"{county.name}在 {day.isoformat()} 已有增补且名额届时用完"
                              f"（{then.describe(multiplier)}），不能补记 {on.isoformat()} 的增补")
@@ -107,22 +107,24 @@ def replenishment_refusal(session, county: County, on: date, snapshot) -> tuple[
 
 
 def _quota_events_stmt(county_id: int):
-    """``SELECT (effective_on, to_state)`` of the county's graduations and replenishments."""
-    return select(PoolEvent.effective_on, PoolEvent.to_state).where(
+    """``SELECT (effective_on, to_state, id)`` of the county's live graduations and replenishments."""
+    return select(PoolEvent.effective_on, PoolEvent.to_state, PoolEvent.id).where(
         PoolEvent.county_id == county_id,
-        PoolEvent.kind == STATE_CHANGE,
+        PoolEvent.kind == STATE_CHANGE, not_voided(),
         or_(PoolEvent.to_state == GRADUATED,
             and_(PoolEvent.to_state == ADMITTED, PoolEvent.replenishment.is_(True))),
     )
 
 
-def _quota_events(session, county_id: int) -> list[tuple[date, str]]:
-    """The events themselves, for the back-dating check that replays later dates."""
-    return [(day, state) for day, state in session.execute(_quota_events_stmt(county_id))]
+def quota_events(session, county_id: int) -> list[tuple[date, str, int]]:
+    """``(effective_on, to_state, event id)`` of the county's live graduations and
+    replenishments, for the checks that replay later dates."""
+    return [tuple(row) for row in session.execute(_quota_events_stmt(county_id))]
 
 
-def _tally(events: list[tuple[date, str]], as_of: date, multiplier: int) -> Quota:
-    graduated = sum(1 for day, state in events if state == GRADUATED and day <= as_of)
-    replenished = sum(1 for day, state in events if state == ADMITTED and day <= as_of)
+def tally(events, as_of: date, multiplier: int) -> Quota:
+    """The quota on ``as_of`` from ``(effective_on, to_state, …)`` events."""
+    graduated = sum(1 for day, state, *_ in events if state == GRADUATED and day <= as_of)
+    replenished = sum(1 for day, state, *_ in events if state == ADMITTED and day <= as_of)
     limit = multiplier * graduated
     return Quota(graduated, replenished, limit, max(limit - replenished, 0))

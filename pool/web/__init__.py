@@ -21,9 +21,11 @@ ERROR_TITLES = {
 
 
 def init_app(app) -> None:
-    from pool.web import actions, auth, checks, enterprises, main, monitor, parts, records, reference, reports, rules
+    from pool.web import (
+        actions, auth, checks, corrections, enterprises, main, monitor, parts, records, reference, reports, rules,
+    )
 
-    for module in (auth, main, enterprises, checks, rules, reference, records, parts, reports, actions,
+    for module in (auth, main, enterprises, checks, rules, reference, records, parts, reports, actions, corrections,
                    monitor):
         app.register_blueprint(module.bp)
     filters.init_app(app)

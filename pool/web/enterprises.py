@@ -11,7 +11,7 @@ from models import STATES, Application, Enterprise, PoolEvent, Product, db
 from pool.eligibility import applications, rulebook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.records import directory, facts
-from pool.membership import intake, lifecycle
+from pool.membership import corrections, intake, lifecycle
 from pool.access import scoping
 
 from pool.web import monitor
@@ -61,7 +61,10 @@ def detail(enterprise_id: int):
         .options(selectinload(PoolEvent.actor))
         .order_by(PoolEvent.effective_on.desc(), PoolEvent.id.desc())
     ).all()
+    voided = {ev.corrects_id for ev in events if ev.kind == "correction" and ev.corrects_id}
     return render_template("enterprises/detail.html", e=enterprise, products=products, events=events,
+                           voided=voided, correctable=corrections.correctable(db.session, enterprise),
+                           pending=corrections.pending_for(db.session, enterprise.id),
                            outlook=_outlook(enterprise, day) if as_of is None else {}, day=day,
                            as_of=as_of, as_of_error=as_of_error, seen=seen,
                            record=record_view(enterprise, products, seen),
