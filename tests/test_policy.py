@@ -30,6 +30,7 @@ EXPECTED_DEFAULTS = {
     "annual_data_deadline": "05-31",
     "annual_data_high_after_days": 30,
     "reminder_days_before_deadline": (30, 14, 7),
+    "reapply_after_expulsion_months": 0,
 }
 
 

@@ -169,6 +169,8 @@ PARAMETER_SPECS: dict[str, ParamSpec] = {s.key: s for s in (
           "截止日后逾期达此天数升为高风险", _int(0)),
     _spec("reminder_days_before_deadline", "年度数据提醒（截止前天数）", "int_list",
           "在截止日前这些天数向企业联系人发送提醒", _positive_int_list),
+    _spec("reapply_after_expulsion_months", "退库后重新申报等待期（月）", "int",
+          "退库企业自退库之日起满此月数、且在以后的申报年度，方可重新申报", _int(0)),
 )}
 
 _ANNEX = "黄石 附件2 "
@@ -194,6 +196,8 @@ DEFAULT_PARAMETERS: tuple[Parameter, ...] = tuple(
         ("annual_data_deadline", "05-31", "SPEC §4 解释", ""),
         ("annual_data_high_after_days", 30, "SPEC §4 解释", ""),
         ("reminder_days_before_deadline", (30, 14, 7), "SPEC §4 解释", ""),
+        ("reapply_after_expulsion_months", 0, "黄石 二(六)2；原文未规定 [R]",
+         "原文未规定退库企业能否及何时重新申报；默认不设等待期（0 个月），由市里另行规定"),
     )
 )
 

@@ -30,9 +30,7 @@ The proposal, quota and history reads live in ``pool.membership.proposals``,
 """
 from __future__ import annotations
 
-import json
 from datetime import date
-from decimal import Decimal
 from typing import Mapping
 
 from sqlalchemy import exists, select
@@ -47,7 +45,7 @@ from pool.membership.admission import (
 )
 from pool.membership.history import (
     CONTINUED_CULTIVATION, INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, STATE_LABELS, live_events,
-    members_on, pool_on, require_date, require_snapshot,
+    members_on, pool_on, require_snapshot,
 )
 from pool.membership.proposals import (
     EXPULSION, GRADUATION, Finding, Proposal, add_months, expulsion_assessment, expulsion_proposal,
@@ -57,7 +55,7 @@ from pool.membership.proposals import (
 from pool.membership.quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
 from pool.kernel import text
 from pool.kernel.refusal import DateRefused, TransitionRefused, require_not_future
-from pool.access.scoping import may_act_for
+from pool.membership.events import as_json, check_subtype, fact, move, prepare
 
 __all__ = [
     # transitions and facts
@@ -84,11 +82,11 @@ def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
 
     :raise TransitionRefused: if the enterprise already has a lifecycle history.
     """
-    _prepare(session, enterprise, actor, on, APPLIED, "申报", today=today)
+    prepare(session, enterprise, actor, on, APPLIED, "申报", today=today)
     if session.scalar(select(exists().where(PoolEvent.enterprise_id == enterprise.id,
                                             PoolEvent.kind == STATE_CHANGE))):
         raise TransitionRefused(f"{enterprise.name}已有申报记录，不能重复申报")
-    return _move(session, enterprise, actor, on, APPLIED, reason or "申报入库", {})
+    return move(session, enterprise, actor, on, APPLIED, reason or "申报入库", {})
 
 
 def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
@@ -109,7 +107,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         or no quota left.
     """
     require_snapshot(snapshot, on)
-    _prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
+    prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
     note = _note(note)
     criteria = checked_evaluation(evaluation, on)
     resolutions = resolved_reviews(criteria, reviews or {})
@@ -125,7 +123,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         reason = f"{intake.name}入库（批次 {intake.opened_on} 起，不占增补名额）"
     _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
     evidence = {
-        "evaluation": _json(evaluation),
+        "evaluation": as_json(evaluation),
         "reviews": [{"criterion_id": r["criterion_id"], "decision": r["decision"],
                      "reason": r["reason"]} for r in resolutions],
         "quota": places.to_dict() if places else None,
@@ -133,7 +131,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     }
     if note:
         evidence["note"] = note
-    return _move(session, enterprise, actor, on, ADMITTED, reason, evidence,
+    return move(session, enterprise, actor, on, ADMITTED, reason, evidence,
                  replenishment=intake is None, intake_round_id=intake.id if intake else None)
 
 
@@ -149,14 +147,14 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, rea
     :raise TransitionRefused: wrong state, no reason, or invalid reviews.
     """
     required_reason(reason, "不予入库须写明理由")
-    _prepare(session, enterprise, actor, on, REJECTED, "不予入库", today=today)
+    prepare(session, enterprise, actor, on, REJECTED, "不予入库", today=today)
     if reviews and evaluation is None:
         raise TransitionRefused("复核决定须附所依据的评估记录")
     criteria = checked_evaluation(evaluation, on) if evaluation is not None else []
     resolutions = resolved_reviews(criteria, reviews or {})
     _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
-    evidence = {"evaluation": _json(evaluation)} if evaluation is not None else {}
-    return _move(session, enterprise, actor, on, REJECTED, reason, evidence)
+    evidence = {"evaluation": as_json(evaluation)} if evaluation is not None else {}
+    return move(session, enterprise, actor, on, REJECTED, reason, evidence)
 
 
 def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, rule: str,
@@ -170,7 +168,7 @@ def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, r
     :raise TransitionRefused: wrong state, no reason, or the rule does not hold.
     """
     return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason,
-                    {"officer": _json(evidence or {})}, snapshot)
+                    {"officer": as_json(evidence or {})}, snapshot)
 
 
 def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basis: str,
@@ -194,12 +192,12 @@ def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,
     if rule not in ("a", "b"):
         raise TransitionRefused(f"{action}条件须为 a 或 b，不能为 {rule!r}")
     required_reason(reason, f"{action}须写明理由")
-    _prepare(session, enterprise, actor, on, to_state, action, today=today)
+    prepare(session, enterprise, actor, on, to_state, action, today=today)
     proposal, detail = proposal_by_rule(session, enterprise, kind, rule, on, snapshot)
     if proposal is None:
         raise TransitionRefused(f"{enterprise.name}在 {on} 不符合{action}条件（{rule}）：{detail}")
     record = {"rule": rule, "proposal": proposal.to_dict(), **extra}
-    return _move(session, enterprise, actor, on, to_state, reason, record)
+    return move(session, enterprise, actor, on, to_state, reason, record)
 
 
 # --- facts that are not transitions ---------------------------------------------
@@ -235,9 +233,9 @@ def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: d
     :raise TransitionRefused: not graduated, unknown or repeated ``subtype``,
         outcome before continued cultivation, or no reason.
     """
-    _check_subtype(OUTCOME_TYPES, subtype, "出库后标记")
+    check_subtype(OUTCOME_TYPES, subtype, "出库后标记")
     required_reason(reason, f"标记{OUTCOME_TYPES[subtype]}须写明理由")
-    _prepare(session, enterprise, actor, on, GRADUATED, f"标记{OUTCOME_TYPES[subtype]}",
+    prepare(session, enterprise, actor, on, GRADUATED, f"标记{OUTCOME_TYPES[subtype]}",
              today=today, moves=False)
     marked = {e.subtype: e for e in session.scalars(live_events(enterprise.id, OUTCOME))}
     if subtype in marked:
@@ -246,7 +244,7 @@ def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: d
     cultivation = marked.get(CONTINUED_CULTIVATION)
     if subtype != CONTINUED_CULTIVATION and (cultivation is None or cultivation.effective_on > on):
         raise TransitionRefused(f"{enterprise.name}须先标记接续培育，才能标记{OUTCOME_TYPES[subtype]}")
-    return _fact(session, enterprise, actor, on, OUTCOME, subtype, reason, evidence)
+    return fact(session, enterprise, actor, on, OUTCOME, subtype, reason, evidence)
 
 
 def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: str) -> PoolEvent:
@@ -261,7 +259,7 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
         raise TransitionRefused("只能更正进展、诚信事件、出库后标记或备注；状态变更与复核决定不能撤销")
     required_reason(reason, "更正须写明理由")
     enterprise = session.get(Enterprise, event.enterprise_id)
-    _prepare(session, enterprise, actor, on, None, "更正记录", today=today, moves=False)
+    prepare(session, enterprise, actor, on, None, "更正记录", today=today, moves=False)
     if on < event.effective_on:
         raise TransitionRefused(f"更正日期 {on} 早于原记录日期 {event.effective_on}")
     if session.scalar(select(exists().where(PoolEvent.kind == CORRECTION,
@@ -269,53 +267,16 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
         raise TransitionRefused(f"记录 {event.id} 已被更正")
     corrected = {"id": event.id, "kind": event.kind, "subtype": event.subtype,
                  "effective_on": event.effective_on.isoformat(), "reason": event.reason}
-    return _fact(session, enterprise, actor, on, CORRECTION, event.kind, reason,
+    return fact(session, enterprise, actor, on, CORRECTION, event.kind, reason,
                  {"corrected": corrected}, corrects_id=event.id)
 
 
 def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, reason, evidence,
                  what):
-    _check_subtype(types, subtype, what)
+    check_subtype(types, subtype, what)
     required_reason(reason, f"{what}须写明情况")
-    _prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", today=today, moves=False)
-    return _fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
-
-
-# --- checks -------------------------------------------------------------------
-
-# to_state -> the state it is reached from.  A new enterprise row is created
-# `applied`; `apply` records that as its first event.
-_FROM = {APPLIED: APPLIED, ADMITTED: APPLIED, REJECTED: APPLIED,
-         GRADUATED: ADMITTED, EXPELLED: ADMITTED}
-
-
-def _prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
-    """Common checks, after locking and re-reading the enterprise row.
-
-    ``moves``: ``state`` is the target of a transition (checked against
-    ``_FROM``); otherwise the state the enterprise must be in (``None``: any).
-    """
-    require_date(on, "生效日期")
-    require_not_future(on, today, "生效日期")
-    if not may_act_for(actor, enterprise.county_id):
-        raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
-    session.execute(
-        select(Enterprise).where(Enterprise.id == enterprise.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    needed = _FROM[state] if moves else state
-    if needed is not None and enterprise.state != needed:
-        raise TransitionRefused(
-            f"{enterprise.name}当前状态为“{STATE_LABELS[enterprise.state]}”，不能{action}"
-            f"（须为“{STATE_LABELS[needed]}”）")
-    last = enterprise.state_changed_on or enterprise.admitted_on
-    if last is not None and on < last:
-        raise TransitionRefused(f"{action}日期 {on} 早于该企业上次状态变更日期 {last}")
-
-
-def _check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
-    if subtype not in types:
-        raise TransitionRefused(f"未知的{what}类型 {subtype!r}，应为：{'、'.join(types)}")
+    prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", today=today, moves=False)
+    return fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
 
 
 # --- writing ------------------------------------------------------------------
@@ -335,44 +296,4 @@ def _record_reviews(session, enterprise, actor, on, criteria, resolutions, evalu
         c = r["criterion"]
         evidence = {"criterion_id": c["id"], "title": c.get("title"), "status": c["status"],
                     "detail": c.get("detail"), "evaluation_as_of": evaluation.get("as_of")}
-        _fact(session, enterprise, actor, on, REVIEW, r["decision"], r["reason"], evidence)
-
-
-def _move(session, enterprise, actor, on, to_state, reason, evidence, **columns) -> PoolEvent:
-    """Append the ``state_change`` event and update the enterprise's cache."""
-    from_state = None if to_state == APPLIED else enterprise.state
-    event = _append(session, enterprise, actor, on, STATE_CHANGE, None, reason, evidence,
-                    from_state=from_state, to_state=to_state, **columns)
-    enterprise.state = to_state
-    enterprise.state_changed_on = on
-    if to_state == ADMITTED:
-        enterprise.admitted_on = on
-    session.flush()
-    return event
-
-
-def _fact(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
-    event = _append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns)
-    session.flush()
-    return event
-
-
-def _append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
-    event = PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=kind,
-                      subtype=subtype, effective_on=on, actor_id=actor.id,
-                      reason=(reason or "").strip(), evidence=_json(evidence or {}), **columns)
-    session.add(event)
-    return event
-
-
-def _json(value):
-    """A JSON-ready deep copy (dates as ISO strings, decimals as exact strings)."""
-    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
-
-
-def _json_default(obj):
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, Decimal):
-        return str(obj)
-    raise TypeError(f"证据中含不能保存的值：{obj!r}")
+        fact(session, enterprise, actor, on, REVIEW, r["decision"], r["reason"], evidence)

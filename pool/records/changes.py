@@ -37,7 +37,7 @@ from models import (
 )
 from models.base import YUAN_PER_WAN
 
-from pool.membership import lifecycle
+from pool.membership.history import require_date
 from pool.kernel import text as text_rule
 from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.eligibility.contract import SCHEMA
@@ -129,7 +129,7 @@ def checked_figures(values: Mapping[str, Any], year: int, on: date) -> dict[str,
 
 
 def check_year(year: Any, on: date) -> None:
-    lifecycle.require_date(on, "办理日期")
+    require_date(on, "办理日期")
     if type(year) is not int or not EARLIEST_YEAR <= year < on.year:
         raise RecordRefused(f"年度须为 {EARLIEST_YEAR} 至 {on.year - 1} 年之间的整数（不能填报未来年度；"
                             f"{on.year} 年尚未结束，其年度数据次年填报），实为 {year}", "year")

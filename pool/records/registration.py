@@ -129,7 +129,8 @@ def refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
     if existing is None:
         return
     if existing.county_id == county_id:
-        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已登记，不能重复登记", "uscc")
+        again = "；该企业可在企业页面以此评估办理重新申报" if existing.state in ("rejected", "expelled") else ""
+        raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已登记，不能重复登记{again}", "uscc")
     if getattr(actor, "role", None) == CITY_ADMIN:
         raise RecordRefused(f"统一社会信用代码 {uscc} 的企业“{existing.name}”已在"
                             f"{existing.county.name}登记，不能重复登记", "uscc")

@@ -51,6 +51,14 @@ class ExpelForm(DatedReasonForm):
         validators=[InputRequired(_l("请选择退库依据"))])
 
 
+class ReapplyForm(SafeForm):
+    on = DateField(_l("重新申报日期"), validators=[DataRequired(_l("请填写日期"))])
+    application_id = SelectField(_l("所依据的资格评估"), coerce=int,
+                                 validators=[InputRequired(_l("请先完成并保存一次资格自检"))])
+    reason = TextAreaField(_l("备注"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("确认重新申报"))
+
+
 class AdmitForm(DatedReasonForm):
     application_id = SelectField(_l("所依据的资格评估"), coerce=int)
     reason = TextAreaField(_l("备注"), validators=[Length(max=2000)])

@@ -8,9 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from sqlalchemy import or_
+
 from models import Application, IntakeRound, PoolEvent, db
 from pool.eligibility import applications, rulebook
-from pool.membership import intake, lifecycle
+from pool.membership import cycles, intake, lifecycle
 from pool.access import scoping
 from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
@@ -126,6 +128,34 @@ def _run(enterprise, form, perform, message, title, **context):
 def _page(template, enterprise, form, title, **context):
     status = 422 if request.method == "POST" else 200
     return render_template(template, e=enterprise, form=form, title=title, **context), status
+
+
+# --- a new application cycle ------------------------------------------------------------
+
+@bp.route("/<int:enterprise_id>/reapply", methods=["GET", "POST"])
+def reapply(enterprise_id: int):
+    """重新申报: a rejected or expelled enterprise starts a new cycle on a saved check of its USCC."""
+    enterprise = enterprise_or_404(enterprise_id)
+    checks = list(db.session.scalars(applications.visible(current_user).where(
+        Application.uscc == enterprise.uscc, Application.county_id == enterprise.county_id,
+        or_(Application.enterprise_id.is_(None), Application.enterprise_id == enterprise.id))))
+    form = forms.ReapplyForm()
+    form.application_id.choices = [(c.id, f"{c.as_of} · {c.verdict} · #{c.id}") for c in checks]
+    if request.method == "GET":
+        form.on.data = today()
+        form.application_id.data = request.args.get("application_id", type=int) or (
+            checks[0].id if checks else None)
+    if form.validate_on_submit():
+        chosen = next(c for c in checks if c.id == form.application_id.data)
+        try:
+            cycles.reapply(db.session, enterprise, actor=current_user, on=form.on.data, today=today(),
+                           application=chosen, snapshot=snapshot_on(form.on.data), reason=form.reason.data or "")
+        except lifecycle.TransitionRefused as exc:
+            _refused(exc, form)
+        else:
+            return _done(enterprise, _("%(name)s 已重新申报", name=enterprise.name))
+    return _page("actions/reapply.html", enterprise, form, _("重新申报"), checks=checks,
+                 history=cycles.cycles(db.session, enterprise))
 
 
 # --- graduation and expulsion --------------------------------------------------------

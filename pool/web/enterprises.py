@@ -11,7 +11,7 @@ from models import STATES, Application, Enterprise, PoolEvent, Product, db
 from pool.eligibility import applications, rulebook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.records import directory, facts
-from pool.membership import corrections, intake, lifecycle
+from pool.membership import corrections, cycles, intake, lifecycle
 from pool.access import scoping
 
 from pool.web import monitor
@@ -65,6 +65,7 @@ def detail(enterprise_id: int):
     return render_template("enterprises/detail.html", e=enterprise, products=products, events=events,
                            voided=voided, correctable=corrections.correctable(db.session, enterprise),
                            pending=corrections.pending_for(db.session, enterprise.id),
+                           cycles=cycles.cycles(db.session, enterprise),
                            outlook=_outlook(enterprise, day) if as_of is None else {}, day=day,
                            as_of=as_of, as_of_error=as_of_error, seen=seen,
                            record=record_view(enterprise, products, seen),

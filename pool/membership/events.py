@@ -1,0 +1,105 @@
+"""Writing the pool event log: the checks every lifecycle action makes first
+(lock the enterprise, the actor's county, the state, no date after today or
+before the last state change) and the appending of events with the
+enterprise's cached state kept in step.  Shared by :mod:`pool.membership.lifecycle`,
+:mod:`pool.membership.corrections` and :mod:`pool.membership.cycles`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+from sqlalchemy import select
+
+from models import Enterprise, PoolEvent
+from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
+from models.event import STATE_CHANGE
+
+from pool.access.scoping import may_act_for
+from pool.kernel.refusal import TransitionRefused, require_not_future
+from pool.membership.history import STATE_LABELS, require_date
+
+# --- checks -------------------------------------------------------------------
+
+# to_state -> the state it is reached from.  A new enterprise row is created
+# `applied`; `apply` records that as its first event.
+FROM = {APPLIED: APPLIED, ADMITTED: APPLIED, REJECTED: APPLIED,
+         GRADUATED: ADMITTED, EXPELLED: ADMITTED}
+
+
+def prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
+    """Common checks, after locking and re-reading the enterprise row.
+
+    ``moves``: ``state`` is the target of a transition (checked against
+    ``FROM``); otherwise the state the enterprise must be in (``None``: any).
+    """
+    require_date(on, "生效日期")
+    require_not_future(on, today, "生效日期")
+    if not may_act_for(actor, enterprise.county_id):
+        raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
+    session.execute(
+        select(Enterprise).where(Enterprise.id == enterprise.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    needed = FROM[state] if moves else state
+    if needed is not None and enterprise.state != needed:
+        raise TransitionRefused(
+            f"{enterprise.name}当前状态为“{STATE_LABELS[enterprise.state]}”，不能{action}"
+            f"（须为“{STATE_LABELS[needed]}”）")
+    last = enterprise.state_changed_on or enterprise.admitted_on
+    if last is not None and on < last:
+        raise TransitionRefused(f"{action}日期 {on} 早于该企业上次状态变更日期 {last}")
+
+
+def check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
+    if subtype not in types:
+        raise TransitionRefused(f"未知的{what}类型 {subtype!r}，应为：{'、'.join(types)}")
+
+
+# --- writing ------------------------------------------------------------------
+
+
+
+
+
+def move(session, enterprise, actor, on, to_state, reason, evidence, **columns) -> PoolEvent:
+    """Append the ``state_change`` event and update the enterprise's cache
+    (a first 申报 comes from no state; a re-application from the last one)."""
+    from_state = None if to_state == APPLIED and enterprise.state == APPLIED else enterprise.state
+    event = append(session, enterprise, actor, on, STATE_CHANGE, None, reason, evidence,
+                    from_state=from_state, to_state=to_state, **columns)
+    enterprise.state = to_state
+    enterprise.state_changed_on = on
+    if to_state == ADMITTED:
+        enterprise.admitted_on = on
+    session.flush()
+    return event
+
+
+def fact(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
+    event = append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns)
+    session.flush()
+    return event
+
+
+def append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
+    event = PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=kind,
+                      subtype=subtype, effective_on=on, actor_id=actor.id,
+                      reason=(reason or "").strip(), evidence=as_json(evidence or {}), **columns)
+    session.add(event)
+    return event
+
+
+def as_json(value):
+    """A JSON-ready deep copy (dates as ISO strings, decimals as exact strings)."""
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(obj):
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, Decimal):
+        return str(obj)
+    raise TypeError(f"证据中含不能保存的值：{obj!r}")
