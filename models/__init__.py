@@ -14,6 +14,6 @@ from .figures import ProductFigure, YearlyFigure  # noqa: F401
 from .event import AppendOnlyError, PoolEvent, StateCorrection  # noqa: F401
 from .audit import ChangeRecord  # noqa: F401
 from .policy import IndustryCorrection, PolicyValue, ReferenceTableVersion  # noqa: F401
-from .application import Application, IntakeRound  # noqa: F401
+from .application import Application, IntakeBatch, IntakeRound  # noqa: F401
 from .monitoring import JobLock, OutboxMail, RiskFlag, RiskFlagChange  # noqa: F401
 from .api_token import ApiRateWindow, ApiToken  # noqa: F401

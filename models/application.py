@@ -6,7 +6,7 @@ policy values it used: the verdict can be shown again years later as it was.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -50,3 +50,22 @@ class IntakeRound(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IntakeBatch(db.Model):
+    """An uploaded file of applicants (批量申报), kept while the officer works
+    through it row by row: which rows were saved as checks (``saved``: row
+    index → application id).  Old batches are purged; the saved checks stay."""
+
+    __tablename__ = "intake_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    as_of: Mapped[date] = mapped_column(Date)
+    saved: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    county: Mapped[County] = relationship()

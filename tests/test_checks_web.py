@@ -120,7 +120,8 @@ def test_upload_excel_evaluates_every_row(client, auth, world):
         content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
-    assert page.count('id="checklist"') == 2 and "甲企业" in page and "乙企业" in page
+    assert page.count('class="badge text-bg-') >= 2 and "甲企业" in page and "乙企业" in page
+    assert "保存全部有效评估（2 家）" in page
 
 
 def test_upload_of_bad_json_reports_paths(client, auth, world):
@@ -132,7 +133,8 @@ def test_upload_of_bad_json_reports_paths(client, auth, world):
         "file": (io.BytesIO(jsonutil.dumps([bad]).encode()), "in.json")},
         content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "[0].patents[0].status" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert 'title="patents[0].status">专利 第1行 法律状态</strong>' in body
 
 
 def test_upload_refuses_other_file_types(client, auth, world):

@@ -22,10 +22,11 @@ ERROR_TITLES = {
 
 def init_app(app) -> None:
     from pool.web import (
-        actions, auth, checks, corrections, enterprises, main, monitor, parts, records, reference, reports, rules,
+        actions, auth, checks, corrections, enterprises, intake, main, monitor, parts, records, reference, reports,
+        rules,
     )
 
-    for module in (auth, main, enterprises, checks, rules, reference, records, parts, reports, actions, corrections,
+    for module in (auth, main, enterprises, checks, rules, reference, records, parts, reports, actions, corrections, intake,
                    monitor):
         app.register_blueprint(module.bp)
     filters.init_app(app)

@@ -233,4 +233,5 @@ class UploadForm(SafeForm):
     file = FileField(_l("申报文件（Excel 模板 .xlsx 或 JSON）"), validators=[
         FileRequired(_l("请选择文件")), FileAllowed(["xlsx", "json"], _l("只接受 .xlsx 或 .json 文件"))])
     as_of = DateField(_l("评估日期"), validators=[DataRequired(_l("请填写评估日期"))])
+    county_id = SelectField(_l("县（市、区）"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("上传并评估"))

@@ -10,14 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Application, County, db
+from models import Application, County, IntakeBatch, db
 from pool.eligibility import applications, rulebook
 from pool.io import batch as eligibility, workbook
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
 
-from pool.kernel.clock import today
+from pool.io import intake_batch
+from pool.kernel.clock import now, today
 from pool.records import facts
 from pool.web.access import enterprise_or_404
 from pool.web.check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
@@ -65,6 +66,9 @@ def new():
         registered = request.args.get("enterprise", type=int)
         if registered:
             _fill_from_record(form, enterprise_or_404(registered))
+        batch_id = request.args.get("batch", type=int)
+        if batch_id:
+            _fill_from_batch(form, batch_id, request.args.get("row", type=int))
     added = _add_row_requested(form)
     evaluation, problems = None, []
     if request.method == "POST" and not added and form.validate():
@@ -100,6 +104,21 @@ def _fill_from_record(form, enterprise) -> None:
     form.as_of.data, form.assessment_year.data = day, day.year
 
 
+def _fill_from_batch(form, batch_id: int, row: int | None) -> None:
+    """Prefill one row of an uploaded batch (its county's, as the officer may see)."""
+    batch = scoping.get_child(db.session, current_user, IntakeBatch, batch_id)
+    if batch is None:
+        abort(404)
+    items, _many = eligibility.read(batch.content, batch.filename)
+    if row is None or not 0 <= row < len(items) or not isinstance(items[row], dict):
+        abort(404)
+    try:
+        fill(form, items[row])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        flash(_("该行部分数据格式有误，未能全部预填，请对照文件补充"), "warning")
+    form.county_id.data, form.as_of.data = batch.county_id, batch.as_of
+
+
 def _add_row_requested(form) -> bool:
     """Handle a "添加一行" button: one more empty row in that group, nothing evaluated."""
     for group in GROUPS:
@@ -118,21 +137,42 @@ def _rules():
 
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():
+    """批量申报: every row judged on its own, kept as a batch to save, open and register."""
     form = UploadForm()
+    counties = _county_choices(form)
+    if not counties:
+        abort(403)
     if request.method == "GET":
         form.as_of.data = today()
-    results, problems = None, []
-    if form.validate_on_submit():
+        form.county_id.data = current_user.county_id if current_user.county_id in counties else None
+    problems = []
+    if request.method == "POST" and form.county_id.data not in counties:
+        own = current_user.county_id if current_user.county_id in counties else None
+        form.county_id.data = own if not request.form.get("county_id") else None
+    if form.validate_on_submit() and form.county_id.data is None:
+        form.county_id.errors = [_("请选择县（市、区）")]
+    elif form.validate_on_submit():
         file = form.file.data
         try:
-            items, _many = eligibility.read(file.read(), file.filename or "upload")
-            results = eligibility.evaluate_all(items, form.as_of.data, rulebook.load(db.session),
-                                               indexed=True)
+            batch = intake_batch.create(db.session, content=file.read(), filename=file.filename or "upload",
+                                        as_of=form.as_of.data, county_id=form.county_id.data,
+                                        actor=current_user, now=now())
         except eligibility.InvalidInput as exc:
+            db.session.rollback()
             problems = exc.problems
-    status = 422 if problems else 200
-    return render_template("checks/upload.html", form=form, results=results, problems=problems,
-                           styles=VERDICT_STYLE), status
+        else:
+            db.session.commit()
+            return batch_page(batch)
+    status = 422 if problems or (request.method == "POST" and form.errors) else 200
+    return render_template("checks/upload.html", form=form, problems=problems, styles=VERDICT_STYLE), status
+
+
+def batch_page(batch, status: int | None = None):
+    """The batch's rows; 422 while some row has problems (the valid ones can still be saved)."""
+    judged = intake_batch.rows(db.session, batch, rulebook.load(db.session))
+    invalid = sum(1 for r in judged if not r.valid)
+    return render_template("checks/batch.html", batch=batch, rows=judged, invalid=invalid,
+                           styles=VERDICT_STYLE), status or (422 if invalid else 200)
 
 
 @bp.route("/template.xlsx")
