@@ -5,12 +5,11 @@ give the same verdicts and report input problems the same way.  Plain Python:
 the caller passes the rulebook and the assessment date.
 """
 import json
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pool.eligibility.contract import path_label
+from pool.eligibility.contract import Problem
 from pool.io import workbook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import Evaluation, check
@@ -20,20 +19,8 @@ from pool.eligibility.rulebook import Rulebook
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class InputProblem:
-    """One thing wrong with the input: ``path`` names the field (with array index)."""
-
-    path: str
-    message: str
-
-    @property
-    def label(self) -> str:
-        """The field as the officer reads it (:func:`pool.eligibility.contract.path_label`)."""
-        return path_label(self.path)
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+# One thing wrong with the input: ``path`` names the field (with array index), ``label`` reads it.
+InputProblem = Problem
 
 
 class InvalidInput(ValueError):
