@@ -2,7 +2,7 @@
 
 Every error inside ``/api/v1`` is an RFC 9457 problem
 (``application/problem+json``: type, title, status, detail and, for invalid
-input, ``errors: [{"path", "message"}]``), including unknown paths and methods:
+input, ``errors: [{"path", "label", "message"}]``), including unknown paths and methods:
 raise :class:`Problem`, or one of the domain's refusals that the handlers here
 translate.  Edits name the version they were based on by its ETag
 (:func:`expected_version`).
@@ -66,7 +66,8 @@ def problem_response(slug: str | None, status: int, detail: str, *, title: str |
         kind = "about:blank"
     body = {"type": kind, "title": title, "status": status, "detail": detail, **extra}
     if errors:
-        body["errors"] = [{"path": p.path, "message": p.message} for p in errors]
+        body["errors"] = [{"path": p.path, "label": getattr(p, "label", p.path), "message": p.message}
+                          for p in errors]
     response = current_app.response_class(jsonutil.dumps(body), status=status, mimetype=PROBLEM)
     response.headers.update(headers or {})
     return response

@@ -73,8 +73,9 @@ PROBLEM = component("Problem", {
     "properties": {
         "type": {"type": "string", "format": "uri-reference"},
         "title": TEXT, "status": {"type": "integer"}, "detail": TEXT,
-        "errors": {"type": "array", "items": obj({"path": TEXT, "message": TEXT}),
-                   "description": "逐项的错误，至多 100 项"},
+        "errors": {"type": "array", "items": obj({
+            "path": TEXT, "label": {**TEXT, "description": "字段的中文名称，如“资格证书 第1行 有效期止”"},
+            "message": TEXT}), "description": "逐项的错误，至多 100 项"},
         "omitted_errors": {"type": "integer", "minimum": 1,
                            "description": "超出 100 项而未列出的错误数"},
         "current_version": {"type": ["integer", "null"]},

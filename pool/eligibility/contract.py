@@ -55,6 +55,40 @@ FIELD_LABELS = {
 }
 
 
+# The fields of the repeated groups, as the form and the template name them.
+ITEM_LABELS = {
+    "research_partnerships": {"partner": "合作单位", "partner_type": "合作单位类型", "valid_from": "合作起始日期",
+                              "valid_to": "合作终止日期"},
+    "qualifications": {"type": "资格类型", "certificate_no": "证书编号", "valid_from": "有效期起",
+                       "valid_to": "有效期止"},
+    "patents": {"number": "专利号", "kind": "专利类型", "status": "法律状态", "origin": "专利来源",
+                "core": "是否核心专利", "industrialized": "是否已产业化"},
+    "products": {"name": "产品名称", "main": "是否主营产品", "patents": "所依专利", "filing_no": "专利产品备案号",
+                 "patent_intensive": "是否已认定专利密集型产品", "certified_on": "认定日期"},
+    "trademarks": {"reg_no": "注册号", "owned": "是否自有商标", "valid_to": "有效期止"},
+}
+_STEP = re.compile(r"([A-Za-z_]+)|\[([0-9]+)\]")
+
+
+def path_label(path: str) -> str:
+    """A JSON path as the officer reads it: ``qualifications[0].valid_to`` →
+    ``资格证书 第1行 有效期止``; ``[2].uscc`` (the third of many) → ``第3家 统一社会信用代码``.
+    An unknown name stays as it is."""
+    if path in ("", "(root)"):
+        return "申报数据"
+    words, group = [], None
+    for name, index in _STEP.findall(path):
+        if index:
+            words.append(f"第{int(index) + 1}{'行' if group else '家'}" if group != "brand_evidence"
+                         else f"第{int(index) + 1}项")
+            continue
+        label = (ITEM_LABELS.get(group, {}).get(name) if group else None) or FIELD_LABELS.get(name) \
+            or {"applicant": "申报数据"}.get(name, name)
+        words.append(label)
+        group = name if name in ITEM_LABELS or name == "brand_evidence" else None
+    return " ".join(words)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One error or warning about the input; ``path`` names the field, e.g.
@@ -62,6 +96,11 @@ class Problem:
 
     path: str
     message: str
+
+    @property
+    def label(self) -> str:
+        """The field as the officer reads it (:func:`path_label`)."""
+        return path_label(self.path)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

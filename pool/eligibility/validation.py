@@ -110,7 +110,7 @@ def _check_uscc(code: str, data: dict, errors: list, warnings: list) -> None:
         if data.get("uscc_checksum_override") is True:
             warnings.append(Problem("uscc", text + "；已按 uscc_checksum_override 接受（早期试点地区代码）"))
         else:
-            errors.append(Problem("uscc", text + "（早期试点地区的合法代码可设置 uscc_checksum_override 为 true）"))
+            errors.append(Problem("uscc", text + "（早期试点地区的合法代码可声明校验位例外：在表单中勾选“校验位不符但属早期试点地区合法代码”，或在数据中设 uscc_checksum_override 为 true）"))
     region = data.get("registered_region_code")
     if type(region) is str and len(region) == 6 and region.isdigit() and region != code[2:8]:
         warnings.append(Problem("registered_region_code",

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from pool.eligibility.contract import path_label
 from pool.io import workbook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import Evaluation, check
@@ -25,6 +26,11 @@ class InputProblem:
 
     path: str
     message: str
+
+    @property
+    def label(self) -> str:
+        """The field as the officer reads it (:func:`pool.eligibility.contract.path_label`)."""
+        return path_label(self.path)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
