@@ -22,15 +22,19 @@ MAX_JSON_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class InputProblem:
-    """One thing wrong with the input: ``path`` names the field (with array index)."""
+    """One thing wrong with the input: ``path`` names the field (with array index);
+    ``named``, its label where the caller knows it (a record part's field, whose
+    name may mean another field of the applicant)."""
 
     path: str
     message: str
+    named: str | None = None
 
     @property
     def label(self) -> str:
-        """The field as the officer reads it (:func:`pool.eligibility.contract.path_label`)."""
-        return path_label(self.path)
+        """The field as the officer reads it: ``named``, else read from the path
+        (:func:`pool.eligibility.contract.path_label`)."""
+        return self.named or path_label(self.path)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
