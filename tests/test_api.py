@@ -250,15 +250,20 @@ def _state(use_db, enterprise_id):
         e = session.get(Enterprise, enterprise_id)
         events = session.scalar(select(func.count()).select_from(PoolEvent)
                                 .where(PoolEvent.enterprise_id == enterprise_id))
-        return e.state, e.version, e.name, events
+        audited = session.scalar(select(func.count()).select_from(ChangeRecord))
+        return e.state, e.version, e.name, events, audited
 
 
 def test_another_countys_token_cannot_read_or_change_anything(api_client, world, tokens, use_db,
                                                               dy_history):
     """Every operation of the document, with 阳新县's token against 大冶市's data:
     each id of 大冶市 is 404, no list names 大冶市, and nothing changes."""
+    with use_db() as session:
+        part_ids = mf.parts_of_each_kind(session, session.get(Enterprise, world.dy_ent.id),
+                                         session.get(User, world.dy_officer.id))
+        session.commit()
     before = _state(use_db, world.dy_ent.id)
-    ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id}
+    ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id, **part_ids}
     doc, checked = _document(api_client), []
     for path, item in doc["paths"].items():
         for method in item:

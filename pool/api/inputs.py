@@ -170,6 +170,10 @@ def paginate(stmt, query: dict):
     return db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False)
 
 
+IF_MATCH = Param("If-Match", {"type": "string"}, "读取时得到的 ETag，如 \"3\"",
+                 required=True, where="header")
+
+
 def date_param(name: str, description: str) -> Param:
     return Param(name, {"type": "string", "format": "date"}, description)
 
