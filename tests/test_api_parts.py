@@ -87,6 +87,10 @@ def test_a_product_names_its_patents_by_number(api_client, world, tokens):  # no
                "certified_on": "2025-10-01", "patents": [PATENT["number"]]}
     url = added(api_client, dy, world.dy_ent.id, "products", product)
     assert call(api_client, "GET", url, dy).get_json()["patents"] == [PATENT["number"]]
+    unlinked = call(api_client, "PATCH", url, dy, body={"patents": []}, headers=V1)
+    assert unlinked.status_code == 200 and unlinked.get_json()["patents"] == []
+    last = call(api_client, "GET", url + "/history", dy).get_json()[-1]
+    assert last["changes"] == {"patents": [[PATENT["number"]], []]}
     unknown = add(api_client, dy, world.dy_ent.id, "products", {**product, "patents": ["ZL0"]})
     assert "ZL0 不在该企业的专利中" in assert_problem(unknown, 422, "patents")["detail"]
     assert assert_problem(unknown, 422)["errors"][0]["label"] == "所依专利"
