@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise, User
 from pool.eligibility import uscc
+from pool.records import parts
 
 PASSWORD = "correct-horse-9"
 # "Today" for actions recorded in tests of other rules: every such action is
@@ -36,6 +37,25 @@ def enterprise(session, county, name=None, state="applied", **fields) -> Enterpr
     session.add(e)
     session.flush()
     return e
+
+
+# A part of each kind (pool.records.fields.PARTS), with only the fields each needs.
+PART_OF_EACH_KIND = {
+    "patent": {"number": "ZL202410000001.X", "kind": "invention"},
+    "product": {"name": "高频覆铜板"},
+    "qualification": {"type": "high_tech", "valid_from": "2024-01-01", "valid_to": "2027-12-31"},
+    "trademark": {"reg_no": "12345678", "owned": True},
+    "partnership": {"partner": "湖北理工学院", "partner_type": "university",
+                    "valid_from": "2024-01-01", "valid_to": "2027-12-31"},
+}
+
+
+def parts_of_each_kind(session, enterprise, actor, on=date(2025, 7, 1)) -> dict[str, int]:
+    """Add :data:`PART_OF_EACH_KIND` to ``enterprise``'s record; their ids as
+    the API's path parameters name them (``{"patent_id": …}``)."""
+    return {f"{name}_id": parts.add_part(session, enterprise, name, actor=actor, today=on,
+                                         values=values).id
+            for name, values in PART_OF_EACH_KIND.items()}
 
 
 def snapshot(obj, *names) -> SimpleNamespace:

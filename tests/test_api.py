@@ -250,15 +250,20 @@ def _state(use_db, enterprise_id):
         e = session.get(Enterprise, enterprise_id)
         events = session.scalar(select(func.count()).select_from(PoolEvent)
                                 .where(PoolEvent.enterprise_id == enterprise_id))
-        return e.state, e.version, e.name, events
+        audited = session.scalar(select(func.count()).select_from(ChangeRecord))
+        return e.state, e.version, e.name, events, audited
 
 
 def test_another_countys_token_cannot_read_or_change_anything(api_client, world, tokens, use_db,
                                                               dy_history):
     """Every operation of the document, with 阳新县's token against 大冶市's data:
     each id of 大冶市 is 404, no list names 大冶市, and nothing changes."""
+    with use_db() as session:
+        part_ids = mf.parts_of_each_kind(session, session.get(Enterprise, world.dy_ent.id),
+                                         session.get(User, world.dy_officer.id))
+        session.commit()
     before = _state(use_db, world.dy_ent.id)
-    ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id}
+    ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id, **part_ids}
     doc, checked = _document(api_client), []
     for path, item in doc["paths"].items():
         for method in item:
@@ -628,12 +633,14 @@ def test_reject_with_a_reason(api_client, tokens, registered):
 def test_facts_incident_and_expulsion(api_client, world, tokens):
     base = f"/enterprises/{world.dy_ent.id}"
     progress = call(api_client, "POST", base + "/progress", tokens["dy"],
-                    body={"subtype": "patent_product_filing", "reason": "新增备案", "on": "2025-08-01",
+                    body={"subtype": "other", "reason": "新增备案", "on": "2025-08-01",
                           "evidence": {"filing_no": "BA2025420200009"}})
     assert progress.status_code == 201
     assert progress.get_json()["event"]["evidence"] == {"filing_no": "BA2025420200009"}
-    assert_problem(call(api_client, "POST", base + "/progress", tokens["dy"],
-                        body={"subtype": "gossip", "reason": "x"}), 422, "subtype")
+    # only the officer's judgement is typed; the other kinds are recognised from the record
+    for subtype in ("gossip", "patent_product_filing"):
+        assert_problem(call(api_client, "POST", base + "/progress", tokens["dy"],
+                            body={"subtype": subtype, "reason": "x"}), 422, "subtype")
 
     early = call(api_client, "POST", base + "/expel", tokens["dy"],
                  body={"basis": "incident", "reason": "失信", "on": "2025-09-01"})
@@ -657,7 +664,7 @@ def test_an_action_dated_after_today_is_invalid_input_naming_on(api_client, worl
     freeze_today(date(2026, 11, 30))
     base = f"/enterprises/{world.dy_ent.id}"
     for kind, body in (("incident", {"subtype": "serious_dishonesty", "reason": "失信"}),
-                       ("progress", {"subtype": "patent_product_filing", "reason": "备案"})):
+                       ("progress", {"subtype": "other", "reason": "备案"})):
         later = call(api_client, "POST", f"{base}/{kind}", tokens["dy"], body={**body, "on": "2026-12-01"})
         assert assert_problem(later, 422, "on")["detail"] == "生效日期 不能晚于今天（2026-11-30）"
     with use_db() as session:

@@ -23,12 +23,14 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance, status_code_conformance,
 )
 
-from models import User, db
+from models import Enterprise, User, db
 from pool.access import tokens as api_domain
 from pool.records import registration
 from pool.eligibility import rulebook
 from pool.api import openapi, operations  # importing pool.api declares every operation
+from pool.api.parts import PLURAL
 
+from . import model_factories as mf
 from .test_api import api_app, bearer, dy_applicant, tokens  # noqa: F401 - fixtures
 
 EXAMPLES = 12
@@ -40,14 +42,24 @@ OPERATIONS = [(op.method, op.path) for op in operations.registry.operations]
 @pytest.fixture
 def own_ids(api_app, world):  # noqa: F811
     """Ids of the officer's own rows: the admitted dy_ent and a registered
-    applicant with every kind of record (generated ids would nearly all be 404)."""
+    applicant with every kind of record, and a part of each kind of each
+    (generated ids would nearly all be 404), at version 1 in dy_ent and 2 in
+    the applicant, as the If-Match the test sends with each."""
     with api_app.app_context():
         officer = db.session.get(User, world.dy_officer.id)
         registered, _check = registration.register_applicant(
             db.session, dy_applicant(), actor=officer, as_of=date(2025, 6, 30),
             on=date(2025, 7, 1), rulebook=rulebook.load(db.session))
+        ours = mf.parts_of_each_kind(db.session, db.session.get(Enterprise, world.dy_ent.id),
+                                     officer)
+        rows = {}
+        for name, plural in PLURAL.items():
+            theirs = getattr(registered, plural)[0]
+            theirs.version += 1
+            rows[f"{name}_id"] = [ours[f"{name}_id"], theirs.id]
         db.session.commit()
-        return {"enterprise_id": [world.dy_ent.id, registered.id], "county_id": [world.dy.id]}
+        return {"enterprise_id": [world.dy_ent.id, registered.id], "county_id": [world.dy.id],
+                **rows}
 
 
 @pytest.mark.parametrize("method, path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])

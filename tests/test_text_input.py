@@ -117,12 +117,12 @@ def test_the_api_refuses_them_with_the_field_path(api_client, world, tokens, use
                                headers={"If-Match": etag}), 422, "name")
     assert "企业名称不能含有" in body["errors"][0]["message"]
     assert_problem(call(api_client, "POST", url + "/progress", tokens["dy"], body={
-        "subtype": "new_pi_product", "reason": "认定\x00", "on": "2025-08-01"}), 422, "reason")
+        "subtype": "other", "reason": "认定\x00", "on": "2025-08-01"}), 422, "reason")
     assert_problem(call(api_client, "POST", url + "/progress", tokens["dy"], body={
-        "subtype": "new_pi_product", "reason": "认定", "on": "2025-08-01",
+        "subtype": "other", "reason": "认定", "on": "2025-08-01",
         "evidence": {"note": "a\u202eb"}}), 422, "evidence.note")
     ok = call(api_client, "POST", url + "/progress", tokens["dy"], body={
-        "subtype": "new_pi_product", "reason": "认定\n文号", "on": "2025-08-01"})
+        "subtype": "other", "reason": "认定\n文号", "on": "2025-08-01"})
     assert ok.status_code == 201, ok.get_data(as_text=True)
     created = call(api_client, "POST", "/enterprises", tokens["dy"],
                    body=af.applicant(uscc=af.uscc("420281"), county="大冶市", name="甲\u2028乙"))

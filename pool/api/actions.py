@@ -15,7 +15,7 @@ from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
 from pool.io.batch import InputProblem, InvalidInput
-from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, TYPED_PROGRESS
 from pool.kernel.clock import today
 
 from pool.api import schemas as s
@@ -126,11 +126,17 @@ def _fact(name: str, types: dict) -> dict:
                  ("subtype", "reason"))
 
 
-@operation("POST", ONE + "/progress", tag=TAG, summary="记录实质性进展",
-           description="记录培育中企业的实质性进展；24 个月的进展期限自 on 日重新起算。",
-           body=_fact("ProgressRequest", PROGRESS_TYPES), replies=REPLIES, errors=ERRORS)
+@operation("POST", ONE + "/progress", tag=TAG, summary="记录其他实质性进展（经办人判断）",
+           description=("记录培育中企业经办人判断的其他实质性进展（subtype 只能为 other），须写明理由；"
+                        "24 个月的进展期限自 on 日重新起算。新认定专利密集型产品、专利产品备案、专利产业化、"
+                        "受让或许可专利实施、专利产业化率提高不在此登记：修改企业的产品或专利记录"
+                        "（/enterprises/{enterprise_id}/products、/patents）即自动识别为进展。"),
+           body=_fact("ProgressRequest", {k: PROGRESS_TYPES[k] for k in TYPED_PROGRESS}),
+           replies=REPLIES, errors=ERRORS)
 def record_progress(enterprise, body):
-    """A substantive progress of an admitted enterprise; it restarts the 24-month window."""
+    """A substantive progress of an admitted enterprise that an officer judges
+    so (``other``, with a reason); it restarts the 24-month window.  The other
+    kinds are recognised from the record (:mod:`pool.records.progress`)."""
     return _record_fact(enterprise, body, lifecycle.record_progress)
 
 

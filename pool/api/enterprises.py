@@ -13,7 +13,7 @@ from pool.kernel.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Param, Reply, viewer
-from pool.api.inputs import PAGING, date_param, paginate, require_complete
+from pool.api.inputs import IF_MATCH, PAGING, date_param, paginate, require_complete
 from pool.api.operations import operation
 from pool.api.responses import Problem, etag, expected_version, json_response
 
@@ -89,8 +89,7 @@ def create_enterprise(query, body):
            description=("修改所列字段（留有修改记录）。须带 If-Match（读取时的 ETag）：缺少时 428；"
                         "不是本接口的 ETag 时 412；读取后已被他人修改时 409，"
                         "并给出现在的版本和此后的修改（谁、何时、字段：原值 → 新值）。"),
-           params=(Param("If-Match", {"type": "string"}, "读取时得到的 ETag，如 \"3\"",
-                         required=True, where="header"),),
+           params=(IF_MATCH,),
            body=s.ENTERPRISE_CHANGES,
            replies={200: Reply("修改后的企业记录", s.ENTERPRISE, ETAG_HEADER)},
            errors=(404, 409, 412, 422, 428))

@@ -75,9 +75,10 @@ def parse_body(op: Operation):
         raise InvalidInput([InputProblem("(root)", "须提供 JSON 请求体")])
     data = eligibility.parse_json(raw)  # InvalidInput on malformed JSON
     if op.validate_body:  # (else the view validates, e.g. pool.eligibility.applicant)
+        named = titles(op.body)
         found = schema_problems(op.body, data) + [
-            InputProblem(path, message) for path, message
-            in text.refusals_in(data, labels=TEXT_LABELS, multiline=MULTILINE_KEYS)]
+            InputProblem(path, message, named.get(path)) for path, message
+            in text.refusals_in(data, labels={**TEXT_LABELS, **named}, multiline=MULTILINE_KEYS)]
         if found:
             raise InvalidInput(found)
     return data
@@ -88,6 +89,14 @@ TEXT_LABELS = {**APPLICANT_LABELS, **changes.LABELS, "reason": "理由", "eviden
 MULTILINE_KEYS = frozenset({"reason", "evidence"})
 
 
+def titles(schema: dict) -> dict[str, str]:
+    """The labels a body schema gives its fields: each property's ``title``
+    (they win over :data:`TEXT_LABELS`, where one name may mean another field)."""
+    if "$ref" in schema:
+        schema = COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
+    return {k: v["title"] for k, v in schema.get("properties", {}).items() if "title" in v}
+
+
 def schema_problems(schema: dict, instance, root: str = "") -> list[InputProblem]:
     """Every place ``instance`` breaks ``schema``, as field paths and Chinese messages."""
     out = []
@@ -96,14 +105,24 @@ def schema_problems(schema: dict, instance, root: str = "") -> list[InputProblem
         base = _path(root, error.absolute_path)
         if error.validator == "required":
             missing = [k for k in error.validator_value if k not in error.instance]
-            out += [InputProblem(_path(base, [k]), "必填") for k in missing]
+            properties = error.schema.get("properties", {})
+            out += [_labelled(_path(base, [k]), properties.get(k), "必填") for k in missing]
         elif error.validator in ("additionalProperties", "unevaluatedProperties"):
             allowed = set(error.schema.get("properties", {}))
             out += [InputProblem(_path(base, [k]), "未知字段")
                     for k in error.instance if k not in allowed]
         else:
-            out.append(InputProblem(base or "(root)", _message(error)))
+            out.append(_labelled(base or "(root)", error.schema, _message(error)))
     return out
+
+
+def _labelled(path: str, schema, message: str) -> InputProblem:
+    """The problem named by the field's label, the ``title`` of its schema, which
+    also begins the message (as the domain's refusals do: ``授权日须为日期
+    YYYY-MM-DD``); an object's title is a name for documents, not a label."""
+    if isinstance(schema, dict) and "title" in schema and "properties" not in schema:
+        return InputProblem(path, schema["title"] + message, schema["title"])
+    return InputProblem(path, message)
 
 
 def _path(base: str, parts) -> str:
@@ -123,7 +142,7 @@ def _message(error) -> str:
         wanted = value if isinstance(value, list) else [value]
         return "须为" + "或".join(_TYPES.get(t, t) for t in wanted)
     if v == "enum":
-        return "须为以下之一：" + "、".join(map(str, value))
+        return "须为以下之一：" + "、".join("null" if c is None else str(c) for c in value)
     if v == "format":
         return {"date": "须为日期 YYYY-MM-DD"}.get(value, f"格式须为 {value}")
     if v in ("minimum", "maximum"):
@@ -149,6 +168,10 @@ PAGING = (
 def paginate(stmt, query: dict):
     """One page of ``stmt`` as :func:`pool.api.schemas.page` takes it."""
     return db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False)
+
+
+IF_MATCH = Param("If-Match", {"type": "string"}, "读取时得到的 ETag，如 \"3\"",
+                 required=True, where="header")
 
 
 def date_param(name: str, description: str) -> Param:

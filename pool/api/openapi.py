@@ -24,7 +24,8 @@ DESCRIPTION = """黄石市专利产业化样板企业培育库的 JSON 接口。
 * **金额**：万元，JSON 数字，按十进制精确读写（不经二进制浮点）。日期 `YYYY-MM-DD`。
 * **错误**：RFC 9457 problem details（`application/problem+json`）；输入错误（422）的 `errors`
   逐项列出字段路径与原因。
-* **并发修改**：企业记录的 `ETag` 即其版本；`PATCH` 须带 `If-Match`，版本已变则 409。
+* **并发修改**：企业记录及其专利、产品、资格证书、商标、产学研合作各条的 `ETag` 即其版本；
+  `PATCH` 与提前终止（`…/end`）须带 `If-Match`，版本已变则 409。每次修改留有修改记录（`…/history`）。
 """
 
 

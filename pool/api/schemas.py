@@ -14,7 +14,8 @@ from models.ip_assets import PARTNER_TYPES, PATENT_KINDS, PATENT_ORIGINS, PATENT
 from models.ip_assets import QUALIFICATION_TYPES
 from models.enterprise import STATES
 from models.monitoring import FLAG_KINDS, SEVERITIES
-from pool.records import changes, edits as records
+from pool.records import changes, edits as records, parts
+from pool.records.fields import PARTS
 from pool.eligibility.contract import SCHEMA as APPLICANT_SCHEMA
 from pool.membership.history import STATE_LABELS
 
@@ -280,3 +281,83 @@ def risk_flag(f) -> dict:
             "opened_on": iso(f.opened_on), "last_seen_on": iso(f.last_seen_on),
             "escalated_on": iso(f.escalated_on), "detail": f.detail or "",
             "evidence": f.evidence or {}}
+
+
+
+# --- the parts of a record ------------------------------------------------------------------
+# Built from the parts' field specs (pool.records.fields.PARTS): labels as titles,
+# kinds as types, choices as enums, the limits the domain keeps.
+
+PART_PATENTS = {"type": "array", "title": "所依专利", "description": "该企业专利的专利号",
+                "items": {"type": "string", "title": "专利号", "minLength": 1, "maxLength": 32}}
+RENEWS_ID = {**nullable(ID), "title": "续期自", "description": "所续期的原证书 id"}
+PART_REASON = {"type": ["string", "null"], "maxLength": 2000, "title": "理由",
+               "description": "修改的理由或依据（可选），随修改记录保存"}
+
+
+def part_field(spec, *, null: bool, write: bool = False) -> dict:
+    """One field (:class:`pool.records.fields.Field`) titled by its label;
+    ``write``: with the limits a request must keep."""
+    if spec.kind == "choice":
+        return {"title": spec.label, "enum": list(spec.choices) + ([None] if null else []),
+                "description": "；".join(f"{k} {v}" for k, v in spec.choices.items())}
+    schema = {"text": {"type": "string"}, "flag": {"type": "boolean"}, "day": dict(DATE),
+              "office": {"type": "string", "description": "两位字母的国家或组织代码，如 CN、US、EP"}
+              }[spec.kind]
+    if write and spec.kind == "text":
+        schema["maxLength"] = spec.max_length
+    if write and spec.kind == "office":
+        schema["pattern"] = "^[A-Za-z]{2}$"
+    return {"title": spec.label, **(nullable(schema) if null else schema)}
+
+
+def _part_schema(part) -> dict:
+    fields = {k: part_field(f, null=not f.required) for k, f in part.fields.items()}
+    extras = {"product": {"patents": PART_PATENTS},
+              "qualification": {"renews_id": RENEWS_ID}}.get(part.name, {})
+    return component(part.name.capitalize(), obj(
+        {"id": ID, **fields, **extras, "version": VERSION},
+        description=f"{part.label}；ETag 即 version"))
+
+
+PART_ITEMS = {name: _part_schema(p) for name, p in PARTS.items()}
+
+
+def part_item(spec, row) -> dict:
+    """A row of the part ``spec`` as :data:`PART_ITEMS` describes it."""
+    values = parts.values_of(spec, row)
+    extras = {"renews_id": row.renews_id} if spec.name == "qualification" else {}
+    return {"id": row.id, **{k: iso(v) if isinstance(v, date) else v for k, v in values.items()},
+            **extras, "version": row.version}
+
+
+def part_body(name: str, part, *, required=(), description: str = "") -> dict:
+    """A request body: ``part``'s fields (a required one never null) and a reason;
+    the ``required`` fields must be given."""
+    properties = {k: part_field(f, null=not (f.required or k in required), write=True)
+                  for k, f in part.fields.items()}
+    if part.name == "product":
+        properties["patents"] = PART_PATENTS
+    return component(name, {"type": "object", "additionalProperties": False,
+                             "description": description, "required": list(required),
+                             "properties": {**properties, "reason": PART_REASON}})
+
+
+CHANGE = component("Change", obj({
+    "id": ID, "version": {"type": ["integer", "null"], "description": "这次修改后的版本"},
+    "action": {"type": "string", "description": "create 新增；update 修改"},
+    "actor": {**nullable(TEXT), "description": "经办人"},
+    "recorded_at": {**DATETIME, "description": "登记时间"},
+    "effective_on": {**nullable(DATE), "description": "生效日期（更正向来如此的事则为 null）"},
+    "changes": {"type": "object", "description": "字段 → [原值, 新值]（日期为 YYYY-MM-DD）",
+                "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}},
+    "reason": {**nullable(TEXT), "description": "理由"},
+}, description="一条修改记录"))
+
+
+def change(record) -> dict:
+    """A :class:`~models.ChangeRecord` as :data:`CHANGE` describes it."""
+    return {"id": record.id, "version": record.version, "action": record.action,
+            "actor": record.actor.display_name if record.actor else None,
+            "recorded_at": iso(record.at), "effective_on": iso(record.effective_on),
+            "changes": record.changes or {}, "reason": record.reason}

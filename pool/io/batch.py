@@ -5,11 +5,12 @@ give the same verdicts and report input problems the same way.  Plain Python:
 the caller passes the rulebook and the assessment date.
 """
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pool.eligibility.contract import Problem
+from pool.eligibility.contract import path_label
 from pool.io import workbook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import Evaluation, check
@@ -19,8 +20,24 @@ from pool.eligibility.rulebook import Rulebook
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
 
-# One thing wrong with the input: ``path`` names the field (with array index), ``label`` reads it.
-InputProblem = Problem
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with the input: ``path`` names the field (with array index);
+    ``named``, its label where the caller knows it (a record part's field, whose
+    name may mean another field of the applicant)."""
+
+    path: str
+    message: str
+    named: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The field as the officer reads it: ``named``, else read from the path
+        (:func:`pool.eligibility.contract.path_label`)."""
+        return self.named or path_label(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
 
 
 class InvalidInput(ValueError):
