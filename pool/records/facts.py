@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from models import Enterprise, Patent
+from models import Enterprise
 from models.ip_assets import PATENT_ENDED
 
 from pool.eligibility.criteria import Evaluation, check
 from pool.eligibility.rulebook import Rulebook
 
-__all__ = ["patent_status_on", "industrialized_on", "on_record", "record_data", "industrialization",
+__all__ = ["patent_status_on", "industrialized_on", "on_record", "record_data", "part_data", "industrialization",
            "record_verdict"]
 
 
@@ -65,6 +65,11 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def _patent(patent, day: date) -> dict[str, Any]:
+    return {"number": patent.number, "kind": patent.kind, "status": _contract_status(patent_status_on(patent, day)),
+            "origin": patent.origin, "core": patent.core, "industrialized": industrialized_on(patent, day)}
+
+
 def _product(product, day: date) -> dict[str, Any]:
     filed = product.filing_no if product.filed_on is None or product.filed_on <= day else None
     certified = product.patent_intensive
@@ -76,29 +81,55 @@ def _product(product, day: date) -> dict[str, Any]:
             "certified_on": _iso(product.certified_on) if certified else None}
 
 
+def _qualification(q, day: date) -> dict[str, Any]:
+    return {"type": q.type, "certificate_no": q.certificate_no, "valid_from": _iso(q.valid_from),
+            "valid_to": _iso(q.valid_to)}
+
+
+def _trademark(t, day: date) -> dict[str, Any]:
+    return {"reg_no": t.reg_no, "owned": t.owned, "valid_to": _iso(t.valid_to)}
+
+
+def _partnership(r, day: date) -> dict[str, Any]:
+    return {"partner": r.partner, "partner_type": r.partner_type, "valid_from": _iso(r.valid_from),
+            "valid_to": _iso(r.valid_to)}
+
+
+# part -> (its rows on the enterprise, the contract's list, the row as a contract
+# item on a day, the dates saying since when it is on the record; None: the patent's own rule)
+_PARTS = {
+    "qualification": ("qualifications", "qualifications", _qualification, ("approved_on", "valid_from")),
+    "patent": ("patents", "patents", _patent, None),
+    "product": ("products", "products", _product, ("added_on", "filed_on", "certified_on")),
+    "trademark": ("trademarks", "trademarks", _trademark, ("registered_on",)),
+    "partnership": ("partnerships", "research_partnerships", _partnership, ("valid_from",)),
+}
+
+
+def part_data(part: str, row, day: date) -> dict[str, Any]:
+    """One part of the record (``part`` as in :data:`pool.records.fields.PARTS`) as
+    the applicant contract's item on ``day``, its unknown values left out: what
+    :func:`record_data` lists and the workbook holds."""
+    return _without_none(_PARTS[part][2](row, day))
+
+
+def _on_record_then(part: str, row, day: date) -> bool:
+    starts = _PARTS[part][3]
+    return patent_status_on(row, day) is not None if starts is None else on_record(row, day, *starts)
+
+
 def record_data(enterprise: Enterprise, day: date) -> dict[str, Any]:
     """The record on ``day`` as applicant data (contract shape), with the
     figures of the year before ``day``'s year (上年度)."""
     e = enterprise
     year = day.year - 1
     figure = next((f for f in e.figures if f.year == year), None)
-    patents: list[Patent] = [p for p in e.patents if patent_status_on(p, day) is not None]
     data: dict[str, Any] = {
         "uscc": e.uscc, "name": e.name, "county": e.county.name, "assessment_year": day.year,
         "registered_region_code": e.registered_region_code, "independent_legal_person": e.independent_legal_person,
         "industry_code": e.industry_code, "has_rd_leader": e.has_rd_leader,
-        "research_partnerships": [
-            {"partner": r.partner, "partner_type": r.partner_type, "valid_from": _iso(r.valid_from),
-             "valid_to": _iso(r.valid_to)} for r in e.partnerships if on_record(r, day, "valid_from")],
-        "qualifications": [
-            {"type": q.type, "certificate_no": q.certificate_no, "valid_from": _iso(q.valid_from),
-             "valid_to": _iso(q.valid_to)} for q in e.qualifications if on_record(q, day, "approved_on", "valid_from")],
-        "patents": [
-            {"number": p.number, "kind": p.kind, "status": _contract_status(patent_status_on(p, day)),
-             "origin": p.origin, "core": p.core, "industrialized": industrialized_on(p, day)} for p in patents],
-        "products": [_product(p, day) for p in e.products if on_record(p, day, "added_on", "filed_on", "certified_on")],
-        "trademarks": [{"reg_no": t.reg_no, "owned": t.owned, "valid_to": _iso(t.valid_to)}
-                       for t in e.trademarks if on_record(t, day, "registered_on")],
+        **{group: [function(row, day) for row in getattr(e, rows) if _on_record_then(part, row, day)]
+           for part, (rows, group, function, _starts) in _PARTS.items()},
         "brand_evidence": list(e.brand_evidence or []),
         "ip_management": {"rules": e.ip_rules, "department": e.ip_department, "staff": e.ip_staff,
                           "budget": e.ip_budget, "certified_gbt29490": e.ip_certified_gbt29490},
