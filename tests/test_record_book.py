@@ -101,6 +101,29 @@ def test_an_exported_record_imports_back_unchanged(session, world):
     assert plan.empty and plan.changes == () and plan.kept == ()
 
 
+def test_awkward_records_round_trip_too(session, world):
+    """Exact amounts, text a spreadsheet would evaluate, a certificate without a
+    number, the same partner twice and a former patent export and plan nothing."""
+    enterprise, officer = build_record(session, world)
+    add = dict(actor=officer, today=TODAY)
+    parts.add_part(session, enterprise, "qualification", **add, values={
+        "type": "tech_sme", "valid_from": "2025-04-01", "valid_to": "2026-03-31"})
+    parts.add_part(session, enterprise, "partnership", **add, values={
+        "partner": "湖北理工学院", "partner_type": "university", "valid_from": "2022-01-01",
+        "valid_to": "2024-12-31"})
+    parts.add_part(session, enterprise, "patent", **add, values={
+        "number": "ZL201910000003.3", "kind": "design", "status": "transferred_out", "status_on": "2025-08-01"})
+    figure = session.scalar(select(YearlyFigure))
+    edits.record_figures(session, enterprise, actor=officer, year=2025, expected_version=figure.version, on=TODAY,
+                         values={"operating_revenue": Decimal("1234.5678")})
+    edits.update_enterprise(session, enterprise, actor=officer, expected_version=enterprise.version, changes={
+        "brand_evidence": ["=湖北名牌", "市场占有率 12%；行业第三"], "name": "+大冶磁湖科技有限公司"})
+    session.commit()
+    content = record_book.export_record(enterprise, TODAY)
+    plan = record_book.plan_import(session, enterprise, content, today=TODAY, effective_on=TODAY)
+    assert plan.empty and plan.kept == (), [c.differences for c in plan.changes]
+
+
 def test_an_edited_file_plans_exactly_its_changes_and_applies_them(session, world):
     enterprise, officer = build_record(session, world)
     content = edit(record_book.export_record(enterprise, TODAY), the_edits)
