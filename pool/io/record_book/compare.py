@@ -253,17 +253,19 @@ def _group_changes(session, enterprise, group: _Group, items, today: date, effec
 def _pairs(group: _Group, items, rows, views):
     """Each item of the file with the row it updates (``None``: a new part).
     Rows sharing a key pair up in order, an identical row first."""
-    free = list(rows)
+    free: dict[tuple, list] = {}
+    for row in rows:
+        free.setdefault(group.key(views[row.id]), []).append(row)
     found: dict[int, Any] = {}
     for exact in (True, False):
         for index, item in enumerate(items):
-            if index in found:
+            candidates = free.get(group.key(item), [])
+            if index in found or not candidates:
                 continue
-            row = next((r for r in free if group.key(views[r.id]) == group.key(item)
-                        and (not exact or not any(_differs(f, views[r.id].get(f), item.get(f))
-                                                  for f in group.fields))), None)
+            row = next((r for r in candidates if not exact or not any(
+                _differs(f, views[r.id].get(f), item.get(f)) for f in group.fields)), None)
             if row is not None:
-                free.remove(row)
+                candidates.remove(row)
                 found[index] = row
     return [(item, found.get(index)) for index, item in enumerate(items)]
 
