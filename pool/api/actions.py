@@ -20,7 +20,7 @@ from pool.kernel.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Reply, viewer
-from pool.api.inputs import policy_on, require_complete
+from pool.api.inputs import effective_on, policy_on, require_complete
 from pool.api.operations import operation
 from pool.api.responses import json_response
 from pool.api.enterprises import ONE
@@ -67,7 +67,7 @@ def admit(enterprise, body):
     ``needs_review`` one whose every review criterion is decided in ``reviews``.
     Outside an intake round it is a replenishment (增补) and takes one place
     of the county's quota, checked atomically."""
-    on = _on(body)
+    on = effective_on(body)
     snapshot = policy_on(on, "on")
     source = _evaluation(enterprise, body, on, required=True)
     event = lifecycle.admit(db.session, enterprise, actor=viewer(), on=on, today=today(),
@@ -83,7 +83,7 @@ def admit(enterprise, body):
            replies=REPLIES, errors=ERRORS)
 def reject(enterprise, body):
     """Decide not to admit an ``applied`` enterprise, with a written reason."""
-    on = _on(body)
+    on = effective_on(body)
     source = _evaluation(enterprise, body, on, required=False)
     event = lifecycle.reject(db.session, enterprise, actor=viewer(), on=on, today=today(),
                              reason=body["reason"],
@@ -99,7 +99,7 @@ def reject(enterprise, body):
            replies=REPLIES, errors=ERRORS)
 def graduate(enterprise, body):
     """Confirm a graduation by rule a or b, which must hold on ``on``."""
-    on = _on(body)
+    on = effective_on(body)
     event = lifecycle.graduate(db.session, enterprise, actor=viewer(), on=on, today=today(),
                                rule=body["rule"],
                                reason=body["reason"], evidence=body.get("evidence"),
@@ -113,7 +113,7 @@ def graduate(enterprise, body):
            replies=REPLIES, errors=ERRORS)
 def expel(enterprise, body):
     """Confirm an expulsion on the basis given, which must hold on ``on``."""
-    on = _on(body)
+    on = effective_on(body)
     event = lifecycle.expel(db.session, enterprise, actor=viewer(), on=on, today=today(),
                             basis=body["basis"],
                             reason=body["reason"], snapshot=policy_on(on, "on"))
@@ -157,17 +157,13 @@ def record_outcome(enterprise, body):
 
 
 def _record_fact(enterprise, body, record):
-    event = record(db.session, enterprise, actor=viewer(), on=_on(body), today=today(),
+    event = record(db.session, enterprise, actor=viewer(), on=effective_on(body), today=today(),
                    subtype=body["subtype"],
                    reason=body["reason"], evidence=body.get("evidence"))
     return _done(enterprise, event)
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-def _on(body) -> date:
-    return date.fromisoformat(body["on"]) if "on" in body else today()
-
 
 def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | None:
     """The saved check the action relies on: ``check_id`` (one of this
