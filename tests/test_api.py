@@ -304,7 +304,7 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
 
     # Not vacuous: 大冶市's own officer and the city administrator do see it all.
     for who in ("dy", "admin"):
-        for path in ("/enterprises", "/events", "/risk-flags", "/quota"):
+        for path in ("/enterprises", "/events", "/risk-flags", "/quota", "/pool"):
             seen = call(api_client, "GET", path, tokens[who]).get_json()
             assert _mentions(seen, world.dy.id, world.dy_ent.id), (who, path)
         for path in (f"/enterprises/{world.dy_ent.id}", f"/counties/{world.dy.id}/quota"):

@@ -87,3 +87,118 @@ def test_only_the_administrator_opens_and_closes_a_round_and_only_today(api_clie
     assert "已于 2026-03-10 关闭" in assert_problem(again, 409)["detail"]
 
 
+# --- the pool on a date ------------------------------------------------------------------------
+
+def test_the_pool_on_a_date_is_the_viewers_counties_as_the_log_says(api_client, world, tokens,  # noqa: F811
+                                                                    use_db):
+    admit_dy(use_db, world)  # applied 2025-02-01, admitted 2025-03-01
+    apply_yx(use_db, world)  # applied 2025-01-10
+
+    def pool(token, **query):
+        return call(api_client, "GET", "/pool", token, query_string=query)
+
+    before = ok(pool(tokens["dy"], on="2025-02-15"))
+    assert [(i["name"], i["state"], i["state_label"]) for i in before["items"]] == [
+        (world.dy_ent.name, "applied", "已申报")]
+    assert before["on"] == "2025-02-15" and before["counts"]["applied"] == 1
+    assert before["counts"]["admitted"] == 0 and before["total"] == 1
+
+    everyone = ok(pool(tokens["admin"], on="2025-03-01"))
+    assert {i["enterprise_id"]: i["state"] for i in everyone["items"]} == {
+        world.dy_ent.id: "admitted", world.yx_ent.id: "applied"}
+    assert [i["county"]["name"] for i in everyone["items"]] == ["大冶市", "阳新县"]
+    admitted = ok(pool(tokens["admin"], on="2025-03-01", state="admitted"))
+    assert [i["enterprise_id"] for i in admitted["items"]] == [world.dy_ent.id]
+    assert admitted["counts"] == {**dict.fromkeys(admitted["counts"], 0), "applied": 1, "admitted": 1}
+    yx_only = ok(pool(tokens["admin"], on="2025-03-01", county_id=world.yx.id))
+    assert [i["enterprise_id"] for i in yx_only["items"]] == [world.yx_ent.id]
+
+    # scoping: 阳新县 sees only its own, even when it names 大冶市
+    assert ok(pool(tokens["yx"], on="2025-03-01", county_id=world.dy.id))["total"] == 0
+    assert [i["enterprise_id"] for i in ok(pool(tokens["yx"], on="2025-03-01"))["items"]] == [
+        world.yx_ent.id]
+
+    assert ok(pool(tokens["dy"], on="2025-01-01"))["items"] == []
+    assert ok(pool(tokens["dy"]))["on"] == "2026-03-10"  # today by default, and today is allowed
+    assert ok(pool(tokens["dy"], on="2026-03-10"))["items"][0]["state"] == "admitted"
+    later = assert_problem(pool(tokens["dy"], on=TOMORROW), 422, "on")
+    assert later["errors"][0]["message"] == "日期 不能晚于今天（2026-03-10）"
+
+
+# --- proposals on a date -----------------------------------------------------------------------
+
+def test_the_proposals_on_a_date_with_their_findings(api_client, world, tokens, use_db):  # noqa: F811
+    admit_dy(use_db, world)
+    url = f"/enterprises/{world.dy_ent.id}/proposals"
+
+    def proposals(token="dy", **query):
+        return call(api_client, "GET", url, tokens[token], query_string=query)
+
+    now = ok(proposals(as_of=TODAY.isoformat()))
+    assert now["as_of"] == "2026-03-10" and now["in_pool"] is True
+    assert now["enterprise"]["id"] == world.dy_ent.id
+    graduation = now["graduation"]
+    assert graduation["proposal"] is None
+    assert set(graduation["findings"]) == {"a", "b"}
+    assert "没有新认定的专利密集型产品" in graduation["findings"]["a"]["detail"]
+    assert graduation["findings"]["a"]["evidence"]["ready_on"] == "2026-03-01"
+    no_progress = now["expulsion"]["findings"]["a"]
+    assert (no_progress["holds"], no_progress["evidence"]["due_on"]) == (False, "2027-03-01")
+    assert now["expulsion"]["proposal"] is None
+
+    ok(call(api_client, "POST", f"/enterprises/{world.dy_ent.id}/incident", tokens["dy"],
+            body={"subtype": "serious_dishonesty", "reason": "列入严重失信名单", "on": "2026-03-05"}), 201)
+    after = ok(proposals())  # as_of today by default
+    proposal = after["expulsion"]["proposal"]
+    assert (proposal["kind"], proposal["rule"]) == ("expulsion", "b")
+    assert proposal["evidence"]["as_of"] == "2026-03-10" and "parameters" in proposal["evidence"]
+    assert ok(proposals(as_of="2026-03-04"))["expulsion"]["proposal"] is None  # before the incident
+
+    before = ok(proposals(as_of="2025-02-15"))
+    assert before["in_pool"] is False
+    assert before["graduation"] == before["expulsion"] == {"findings": None, "proposal": None}
+
+    later = assert_problem(proposals(as_of=TOMORROW), 422, "as_of")
+    assert later["errors"] == [{"path": "as_of", "label": "认定日期",
+                                "message": "认定日期 不能晚于今天（2026-03-10）"}]
+    assert_problem(proposals(as_of="2001-01-01"), 422, "as_of")  # before the policy took effect
+    assert_problem(proposals("yx"), 404)
+    assert ok(proposals("admin"))["in_pool"] is True
+
+
+# --- re-application ----------------------------------------------------------------------------
+
+def test_a_rejected_enterprise_applies_again_in_a_later_year(api_client, world, tokens, use_db):  # noqa: F811
+    apply_yx(use_db, world, date(2025, 2, 1))
+    yx, base = tokens["yx"], f"/enterprises/{world.yx_ent.id}"
+    ok(call(api_client, "POST", base + "/reject", yx, body={"on": "2025-07-01", "reason": "研发投入不足"}),
+       201)
+    first = ok(call(api_client, "GET", base + "/cycles", yx))
+    assert [(c["number"], c["applied"]["effective_on"], c["decision"]["to_state"]) for c in first] == [
+        (1, "2025-02-01", "rejected")]
+
+    check_id = save_check(use_db, world.yx.id, "yx", uscc=world.yx_ent.uscc, name=world.yx_ent.name)
+    stranger = save_check(use_db, world.yx.id, "yx")  # another USCC
+    assert_problem(call(api_client, "POST", base + "/reapply", yx, body={"check_id": stranger}), 422,
+                   "check_id")
+    assert_problem(call(api_client, "POST", base + "/reapply", yx, body={}), 422, "check_id")
+    same_year = call(api_client, "POST", base + "/reapply", yx,
+                     body={"check_id": check_id, "on": "2025-12-20"})
+    assert "须在以后的申报年度（2026 年起）" in assert_problem(same_year, 409)["detail"]
+    assert_problem(call(api_client, "POST", base + "/reapply", yx,
+                        body={"check_id": check_id, "on": TOMORROW}), 422, "on")
+    assert_problem(call(api_client, "POST", base + "/reapply", tokens["dy"],
+                        body={"check_id": check_id}), 404)
+
+    again = ok(call(api_client, "POST", base + "/reapply", yx,
+                    body={"check_id": check_id, "on": TODAY.isoformat(), "reason": "补足研发投入后再次申报"}), 201)
+    assert (again["event"]["to_state"], again["enterprise"]["state"], again["check_id"]) == (
+        "applied", "applied", check_id)
+    cycles = ok(call(api_client, "GET", base + "/cycles", yx))
+    assert [(c["number"], c["check_id"], c["decision"]) for c in cycles][1] == (2, check_id, None)
+    assert cycles[1]["applied"]["reason"] == "补足研发投入后再次申报"
+    twice = call(api_client, "POST", base + "/reapply", yx, body={"check_id": check_id})
+    assert "只有未予入库或已退库的企业可以重新申报" in assert_problem(twice, 409)["detail"]
+    assert_problem(call(api_client, "GET", base + "/cycles", tokens["dy"]), 404)
+
+

@@ -27,6 +27,7 @@ from pool.io import batch as eligibility
 from pool.io.batch import InputProblem, InvalidInput
 from pool.kernel import text
 from pool.kernel.clock import today
+from pool.kernel.refusal import DateRefused, require_not_future
 from pool.records import changes
 
 # --- request parsing -----------------------------------------------------------------------
@@ -177,6 +178,20 @@ IF_MATCH = Param("If-Match", {"type": "string"}, "读取时得到的 ETag，如 
 
 def date_param(name: str, description: str) -> Param:
     return Param(name, {"type": "string", "format": "date"}, description)
+
+
+def day_until_today(query: dict, name: str, label: str) -> date:
+    """The date ``name`` of a parsed query (default today), which may not be
+    after today (:func:`pool.kernel.refusal.require_not_future`).
+
+    :raise InvalidInput: a later date, at ``name``.
+    """
+    day = query.get(name) or today()
+    try:
+        require_not_future(day, today(), label)
+    except DateRefused as exc:
+        raise InvalidInput([InputProblem(name, str(exc), label)]) from None
+    return day
 
 
 def effective_on(body: dict) -> date:
