@@ -166,6 +166,81 @@ def test_the_proposals_on_a_date_with_their_findings(api_client, world, tokens, 
     assert ok(proposals("admin"))["in_pool"] is True
 
 
+# --- corrections -------------------------------------------------------------------------------
+
+def _admission(use_db, world) -> int:
+    with use_db() as session:
+        return session.scalar(select(PoolEvent.id).where(PoolEvent.enterprise_id == world.dy_ent.id,
+                                                         PoolEvent.to_state == "admitted"))
+
+
+def test_a_correction_is_asked_by_one_and_decided_by_another(api_client, world, tokens,  # noqa: F811
+                                                             use_db):
+    admit_dy(use_db, world)
+    admission = _admission(use_db, world)
+    ask = f"/enterprises/{world.dy_ent.id}/corrections"
+    assert_problem(call(api_client, "POST", ask, tokens["dy"], body={"event_id": admission}), 422,
+                   "reason")
+    assert_problem(call(api_client, "POST", f"/enterprises/{world.yx_ent.id}/corrections", tokens["dy"],
+                        body={"event_id": admission, "reason": "x"}), 404)
+    with use_db() as session:
+        other = session.scalar(select(PoolEvent.id).where(PoolEvent.to_state == "applied"))
+    apply_yx(use_db, world)
+    with use_db() as session:
+        theirs = session.scalar(select(PoolEvent.id).where(PoolEvent.enterprise_id == world.yx_ent.id))
+    assert_problem(call(api_client, "POST", ask, tokens["dy"],
+                        body={"event_id": theirs, "reason": "x"}), 422, "event_id")
+    application = call(api_client, "POST", ask, tokens["dy"], body={"event_id": other, "reason": "x"})
+    assert "申报记录不能更正" in assert_problem(application, 409)["detail"]
+
+    created = call(api_client, "POST", ask, tokens["dy"],
+                   body={"event_id": admission, "reason": "入库时所依评估有误"})
+    request = ok(created, 201)
+    one = f"/corrections/{request['id']}"
+    assert created.headers["Location"].endswith("/api/v1" + one)
+    assert (request["status"], request["proposed_by"], request["event"]["id"]) == (
+        "pending", "dy", admission)
+    assert_problem(call(api_client, "POST", ask, tokens["dy"],
+                        body={"event_id": admission, "reason": "再次"}), 409)
+
+    # scoping: 阳新县 neither lists nor reaches it
+    assert ok(call(api_client, "GET", "/corrections", tokens["yx"]))["total"] == 0
+    for method, path, body in (("GET", one, None), ("POST", one + "/approve", {}),
+                               ("POST", one + "/refuse", {"reason": "x"})):
+        assert_problem(call(api_client, method, path, tokens["yx"], body=body), 404)
+    listed = ok(call(api_client, "GET", "/corrections", tokens["dy"], query_string={"status": "pending"}))
+    assert [r["id"] for r in listed["items"]] == [request["id"]]
+    assert ok(call(api_client, "GET", one, tokens["admin"])) == request
+
+    # an officer decides nothing; a refusal needs a reason
+    assert_problem(call(api_client, "POST", one + "/approve", tokens["dy"], body={}), 403)
+    assert_problem(call(api_client, "POST", one + "/refuse", tokens["dy"], body={"reason": "x"}), 403)
+    assert_problem(call(api_client, "POST", one + "/refuse", tokens["admin"], body={}), 422, "reason")
+    assert_problem(call(api_client, "POST", one + "/refuse", tokens["admin"], body={"reason": " "}), 422,
+                   "reason")
+    refused = ok(call(api_client, "POST", one + "/refuse", tokens["admin"], body={"reason": "评估无误"}))
+    assert (refused["status"], refused["decided_by"], refused["decision_reason"]) == (
+        "refused", "admin", "评估无误")
+    assert_problem(call(api_client, "POST", one + "/approve", tokens["admin"], body={}), 409)
+
+    # the proposer cannot approve their own request; another administrator can
+    mine = ok(call(api_client, "POST", ask, tokens["admin"],
+                   body={"event_id": admission, "reason": "入库有误"}), 201)
+    own = call(api_client, "POST", f"/corrections/{mine['id']}/approve", tokens["admin"], body={})
+    assert "申请人不能审批自己的更正申请" in assert_problem(own, 409)["detail"]
+    approved = ok(call(api_client, "POST", f"/corrections/{mine['id']}/approve",
+                       second_admin(use_db), body={"reason": "同意"}))
+    assert approved["correction"]["status"] == "approved"
+    assert (approved["event"]["kind"], approved["event"]["corrects_id"]) == ("correction", admission)
+    assert approved["correction"]["correction_event_id"] == approved["event"]["id"]
+    assert (approved["enterprise"]["state"], approved["enterprise"]["admitted_on"]) == ("applied", None)
+    # …and the pool on a date follows the corrected history
+    day = ok(call(api_client, "GET", "/pool", tokens["dy"], query_string={"on": "2025-03-02"}))
+    assert [i["state"] for i in day["items"]] == ["applied"]
+    with use_db() as session:
+        assert session.scalar(select(func.count(StateCorrection.id))) == 2
+
+
 # --- re-application ----------------------------------------------------------------------------
 
 def test_a_rejected_enterprise_applies_again_in_a_later_year(api_client, world, tokens, use_db):  # noqa: F811
@@ -202,3 +277,26 @@ def test_a_rejected_enterprise_applies_again_in_a_later_year(api_client, world, 
     assert_problem(call(api_client, "GET", base + "/cycles", tokens["dy"]), 404)
 
 
+# --- the description -------------------------------------------------------------------------
+
+def test_every_operation_has_a_chinese_summary_and_admin_ones_say_403(api_client):  # noqa: F811
+    doc = call(api_client, "GET", "/openapi.json").get_json()
+    ours = [("get", "/intake-rounds"), ("post", "/intake-rounds"), ("get", "/intake-rounds/{round_id}"),
+            ("post", "/intake-rounds/{round_id}/close"), ("get", "/pool"),
+            ("get", "/enterprises/{enterprise_id}/proposals"), ("get", "/corrections"),
+            ("get", "/corrections/{correction_id}"), ("post", "/enterprises/{enterprise_id}/corrections"),
+            ("post", "/corrections/{correction_id}/approve"),
+            ("post", "/corrections/{correction_id}/refuse"),
+            ("get", "/enterprises/{enterprise_id}/cycles"), ("post", "/enterprises/{enterprise_id}/reapply")]
+    for method, path in ours:
+        assert method in doc["paths"][path], (method, path)
+    admin = {(op.method.lower(), op.path) for op in operations.registry.operations if op.admin}
+    assert admin == {("post", "/intake-rounds"), ("post", "/intake-rounds/{round_id}/close"),
+                     ("post", "/corrections/{correction_id}/approve"),
+                     ("post", "/corrections/{correction_id}/refuse")}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            assert re.search(r"[\u4e00-\u9fff]", op["summary"]), (method, path)
+            assert ("403" in op["responses"]) == ((method, path) in admin), (method, path)
+    page = api_client.get("/api/v1/docs").get_data(as_text=True)
+    assert 'id="problem-forbidden"' in page

@@ -46,7 +46,7 @@ def own_ids(api_app, world):  # noqa: F811
     applicant with every kind of record, and a part of each kind of each
     (generated ids would nearly all be 404), at version 1 in dy_ent and 2 in
     the applicant, as the If-Match the test sends with each; a closed and an
-    open intake round."""
+    open intake round, and a pending correction of dy_ent's admission."""
     with api_app.app_context():
         officer = db.session.get(User, world.dy_officer.id)
         registered, _check = registration.register_applicant(
@@ -60,12 +60,13 @@ def own_ids(api_app, world):  # noqa: F811
             theirs.version += 1
             rows[f"{name}_id"] = [ours[f"{name}_id"], theirs.id]
         db.session.commit()
-        lifecycle = lifecycle_rows(db.session, world)  # a closed round
+        lifecycle = lifecycle_rows(db.session, world)  # a closed round, a pending correction
         current = IntakeRound(name="第二批", opened_on=date(2026, 1, 1))
         db.session.add(current)
         db.session.commit()
         return {"enterprise_id": [world.dy_ent.id, registered.id], "county_id": [world.dy.id],
-                "round_id": [lifecycle["round_id"], current.id], **rows}
+                "round_id": [lifecycle["round_id"], current.id],
+                "correction_id": [lifecycle["correction_id"]], **rows}
 
 
 @pytest.mark.parametrize("method, path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])

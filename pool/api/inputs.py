@@ -17,7 +17,7 @@ from typing import Any
 from flask import request
 from jsonschema import Draft202012Validator, FormatChecker
 
-from models import IntakeRound, db
+from models import IntakeRound, StateCorrection, db
 from pool.access import scoping
 from pool.api.core import MAX_ID, Operation, Param, viewer
 from pool.api.responses import not_found
@@ -234,10 +234,22 @@ def round_or_404(round_id: int):
     return found
 
 
+def correction_or_404(correction_id: int):
+    """The correction request if the token's user may see its enterprise.
+
+    :raise 404: absent or another county's — the same answer.
+    """
+    found = scoping.get_child(db.session, viewer(), StateCorrection, correction_id)
+    if found is None:
+        not_found()
+    return found
+
+
 # Path parameter -> (the view's argument, its scoped loader).
 RESOLVERS = {"enterprise_id": ("enterprise", enterprise_or_404),
              "county_id": ("county", county_or_404),
-             "round_id": ("intake_round", round_or_404)}
+             "round_id": ("intake_round", round_or_404),
+             "correction_id": ("correction", correction_or_404)}
 
 
 def resolve_path(path: dict) -> dict:
