@@ -277,6 +277,32 @@ def test_a_rejected_enterprise_applies_again_in_a_later_year(api_client, world, 
     assert_problem(call(api_client, "GET", base + "/cycles", tokens["dy"]), 404)
 
 
+# --- tokens for scripted clients ---------------------------------------------------------------
+
+def test_create_token_prints_the_secret_once(api_client, runner, world, use_db):  # noqa: F811
+    result = runner.invoke(args=["pool", "create-token", "DY", "--name", "市大数据平台"])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip()
+    assert re.fullmatch(r"pool_[A-Za-z0-9_-]{43}", secret)
+    assert "只显示这一次" in result.stderr and secret not in result.stderr
+    with use_db() as session:
+        row = session.scalar(select(ApiToken))
+        assert (row.user_id, row.name) == (world.dy_officer.id, "市大数据平台")
+    assert ok(call(api_client, "GET", "/enterprises", secret))["total"] == 1
+
+    unknown = runner.invoke(args=["pool", "create-token", "nobody", "--name", "x"])
+    assert unknown.exit_code != 0 and "用户名 nobody 不存在" in unknown.output
+    nameless = runner.invoke(args=["pool", "create-token", "dy"])
+    assert nameless.exit_code != 0 and "--name" in nameless.output
+    with use_db() as session:
+        session.get(User, world.yx_officer.id).active = False
+        session.commit()
+    inactive = runner.invoke(args=["pool", "create-token", "yx", "--name", "x"])
+    assert inactive.exit_code != 0 and "账号已停用，不能创建令牌" in inactive.output
+    with use_db() as session:
+        assert session.scalar(select(func.count(ApiToken.id))) == 1
+
+
 # --- the description -------------------------------------------------------------------------
 
 def test_every_operation_has_a_chinese_summary_and_admin_ones_say_403(api_client):  # noqa: F811
