@@ -8,8 +8,8 @@ declares an operation), :mod:`.operations` (the registry), :mod:`.inputs`
 operations — importing this package declares them all.
 """
 from pool.api import (  # noqa: F401
-    account, actions, auth, checks, core, enterprises, inputs, openapi, operations, parts, reads,
-    responses,
+    account, actions, auth, checks, core, corrections, enterprises, inputs, openapi, operations,
+    parts, reads, responses, rounds,
 )
 
 

@@ -1,4 +1,5 @@
-"""Lifecycle actions: thin callers of :mod:`pool.membership.lifecycle`.
+"""Lifecycle actions: thin callers of :mod:`pool.membership.lifecycle` (and of
+:mod:`pool.membership.cycles` for a re-application).
 
 Each takes ``on`` (the effective date, default today), answers 201 with the
 event recorded and the enterprise's new summary, and turns a refusal into a 409
@@ -10,7 +11,7 @@ from datetime import date
 
 from models import Application, db
 from pool.eligibility import applications, rulebook
-from pool.membership import admission, lifecycle
+from pool.membership import admission, cycles, lifecycle
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
@@ -20,7 +21,7 @@ from pool.kernel.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Reply, viewer
-from pool.api.inputs import policy_on, require_complete
+from pool.api.inputs import effective_on, policy_on, require_complete
 from pool.api.operations import operation
 from pool.api.responses import json_response
 from pool.api.enterprises import ONE
@@ -67,7 +68,7 @@ def admit(enterprise, body):
     ``needs_review`` one whose every review criterion is decided in ``reviews``.
     Outside an intake round it is a replenishment (增补) and takes one place
     of the county's quota, checked atomically."""
-    on = _on(body)
+    on = effective_on(body)
     snapshot = policy_on(on, "on")
     source = _evaluation(enterprise, body, on, required=True)
     event = lifecycle.admit(db.session, enterprise, actor=viewer(), on=on, today=today(),
@@ -83,12 +84,35 @@ def admit(enterprise, body):
            replies=REPLIES, errors=ERRORS)
 def reject(enterprise, body):
     """Decide not to admit an ``applied`` enterprise, with a written reason."""
-    on = _on(body)
+    on = effective_on(body)
     source = _evaluation(enterprise, body, on, required=False)
     event = lifecycle.reject(db.session, enterprise, actor=viewer(), on=on, today=today(),
                              reason=body["reason"],
                              evaluation=source.result if source else None,
                              reviews=_reviews(body))
+    return _done(enterprise, event, source)
+
+
+@operation("POST", ONE + "/reapply", tag=TAG, summary="重新申报",
+           description=("不予入库或已退库的企业在以后的申报年度重新申报（开始新的申报周期，状态回到 applied），"
+                        "依据一条该企业的资格自检记录（check_id），或按 on 日评估并保存的申报数据（applicant）。"
+                        "同一申报年度、退库后等待期未满、状态不符时 409，detail 为原因。"),
+           body=_body("ReapplyRequest", {"check_id": {**CHECK_ID, "description": (
+                          "所依据的资格自检记录 id：该企业统一社会信用代码在本县（市、区）的、"
+                          "未关联其他企业的记录")},
+                                         "applicant": INLINE, "reason": REASON}),
+           body_description="check_id 与 applicant 二者给且只给一个；reason 可选",
+           replies=REPLIES, errors=ERRORS)
+def reapply(enterprise, body):
+    """Start a new application cycle of a rejected or expelled enterprise
+    (:func:`pool.membership.cycles.reapply`), on a saved check or an
+    applicant evaluated and saved now."""
+    on = effective_on(body)
+    snapshot = policy_on(on, "on")
+    source = _evaluation(enterprise, body, on, required=True,
+                         candidates=applications.for_new_cycle(viewer(), enterprise))
+    event = cycles.reapply(db.session, enterprise, actor=viewer(), on=on, today=today(),
+                           application=source, snapshot=snapshot, reason=body.get("reason", ""))
     return _done(enterprise, event, source)
 
 
@@ -99,7 +123,7 @@ def reject(enterprise, body):
            replies=REPLIES, errors=ERRORS)
 def graduate(enterprise, body):
     """Confirm a graduation by rule a or b, which must hold on ``on``."""
-    on = _on(body)
+    on = effective_on(body)
     event = lifecycle.graduate(db.session, enterprise, actor=viewer(), on=on, today=today(),
                                rule=body["rule"],
                                reason=body["reason"], evidence=body.get("evidence"),
@@ -113,7 +137,7 @@ def graduate(enterprise, body):
            replies=REPLIES, errors=ERRORS)
 def expel(enterprise, body):
     """Confirm an expulsion on the basis given, which must hold on ``on``."""
-    on = _on(body)
+    on = effective_on(body)
     event = lifecycle.expel(db.session, enterprise, actor=viewer(), on=on, today=today(),
                             basis=body["basis"],
                             reason=body["reason"], snapshot=policy_on(on, "on"))
@@ -157,7 +181,7 @@ def record_outcome(enterprise, body):
 
 
 def _record_fact(enterprise, body, record):
-    event = record(db.session, enterprise, actor=viewer(), on=_on(body), today=today(),
+    event = record(db.session, enterprise, actor=viewer(), on=effective_on(body), today=today(),
                    subtype=body["subtype"],
                    reason=body["reason"], evidence=body.get("evidence"))
     return _done(enterprise, event)
@@ -165,14 +189,11 @@ def _record_fact(enterprise, body, record):
 
 # --- helpers ---------------------------------------------------------------------------
 
-def _on(body) -> date:
-    return date.fromisoformat(body["on"]) if "on" in body else today()
-
-
-def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | None:
+def _evaluation(enterprise, body, on: date, *, required: bool,
+                candidates=None) -> Application | None:
     """The saved check the action relies on: ``check_id`` (one of this
-    enterprise's checks the user may see) or ``applicant`` evaluated on ``on``
-    and saved now.
+    enterprise's checks the user may see, or of the ``SELECT`` ``candidates``)
+    or ``applicant`` evaluated on ``on`` and saved now.
 
     :raise InvalidInput: both or (if ``required``) neither given, an unknown
         check, invalid applicant data, or another enterprise's USCC.
@@ -181,7 +202,8 @@ def _evaluation(enterprise, body, on: date, *, required: bool) -> Application | 
         raise InvalidInput([InputProblem("applicant", "check_id 与 applicant 只能给一个")])
     if "check_id" in body:
         found = scoping.get_child(db.session, viewer(), Application, body["check_id"],
-                                  enterprise_id=enterprise.id)
+                                  enterprise_id=enterprise.id) if candidates is None else \
+            db.session.scalar(candidates.where(Application.id == body["check_id"]))
         if found is None:
             raise InvalidInput([InputProblem("check_id", "该企业没有这条资格自检记录")])
         return found

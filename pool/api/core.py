@@ -75,6 +75,7 @@ class Operation:
     validate_body: bool
     replies: dict[int, Reply]
     public: bool
+    admin: bool = False  # the city administrator's only (403 for anyone else)
 
     @property
     def path(self) -> str:

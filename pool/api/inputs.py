@@ -17,7 +17,7 @@ from typing import Any
 from flask import request
 from jsonschema import Draft202012Validator, FormatChecker
 
-from models import db
+from models import IntakeRound, StateCorrection, db
 from pool.access import scoping
 from pool.api.core import MAX_ID, Operation, Param, viewer
 from pool.api.responses import not_found
@@ -26,6 +26,8 @@ from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.io import batch as eligibility
 from pool.io.batch import InputProblem, InvalidInput
 from pool.kernel import text
+from pool.kernel.clock import today
+from pool.kernel.refusal import DateRefused, require_not_future
 from pool.records import changes
 
 # --- request parsing -----------------------------------------------------------------------
@@ -178,6 +180,26 @@ def date_param(name: str, description: str) -> Param:
     return Param(name, {"type": "string", "format": "date"}, description)
 
 
+def day_until_today(query: dict, name: str, label: str) -> date:
+    """The date ``name`` of a parsed query (default today), which may not be
+    after today (:func:`pool.kernel.refusal.require_not_future`).
+
+    :raise InvalidInput: a later date, at ``name``.
+    """
+    day = query.get(name) or today()
+    try:
+        require_not_future(day, today(), label)
+    except DateRefused as exc:
+        raise InvalidInput([InputProblem(name, str(exc), label)]) from None
+    return day
+
+
+def effective_on(body: dict) -> date:
+    """The body's ``on`` (a date its schema checked), default today; the domain
+    refuses a date after today itself (a 422 naming ``on``)."""
+    return date.fromisoformat(body["on"]) if "on" in body else today()
+
+
 def enterprise_or_404(enterprise_id: int):
     """The enterprise if the token's user may see it (:func:`pool.access.scoping.get_enterprise`).
 
@@ -201,9 +223,33 @@ def county_or_404(county_id: int):
     return found
 
 
+def round_or_404(round_id: int):
+    """The intake round (the city's, visible to everyone).
+
+    :raise 404: absent.
+    """
+    found = db.session.get(IntakeRound, round_id) if round_id <= MAX_ID else None
+    if found is None:
+        not_found()
+    return found
+
+
+def correction_or_404(correction_id: int):
+    """The correction request if the token's user may see its enterprise.
+
+    :raise 404: absent or another county's — the same answer.
+    """
+    found = scoping.get_child(db.session, viewer(), StateCorrection, correction_id)
+    if found is None:
+        not_found()
+    return found
+
+
 # Path parameter -> (the view's argument, its scoped loader).
 RESOLVERS = {"enterprise_id": ("enterprise", enterprise_or_404),
-             "county_id": ("county", county_or_404)}
+             "county_id": ("county", county_or_404),
+             "round_id": ("intake_round", round_or_404),
+             "correction_id": ("correction", correction_or_404)}
 
 
 def resolve_path(path: dict) -> dict:

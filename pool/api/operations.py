@@ -12,12 +12,13 @@ from typing import Callable
 
 from flask import Blueprint
 
-from pool.api.core import PROBLEM, Operation, Param, Reply, bp
+from pool.api.core import PROBLEM, Operation, Param, Reply, bp, viewer
 from pool.api.inputs import parse_body, parse_query, resolve_path
-from pool.api.responses import PROBLEMS
+from pool.api.responses import PROBLEMS, Problem
 
 # Errors every authenticated operation may answer.
 _AUTH_ERRORS = (401, 429)
+ADMIN_ONLY = "仅市级管理员可以办理，其他用户 403。"
 
 
 class Registry:
@@ -32,7 +33,7 @@ class Registry:
                   replies: dict[int, Reply], errors: tuple[int, ...] = (),
                   params: tuple[Param, ...] = (), body: dict | None = None,
                   body_description: str = "", validate_body: bool = True,
-                  public: bool = False) -> Callable:
+                  public: bool = False, admin: bool = False) -> Callable:
         """Declare the view below as ``method rule`` (``rule`` relative to
         :data:`~pool.api.core.PREFIX`, Flask syntax; integer path parameters
         are ids); ``summary`` and ``description`` are what the API's users read
@@ -47,22 +48,28 @@ class Registry:
         (numbers as ``Decimal``) validated against ``body`` unless
         ``validate_body`` is false, if a body is declared.  ``errors`` are the
         problem statuses it may answer besides 401/429 (added unless ``public``).
+        ``admin``: only the city administrator may call it — anyone else gets
+        403, after the path's rows are found (so another county's is still
+        404) and before the request is looked at.
         """
         def decorator(view):
             all_replies = dict(replies)
-            for status in errors + (() if public else _AUTH_ERRORS):
+            for status in errors + ((403,) if admin else ()) + (() if public else _AUTH_ERRORS):
                 all_replies.setdefault(status, problem_reply(status))
             endpoint = f"{self.blueprint.name}.{view.__name__}"
             op = Operation(method=method, rule=rule, endpoint=endpoint, summary=summary,
-                           description=description, tag=tag, params=params, body=body,
-                           body_description=body_description, validate_body=validate_body,
-                           replies=all_replies, public=public)
+                           description=description + (ADMIN_ONLY if admin else ""), tag=tag,
+                           params=params, body=body, body_description=body_description,
+                           validate_body=validate_body, replies=all_replies, public=public,
+                           admin=admin)
             self.operations.append(op)
             self.by_endpoint[op.endpoint] = op
 
             @wraps(view)
             def wrapped(**path):
                 kwargs = resolve_path(path)
+                if op.admin and not viewer().is_city_admin:
+                    raise Problem("forbidden", f"只有市级管理员可以办理：{op.summary}")
                 if any(p.where == "query" for p in op.params):
                     kwargs["query"] = parse_query(op)
                 if op.body is not None:

@@ -29,6 +29,7 @@ MAX_PROBLEMS = 100  # errors listed in one answer; the rest are counted
 # slug -> (status, title); the type URI is the docs page's section on it.
 PROBLEMS = {
     "unauthorized": (401, "需要有效的 API 令牌"),
+    "forbidden": (403, "仅市级管理员可以办理"),
     "not-found": (404, "资源不存在"),
     "method-not-allowed": (405, "不支持的请求方法"),
     "version-conflict": (409, "版本冲突"),

@@ -1,14 +1,14 @@
-"""``flask pool init|import-table|create-user|…|seed-demo|check|template``: set-up,
-accounts, demo data and eligibility checks from the command line."""
+"""``flask pool init|import-table|create-user|create-token|…|seed-demo|check|template``:
+set-up, accounts, API tokens, demo data and eligibility checks from the command line."""
 from pathlib import Path
 
 import click
 from flask import current_app
 from sqlalchemy import select
 
-from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db
+from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db, utcnow
 
-from pool.access import accounts, sessions
+from pool.access import accounts, sessions, tokens
 from pool.reference import city
 from pool.demo import data as demo, bulk as demo_bulk
 from pool.io import batch as eligibility, reference_import, workbook
@@ -106,6 +106,24 @@ def deactivate_user(username, reactivate):
     accounts.set_active(db.session, user, reactivate)
     db.session.commit()
     click.echo(f"已{'启用' if reactivate else '停用'}用户 {user.username}")
+
+
+@pool_cli.command("create-token")
+@click.argument("username")
+@click.option("--name", required=True, help="令牌名称（用途），如“市大数据平台”")
+def create_token(username, name):
+    """An API token for USERNAME (for scripted clients): the token alone on
+    stdout, shown this once — only its hash is stored."""
+    user = _user_or_usage_error(username)
+    try:
+        _token, secret = tokens.issue_token(db.session, user, name=name, now=utcnow())
+    except tokens.TokenRefused as exc:
+        raise click.ClickException(f"不能为用户 {user.username} 创建令牌：{exc}") from None
+    db.session.commit()
+    click.echo(f"已为用户 {user.username} 创建 API 令牌“{name.strip()}”。令牌只显示这一次，"
+               "系统只保存其摘要、无法再次查看，请立即妥善保存；不用时请在“API 令牌”页面吊销。",
+               err=True)
+    click.echo(secret)
 
 
 def _user_or_usage_error(username: str) -> User:

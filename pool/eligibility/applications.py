@@ -1,5 +1,5 @@
 """Saved eligibility checks: what was entered, what was decided, with which rules."""
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from models import Application, Enterprise
 
@@ -35,3 +35,12 @@ def visible(viewer):
     return (select(Application)
             .where(scoping.county_filter(viewer, Application.county_id))
             .order_by(Application.created_at.desc(), Application.id.desc()))
+
+
+def for_new_cycle(viewer, enterprise):
+    """``SELECT`` of the saved checks ``viewer`` may see that a new application
+    cycle of ``enterprise`` may rely on (:func:`pool.membership.cycles.reapply`):
+    of its USCC in its county, not linked to another enterprise; newest first."""
+    return visible(viewer).where(
+        Application.uscc == enterprise.uscc, Application.county_id == enterprise.county_id,
+        or_(Application.enterprise_id.is_(None), Application.enterprise_id == enterprise.id))

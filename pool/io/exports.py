@@ -132,16 +132,27 @@ def event_rows(session, viewer, *, start: date | None = None, end: date | None =
 
 def members(session, viewer, on: date):
     """``SELECT`` of the enterprises ``viewer`` may see that were in the pool
-    (``admitted``) on ``on`` according to the event log
-    (:func:`pool.membership.lifecycle.members_on`), by county then name.
+    (``admitted``) on ``on`` according to the event log, by county then name
+    (:func:`on_date` with ``state=ADMITTED``)."""
+    return on_date(session, viewer, on, state=ADMITTED)[0]
+
+
+def on_date(session, viewer, on: date, *, county_id: int | None = None,
+            state: str | None = None) -> tuple[Any, dict[int, str]]:
+    """``(SELECT, states)``: the enterprises ``viewer`` may see (of ``county_id``
+    if given) that had a state on ``on`` according to the event log
+    (:func:`pool.membership.lifecycle.pool_on`) — that state if ``state`` is
+    given — by county then name; and ``{enterprise id: its state on on}`` of
+    all of them, whatever ``state``.
 
     Runs two queries now (the viewer's counties, the log), the returned one a
-    third.  The member ids are inlined as integer literals, so no bound-parameter
+    third.  The ids are inlined as integer literals, so no bound-parameter
     limit applies however many there are.
     """
-    county_ids = [c.id for c in scoping.counties(session, viewer)]
-    ids = lifecycle.members_on(session, on, county_ids) if county_ids else []
-    return (
+    county_ids = [c.id for c in scoping.counties(session, viewer) if county_id in (None, c.id)]
+    states = lifecycle.pool_on(session, on, county_ids) if county_ids else {}
+    ids = sorted(e for e, s in states.items() if state in (None, s))
+    stmt = (
         select(Enterprise)
         .join(County, County.id == Enterprise.county_id)
         .where(Enterprise.id.in_(bindparam("member_ids", ids, expanding=True,
@@ -149,6 +160,7 @@ def members(session, viewer, on: date):
                scoping.county_filter(viewer, Enterprise.county_id))
         .order_by(County.sort_order, County.id, Enterprise.name, Enterprise.id)
     )
+    return stmt, states
 
 
 def member_rows(session, viewer, on: date) -> Iterator[tuple]:

@@ -8,8 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from sqlalchemy import or_
-
 from models import Application, IntakeRound, PoolEvent, db
 from pool.eligibility import applications, rulebook
 from pool.membership import cycles, intake, lifecycle
@@ -136,9 +134,7 @@ def _page(template, enterprise, form, title, **context):
 def reapply(enterprise_id: int):
     """重新申报: a rejected or expelled enterprise starts a new cycle on a saved check of its USCC."""
     enterprise = enterprise_or_404(enterprise_id)
-    checks = list(db.session.scalars(applications.visible(current_user).where(
-        Application.uscc == enterprise.uscc, Application.county_id == enterprise.county_id,
-        or_(Application.enterprise_id.is_(None), Application.enterprise_id == enterprise.id))))
+    checks = list(db.session.scalars(applications.for_new_cycle(current_user, enterprise)))
     form = forms.ReapplyForm()
     form.application_id.choices = [(c.id, f"{c.as_of} · {c.verdict} · #{c.id}") for c in checks]
     if request.method == "GET":
