@@ -23,7 +23,7 @@ from pool.monitoring import scan as monitoring
 from pool.eligibility.applicant import Applicant
 from pool.eligibility.applicant import Patent as PatentFact
 from pool.eligibility.applicant import ResearchPartnership as PartnershipFact
-from pool.eligibility.criteria import c5_industrialization, c6_rd_investment, c7_rd_team
+from pool.eligibility.figures import c5_industrialization, c6_rd_investment, c7_rd_team
 from pool.eligibility.policy import Policy
 
 from . import model_factories as mf

@@ -103,9 +103,9 @@ from pool.eligibility import rulebook as rulebooks
 from pool.eligibility.applicant import Applicant
 from pool.eligibility.applicant import Patent as PatentFact
 from pool.eligibility.applicant import ResearchPartnership as PartnershipFact
-from pool.eligibility.criteria import (
-    _at_least, _describe_qualification, c5_industrialization, c6_rd_investment, c7_rd_team,
-)
+from pool.eligibility.figures import c5_industrialization, c6_rd_investment, c7_rd_team
+from pool.eligibility.profile import describe_qualification as _describe_qualification
+from pool.eligibility.ratios import at_least as _at_least
 from pool.membership.history import INCIDENT_TYPES, require_date, require_snapshot
 from pool.membership.proposals import _grew, _new_product, add_months, months_without_progress
 
