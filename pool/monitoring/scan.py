@@ -107,7 +107,8 @@ from pool.eligibility.figures import c5_industrialization, c6_rd_investment, c7_
 from pool.eligibility.profile import describe_qualification as _describe_qualification
 from pool.eligibility.ratios import at_least as _at_least
 from pool.membership.history import INCIDENT_TYPES, require_date, require_snapshot
-from pool.membership.proposals import _grew, _new_product, add_months, months_without_progress
+from pool.membership.proposals import graduation_findings
+from pool.membership.rules import add_months, months_without_progress
 
 KIND_LABELS = {
     NO_PROGRESS: "无实质性进展", QUALIFICATION_EXPIRING: "资格到期",
@@ -582,7 +583,7 @@ def _graduation(session, as_of: date, p) -> list[Condition]:
             evidence = {"rule": "b", "base_year": admitted.year, "year": year,
                         "products": [{**_product_fact(r), "base": [str(r.base_sales), str(r.base_profit)],
                                       "now": [str(r.sales), str(r.profit)]} for r in grown]}
-        detail = functools.partial(_graduation_detail, products, admitted, as_of, months, growth)
+        detail = functools.partial(_graduation_detail, products, admitted, as_of, p, evidence["rule"])
         found.append(Condition(eid, first.county_id, first.name, GRADUATION_READY, INFO, detail, evidence))
     return found
 
@@ -599,26 +600,15 @@ def _product_fact(row) -> dict:
     return {"id": row.product_id, "certified_on": row.certified_on.isoformat()}
 
 
-def _graduation_detail(rows, admitted: date, as_of: date, months: int, growth) -> str:
-    """The graduation proposal's reason (:func:`pool.membership.proposals.graduation_assessment`)."""
-    ready = add_months(admitted, months)
-    return (f"入库于 {admitted}，已培育满 {months} 个月（{ready} 届满）；"
-            + _graduation_finding(rows, admitted, as_of, growth))
-
-
-def _graduation_finding(rows, admitted: date, as_of: date, growth) -> str:
-    """The detail of rule (a), else (b), as :func:`pool.membership.proposals.graduation_assessment`
-    words it, from the candidate product rows of one enterprise."""
+def _graduation_detail(rows, admitted: date, as_of: date, p, rule: str) -> str:
+    """The graduation proposal's reason (:func:`pool.membership.proposals.graduation_findings`)."""
     products = [SimpleNamespace(id=r.product_id, name=r.product, certified_on=r.certified_on) for r in rows]
-    new = _new_product(products, admitted, as_of)
-    if new.holds:
-        return new.detail
     base_year, year = admitted.year, as_of.year - 1
-    checks = [_grew(product, SimpleNamespace(sales=r.base_sales, profit=r.base_profit),
-                    SimpleNamespace(sales=r.sales, profit=r.profit), base_year, year, growth)
-              for product, r in zip(products, rows)
-              if year > base_year and None not in (r.base_sales, r.base_profit, r.sales, r.profit)]
-    return "；".join(c.detail for c in checks if c.holds)
+    figures = {}
+    for r in rows:
+        figures[(r.product_id, base_year)] = SimpleNamespace(sales=r.base_sales, profit=r.base_profit)
+        figures[(r.product_id, year)] = SimpleNamespace(sales=r.sales, profit=r.profit)
+    return graduation_findings(p, admitted, as_of, products, figures)[rule].detail
 
 
 STAGES: tuple[tuple[str, Callable], ...] = (
