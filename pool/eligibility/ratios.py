@@ -16,15 +16,11 @@ from pool.eligibility.sme import format_number
 Number = int | Decimal | Fraction
 
 
-def _fraction(value: Number) -> tuple[int, int]:
-    return (value, 1) if isinstance(value, int) else value.as_integer_ratio()
-
-
 def at_least(numerator: Number, denominator: Number, threshold: Number) -> bool:
     """Exactly ``numerator / denominator >= threshold`` (denominator > 0)."""
-    a, b = _fraction(numerator)
-    c, d = _fraction(denominator)
-    t, u = _fraction(threshold)
+    a, b = numerator.as_integer_ratio()
+    c, d = denominator.as_integer_ratio()
+    t, u = threshold.as_integer_ratio()
     # (a/b) / (c/d) >= t/u  <=>  a*d*u >= t*b*c, all of b, c, d, u positive.
     return a * d * u >= t * b * c
 
@@ -37,9 +33,9 @@ def percent(numerator: Number, denominator: Number, threshold: Decimal, passed: 
     The percentage is rounded half up to two decimals ("66.67%"), with more
     decimals only when rounding would contradict the comparison (9.996 % is
     shown as "9.996% < 10%", never "10% < 10%")."""
-    a, b = _fraction(numerator)
-    c, d = _fraction(denominator)
-    t, u = _fraction(threshold)
+    a, b = numerator.as_integer_ratio()
+    c, d = denominator.as_integer_ratio()
+    t, u = threshold.as_integer_ratio()
     top, bottom = a * d * 100, b * c  # the percentage is top / bottom, both >= 0
     for places in range(2, 30):
         scale = 10 ** places
