@@ -76,10 +76,15 @@ def rd_team_outcome(p: Snapshot, leader: bool | None, rd_staff: int | None, empl
 
 
 def research_partners(partnerships: Iterable, as_of: date) -> list:
-    """The partnerships that count for 第7条 on ``as_of``: with a university or
-    research institute, in force on that day (both ends inclusive), in order."""
-    return [x for x in partnerships
-            if x.partner_type in RESEARCH_PARTNERS and in_force(x.valid_from, x.valid_to, as_of)]
+    """The partnerships that count for 第7条 on ``as_of``, in order (:func:`counts_for_c7`)."""
+    return [x for x in partnerships if counts_for_c7(x, as_of)]
+
+
+def counts_for_c7(partnership, as_of: date) -> bool:
+    """Whether ``partnership`` counts for 第7条 on ``as_of``: with a university
+    or research institute, in force on that day (both ends inclusive)."""
+    return partnership.partner_type in RESEARCH_PARTNERS and in_force(
+        partnership.valid_from, partnership.valid_to, as_of)
 
 
 # --- the criteria -----------------------------------------------------------------

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from models import PoolEvent, Product, ProductFigure
 from models.enterprise import ADMITTED, EXPELLED, GRADUATED
@@ -110,13 +110,13 @@ def graduation_assessment(session, enterprise, as_of: date, snapshot) -> dict[st
     return graduation_findings(snapshot, admitted, as_of, products, figures)
 
 
-def graduation_findings(snapshot, admitted: date, as_of: date, products: list,
-                        figures: dict) -> dict[str, Finding]:
-    """Rules (a) and (b) on ``as_of`` for a member admitted on ``admitted``,
-    from its patent-intensive ``products`` certified by ``as_of`` (each with
-    ``id``, ``name``, ``certified_on``; by certification date and id) and
-    their ``figures`` (``{(product id, year): figures with sales and profit}``,
-    at least those of :func:`pool.membership.rules.growth_years`)."""
+def graduation_findings(snapshot, admitted: date, as_of: date, products: list, figures: dict,
+                        which: tuple[str, ...] = ("a", "b")) -> dict[str, Finding]:
+    """Rules ``which`` (default (a) and (b)) on ``as_of`` for a member admitted
+    on ``admitted``, from its patent-intensive ``products`` certified by
+    ``as_of`` (each with ``id``, ``name``, ``certified_on``; by certification
+    date and id) and their ``figures`` (``{(product id, year): figures with
+    sales and profit}``, at least those of :func:`pool.membership.rules.growth_years`)."""
     months = snapshot["graduation_min_months"]
     ready = rules.graduation_ready_on(snapshot, admitted)
     period = {"admitted_on": admitted.isoformat(), "min_months": months,
@@ -124,10 +124,10 @@ def graduation_findings(snapshot, admitted: date, as_of: date, products: list,
     if not rules.cultivated_long_enough(snapshot, admitted, as_of):
         detail = (f"入库于 {admitted}，培育须满 {months} 个月（{ready} 起），"
                   f"截至 {as_of} 尚未届满")
-        return {rule: Finding(rule, False, detail, period) for rule in ("a", "b")}
+        return {rule: Finding(rule, False, detail, period) for rule in which}
     prefix = f"入库于 {admitted}，已培育满 {months} 个月（{ready} 届满）；"
-    findings = (_new_product(products, admitted, as_of),
-                _product_growth(snapshot, products, figures, admitted, as_of))
+    findings = [_new_product(products, admitted, as_of) if rule == "a"
+                else _product_growth(snapshot, products, figures, admitted, as_of) for rule in which]
     return {f.rule: Finding(f.rule, f.holds, prefix + f.detail, {**period, **f.evidence})
             for f in findings}
 
@@ -139,13 +139,16 @@ def graduation_proposal(session, enterprise, as_of: date, snapshot) -> Proposal 
     return _proposal(GRADUATION, findings, ("a", "b"), as_of, snapshot, GRADUATION_PARAMETERS)
 
 
+def certified(as_of: date):
+    """SQL condition: a ``Product`` certified patent-intensive on or before
+    ``as_of`` — the products graduation rules (a) and (b) look at."""
+    return and_(Product.patent_intensive.is_(True), Product.certified_on <= as_of)
+
+
 def _certified_products(session, enterprise_id: int, as_of: date) -> list[Product]:
     return list(session.scalars(
-        select(Product).where(
-            Product.enterprise_id == enterprise_id,
-            Product.patent_intensive.is_(True),
-            Product.certified_on <= as_of,
-        ).order_by(Product.certified_on, Product.id)
+        select(Product).where(Product.enterprise_id == enterprise_id, certified(as_of))
+        .order_by(Product.certified_on, Product.id)
     ))
 
 
@@ -175,10 +178,12 @@ def _product_growth(snapshot, products, figures: dict, admitted: date, as_of: da
     if not products:
         detail = f"截至 {as_of} 没有已认定的专利密集型产品"
         return Finding("b", False, detail, {"base_year": base_year, "year": year})
-    checks = [_grew(p, figures.get((p.id, base_year)), figures.get((p.id, year)), base_year, year, snapshot)
-              for p in products]
-    holding = [c for c in checks if c.holds]
-    shown = holding or checks
+    compared = []
+    for product in products:
+        base, now = figures.get((product.id, base_year)), figures.get((product.id, year))
+        compared.append((product, base, now, rules.product_growth(snapshot, base, now, base_year, year)))
+    holding = [c for c in compared if c[3].holds]
+    shown = [_grew(*c, base_year, year, snapshot) for c in holding or compared]  # only those that grew, if any
     return Finding("b", bool(holding), "；".join(c.detail for c in shown),
                    {"base_year": base_year, "year": year,
                     "products": [c.evidence for c in shown]})
@@ -187,11 +192,10 @@ def _product_growth(snapshot, products, figures: dict, admitted: date, as_of: da
 _FIGURE_LABELS = {"sales": "销售额", "profit": "利润"}
 
 
-def _grew(product, base, now, base_year: int, year: int, snapshot) -> Finding:
-    """Rule (b) for ``product`` (:func:`pool.membership.rules.product_growth`), worded."""
+def _grew(product, base, now, growth: rules.Growth, base_year: int, year: int, snapshot) -> Finding:
+    """``growth`` (rule (b) for ``product``, :func:`pool.membership.rules.product_growth`), worded."""
     name = f"“{product.name}”"
     evidence = _product_ref(product)
-    growth = rules.product_growth(snapshot, base, now, base_year, year)
     if growth.absent:
         named = "、".join(f"{y} 年度{_FIGURE_LABELS[attr]}" for y, attr in growth.absent)
         return Finding("b", False, f"产品{name}缺少{named}数据", evidence)
@@ -213,10 +217,11 @@ def _grew(product, base, now, base_year: int, year: int, snapshot) -> Finding:
     return Finding("b", growth.holds, detail, evidence)
 
 
+_EXACT = Context(prec=80)  # wide enough that money × ratio is never rounded
+
+
 def _times(amount: Decimal, factor: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 80  # wide enough that money × ratio is never rounded
-        return amount * factor
+    return _EXACT.multiply(amount, factor)
 
 
 # --- expulsion ---------------------------------------------------------------

@@ -34,7 +34,7 @@ from typing import Iterable, NamedTuple
 from pool.eligibility.policy import Snapshot
 from pool.eligibility.ratios import at_least
 
-GROWTH_FIGURES = ("sales", "profit")  # rule (b): both must grow
+GROWTH_FIGURES = ("sales", "profit")  # rule (b): both must grow (the order of Growth.reached)
 # The no-progress stages, most severe first: the first reached is the stage.
 EXPULSION_STAGE = "progress_window_months"
 NO_PROGRESS_STAGES = (EXPULSION_STAGE, "no_progress_high_months", "no_progress_warning_months")
@@ -102,16 +102,19 @@ def product_growth(p: Snapshot, base, now, base_year: int, year: int) -> Growth:
     and ``year`` (``now``), each with ``sales`` and ``profit`` or ``None``:
     both figures of ``year`` ≥ (1 + ``graduation_growth``) × those of
     ``base_year``, compared exactly."""
-    absent = tuple((y, attr) for y, figures in ((base_year, base), (year, now)) for attr in GROWTH_FIGURES
-                   if figures is None or getattr(figures, attr) is None)
-    if absent:
-        return Growth(False, absent=absent)
-    for attr in GROWTH_FIGURES:
-        if getattr(base, attr) <= 0:
-            return Growth(False, not_positive=attr)
+    sales_was, profit_was = (None, None) if base is None else (base.sales, base.profit)
+    sales_now, profit_now = (None, None) if now is None else (now.sales, now.profit)
+    if sales_was is None or profit_was is None or sales_now is None or profit_now is None:
+        figures = ((base_year, "sales", sales_was), (base_year, "profit", profit_was),
+                   (year, "sales", sales_now), (year, "profit", profit_now))
+        return Growth(False, absent=tuple((y, attr) for y, attr, value in figures if value is None))
+    if sales_was <= 0:
+        return Growth(False, not_positive="sales")
+    if profit_was <= 0:
+        return Growth(False, not_positive="profit")
     factor = _growth_factor(p["graduation_growth"])
-    reached = tuple(at_least(getattr(now, attr), getattr(base, attr), factor) for attr in GROWTH_FIGURES)
-    return Growth(all(reached), reached=reached)
+    reached = (at_least(sales_now, sales_was, factor), at_least(profit_now, profit_was, factor))
+    return Growth(reached[0] and reached[1], reached=reached)
 
 
 @functools.lru_cache(maxsize=16)
