@@ -2,6 +2,8 @@
 that the criteria and the daily scan both ask, on both sides of every threshold."""
 from datetime import date
 from decimal import Decimal as D
+from decimal import localcontext
+from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +12,7 @@ from pool.eligibility.figures import (
     counts_for_c7, industrialization_outcome, rd_investment_outcome, rd_team_outcome, research_partners,
 )
 from pool.eligibility.policy import DEFAULT_PARAMETERS, Parameter, Policy
+from pool.eligibility.ratios import at_least
 
 AS_OF = date(2026, 3, 1)
 P = Policy().in_force(AS_OF)
@@ -80,3 +83,17 @@ def test_research_partners_count_universities_and_institutes_in_force_both_ends_
     assert not counts_for_c7(_partnership(valid_from=date(2026, 3, 2), valid_to=date(2027, 1, 1)), AS_OF)
     first, other = _partnership(), _partnership("other")
     assert research_partners([other, first, _partnership()], AS_OF)[0] is first
+
+
+def test_at_least_stays_exact_past_the_decimal_context():
+    """Digits beyond any decimal context: the comparison falls back to integer ratios."""
+    with localcontext() as context:
+        context.prec = 200
+        big = D("1" + "0" * 70 + ".000000000000000000001")
+        exact, below = big * D("0.1"), big * D("0.1") - D("1e-30")
+        third = D("0." + "3" * 80)
+        above_third = third + D("1e-80")
+    assert at_least(exact, big, D("0.1")) and not at_least(below, big, D("0.1"))
+    assert at_least(D(1), D(3), third) and not at_least(D(1), D(3), above_third)
+    assert at_least(20, 100, D("0.2")) and not at_least(19, 100, D("0.2"))
+    assert at_least(D("120"), D("100"), Fraction(6, 5)) and not at_least(D("119.99"), D("100"), Fraction(6, 5))

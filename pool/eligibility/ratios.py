@@ -1,14 +1,15 @@
 """Exact ratio comparisons and the percentages that word them.
 
 SPEC: ratios are compared exactly, never with binary floats.  :func:`at_least`
-cross-multiplies the integer ratios of its operands (``int``, ``Decimal`` or
-``Fraction``); :func:`percent` writes the percentage a detail quotes so that
+multiplies in a decimal context that refuses to round, or cross-multiplies the
+integer ratios of its operands (``int``, ``Decimal`` or ``Fraction``);
+:func:`percent` writes the percentage a detail quotes so that
 its rounding never contradicts the comparison it illustrates.
 """
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
 from pool.eligibility.sme import format_number
@@ -16,8 +17,17 @@ from pool.eligibility.sme import format_number
 Number = int | Decimal | Fraction
 
 
+# Products of figures and thresholds fit easily; one that would not raises
+# Inexact rather than round, and at_least compares integer ratios instead.
+_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow])
+
+
 def at_least(numerator: Number, denominator: Number, threshold: Number) -> bool:
     """Exactly ``numerator / denominator >= threshold`` (denominator > 0)."""
+    try:
+        return numerator >= _EXACT.multiply(denominator, threshold)
+    except (Inexact, TypeError):  # too many digits, or a Fraction
+        pass
     a, b = numerator.as_integer_ratio()
     c, d = denominator.as_integer_ratio()
     t, u = threshold.as_integer_ratio()

@@ -27,7 +27,7 @@ from __future__ import annotations
 import calendar
 import functools
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from fractions import Fraction
 from typing import Iterable, NamedTuple
 
@@ -118,8 +118,14 @@ def product_growth(p: Snapshot, base, now, base_year: int, year: int) -> Growth:
 
 
 @functools.lru_cache(maxsize=16)
-def _growth_factor(growth: Decimal) -> Fraction:
-    return 1 + Fraction(growth)
+def _growth_factor(growth: Decimal) -> Decimal | Fraction:
+    """``1 + growth``, exactly (a Decimal compares fastest)."""
+    with localcontext() as context:
+        context.prec, context.traps[Inexact] = 60, True
+        try:
+            return 1 + growth
+        except Inexact:
+            return 1 + Fraction(growth)
 
 
 # --- expulsion --------------------------------------------------------------------
