@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import JSON, Date, Text, bindparam, cast, func, literal_column, select, update
+from sqlalchemy import JSON, Date, Text, bindparam, cast, func, literal, literal_column, select, update
 
 from models import Enterprise, RiskFlag, RiskFlagChange
 from models.monitoring import CLOSED, DEESCALATED, ESCALATED, RAISED, SEVERITIES
@@ -230,12 +230,9 @@ def _reconcile(session, as_of: date, found: dict, result: ScanResult) -> list[tu
              for c in new])
         # No RETURNING: with it SQLAlchemy would insert row by row to keep the order.
         ids = {(e, k): i for i, e, k in session.execute(
-            select(RiskFlag.id, RiskFlag.enterprise_id, RiskFlag.kind).where(RiskFlag.id > before))}
-        for c in new:
-            flag_id = ids[(c.enterprise_id, c.kind)]
-            changes.append(_change(flag_id, RAISED, c.severity, c.detail))
-            if c.severity in URGENT:
-                urgent.append((flag_id, c))
+            select(RiskFlag.id, RiskFlag.enterprise_id, RiskFlag.kind)
+            .where(RiskFlag.id > before, RiskFlag.severity.in_(URGENT)))}
+        urgent += [(ids[(c.enterprise_id, c.kind)], c) for c in new if c.severity in URGENT]
         result.raised += len(new)
     for group in _same_keys(updates):
         session.execute(update(RiskFlag), group)
@@ -244,8 +241,16 @@ def _reconcile(session, as_of: date, found: dict, result: ScanResult) -> list[tu
     session.execute(update(RiskFlag)
                     .where(RiskFlag.closed_on.is_(None), RiskFlag.last_seen_on < as_of)
                     .values(last_seen_on=as_of).execution_options(synchronize_session=False))
+    history = RiskFlagChange.__table__
     if changes:
-        session.execute(RiskFlagChange.__table__.insert().values(on=_sql_date(as_of)), changes)
+        session.execute(history.insert().values(on=_sql_date(as_of)), changes)
+    if new:
+        # Each new flag's "raised" row, copied from the flags just inserted, in
+        # their order: one statement, not one parameter set per flag.
+        session.execute(history.insert().from_select(
+            ["flag_id", "on", "action", "severity", "detail"],
+            select(RiskFlag.id, literal(as_of, Date), literal(RAISED), RiskFlag.severity, RiskFlag.detail)
+            .where(RiskFlag.id > before).order_by(RiskFlag.id)))
     return urgent
 
 
