@@ -50,12 +50,7 @@ def rd_investment_outcome(p: Snapshot, rd: Decimal | None,
     reaches ``min_rd_ratio`` **or** ``rd`` reaches ``min_rd_amount``; with zero
     revenue the ratio test fails and the amount decides."""
     amount_ok = None if rd is None else rd >= p["min_rd_amount"]
-    if rd is None or revenue is None:
-        ratio_ok = None
-    elif revenue == 0:
-        ratio_ok = False
-    else:
-        ratio_ok = at_least(rd, revenue, p["min_rd_ratio"])
+    ratio_ok = _share_reaches(rd, revenue, p["min_rd_ratio"])
     return any3((ratio_ok, amount_ok)), ratio_ok, amount_ok
 
 
@@ -65,14 +60,17 @@ def rd_team_outcome(p: Snapshot, leader: bool | None, rd_staff: int | None, empl
     leader **and** (``rd_staff / employees`` reaches ``min_rd_staff_ratio`` **or**
     the enterprise is ``partnered`` — see :func:`research_partners`); zero
     employees fail the ratio test."""
-    if rd_staff is None or employees is None:
-        staff_ok = None
-    elif employees == 0:
-        staff_ok = False
-    else:
-        staff_ok = at_least(rd_staff, employees, p["min_rd_staff_ratio"])
+    staff_ok = _share_reaches(rd_staff, employees, p["min_rd_staff_ratio"])
     team_ok = any3((staff_ok, partnered))
     return all3((leader, team_ok)), team_ok, staff_ok
+
+
+def _share_reaches(part, whole, threshold) -> bool | None:
+    """``part / whole >= threshold``; unknown if either is absent, not met
+    when ``whole`` is zero (no share of nothing reaches a threshold)."""
+    if part is None or whole is None:
+        return None
+    return whole != 0 and at_least(part, whole, threshold)
 
 
 def research_partners(partnerships: Iterable, as_of: date) -> list:

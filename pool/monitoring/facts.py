@@ -2,13 +2,14 @@
 
 Each is one query (never one per enterprise), run when a stage first asks
 for it and kept for the scan.  SQL here selects and aggregates — the members
-on ``as_of`` with their last progress, latest yearly figures and patent
-counts, research partnerships, certified products and their figures — and
-compares no threshold: the stages decide in Python with the rules of
+on ``as_of``, their last progress, patent counts, latest yearly figures and
+research partnerships, their certified products and those products'
+figures — and compares no threshold: the stages decide in Python with the rules of
 :mod:`pool.eligibility.figures` and :mod:`pool.membership.rules`.
 
-The queries run on the session's connection as plain SQL expressions (no
-ORM loading on top): a city's pool is 100,000 rows.
+The queries run on the session's connection as plain SQL expressions, with
+no ORM loading on top, and the stages read rows by position in their loops:
+a city's pool is 100,000 rows, read several times.
 """
 from __future__ import annotations
 
