@@ -5,7 +5,8 @@ from decimal import Decimal as D
 import pytest
 
 from pool.eligibility.applicant import InvalidApplicant, parse
-from pool.eligibility.criteria import CRITERIA, PARAMETERS_USED, STATUSES, aggregate, check, evaluate
+from pool.eligibility.criteria import CRITERIA, PARAMETERS_USED, aggregate, check, evaluate
+from pool.eligibility.outcome import STATUSES
 from pool.reference.industries import DEFAULT_VERSION, IndustryEntry, IndustryTable
 from pool.eligibility.policy import DEFAULT_PARAMETERS, Parameter, Policy
 

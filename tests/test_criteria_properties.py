@@ -6,7 +6,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pool.eligibility.applicant import parse
-from pool.eligibility.criteria import STATUSES, _ratio, aggregate, evaluate
+from pool.eligibility.criteria import aggregate, evaluate
+from pool.eligibility.outcome import STATUSES
+from pool.eligibility.ratios import ratio
 from pool.eligibility.policy import Policy
 
 from .factories import AS_OF, OMIT, applicant, industry_table, partnership, patent, qualification
@@ -100,7 +102,7 @@ def test_verdict_order_fail_missing_review_pass(statuses):
 @given(numerator=amounts, denominator=amounts, threshold=ratios)
 def test_ratio_text_agrees_with_the_exact_comparison(numerator, denominator, threshold):
     assume(denominator > 0)
-    passed, text = _ratio(numerator, denominator, threshold)
+    passed, text = ratio(numerator, denominator, threshold)
     assert passed == (numerator >= threshold * denominator)  # exact: few digits, no rounding here
     shown = Decimal(text.split("%")[0])
     assert (shown >= threshold * 100) == passed  # the figure shown never contradicts the sign

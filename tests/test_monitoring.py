@@ -23,7 +23,7 @@ from pool.monitoring import scan as monitoring
 from pool.eligibility.applicant import Applicant
 from pool.eligibility.applicant import Patent as PatentFact
 from pool.eligibility.applicant import ResearchPartnership as PartnershipFact
-from pool.eligibility.criteria import c5_industrialization, c6_rd_investment, c7_rd_team
+from pool.eligibility.figures import c5_industrialization, c6_rd_investment, c7_rd_team
 from pool.eligibility.policy import Policy
 
 from . import model_factories as mf
@@ -339,8 +339,9 @@ def test_criteria_drift_boundaries(session, dy):
 
 
 def test_criteria_drift_agrees_with_the_criteria(session, dy):
-    """Random figures around the thresholds: the set-based scan flags exactly
-    the members that criteria 5-7 (evaluated one by one) fail."""
+    """Random figures around the thresholds: the scan, which decides on the
+    facts it loads for the whole pool, flags exactly the members that criteria
+    5-7 fail when each member's own records are given to them one by one."""
     rng = random.Random(7)
     as_of = date(2026, 3, 1)
     members = []
@@ -372,9 +373,9 @@ def test_criteria_drift_agrees_with_the_criteria(session, dy):
         assert (flag.evidence["criteria"] if flag else []) == failing
 
 
-def test_thresholds_and_amounts_sql_cannot_multiply_are_still_exact(session, dy):
-    """A ratio with seven decimals, or an amount whose product would overflow
-    64 bits, makes the SQL test a mere prefilter; the verdict stays exact."""
+def test_thresholds_and_amounts_beyond_64_bits_are_still_exact(session, dy):
+    """A ratio with seven decimals, or an amount whose product with it would
+    overflow 64 bits: the verdict stays exact."""
     from pool.eligibility.policy import DEFAULT_PARAMETERS, Parameter
     policy = Policy(DEFAULT_PARAMETERS + (
         Parameter("min_rd_staff_ratio", Decimal("0.2000001"), date(2025, 1, 1), "测试"),

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from models import Contact, OutboxMail, YearlyFigure, db
-from pool.monitoring import mailer, scan as monitoring, outbox
+from pool.monitoring import flags, mailer, outbox
 
 from . import model_factories as mf
 from .test_monitoring import all_at_once, pool_member, run
@@ -341,8 +341,8 @@ def dy_with_contact(session):
 
 def test_flag_labels_cover_every_kind_and_severity():
     from models.monitoring import FLAG_KINDS, SEVERITIES
-    assert set(monitoring.KIND_LABELS) == set(FLAG_KINDS)
-    assert set(monitoring.SEVERITY_LABELS) == set(SEVERITIES)
+    assert set(flags.KIND_LABELS) == set(FLAG_KINDS)
+    assert set(flags.SEVERITY_LABELS) == set(SEVERITIES)
 
 
 def test_a_mail_that_cannot_be_built_fails_alone_and_the_batch_goes_on(session, inbox, smtp_config):

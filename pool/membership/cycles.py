@@ -20,7 +20,7 @@ from models.event import STATE_CHANGE
 from pool.kernel.refusal import TransitionRefused
 from pool.membership.events import move, prepare
 from pool.membership.history import STATE_LABELS, live_events, require_snapshot
-from pool.membership.proposals import add_months
+from pool.membership.rules import add_months
 
 __all__ = ["Cycle", "cycles", "reapply"]
 

@@ -48,10 +48,10 @@ from pool.membership.history import (
     members_on, pool_on, require_snapshot,
 )
 from pool.membership.proposals import (
-    EXPULSION, GRADUATION, Finding, Proposal, add_months, expulsion_assessment, expulsion_proposal,
-    graduation_assessment, graduation_proposal, months_without_progress, progress_window_start,
-    proposal_by_rule,
+    EXPULSION, GRADUATION, Finding, Proposal, expulsion_assessment, expulsion_proposal,
+    graduation_assessment, graduation_proposal, progress_window_start, proposal_by_rule,
 )
+from pool.membership.rules import add_months, months_without_progress
 from pool.membership.quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
 from pool.kernel import text
 from pool.kernel.refusal import DateRefused, TransitionRefused, require_not_future

@@ -2,49 +2,38 @@
 
 Pure reads (黄石 二(六)2; SPEC §3).  An officer confirms a proposal through
 :func:`pool.membership.lifecycle.graduate` / :func:`pool.membership.lifecycle.expel`, which check it
-again on the confirmation date.
+again on the confirmation date.  The rules themselves (months, graduation (a)
+and (b), expulsion (a) and (b)) are :mod:`pool.membership.rules`; this module
+loads one enterprise's facts, asks them and words the findings.
 
-How the text is read (the interpretation, in one place):
-
-* **Months.**  ``add_months`` keeps the day of month and clamps it to the
-  month's last day: 12 months after 2025-01-31 is 2026-01-31, one month after
-  it 2025-02-28.  A period of N months is complete on ``add_months(start, N)``.
 * **Admitted on a date.**  A proposal exists only for an enterprise that was
   in the pool on ``as_of`` (admitted on or before it and not yet graduated or
   expelled on it), so a scan can be replayed for a past date.
-* **Graduation (a)**: a product with ``patent_intensive`` whose
-  ``certified_on`` is after ``admitted_on`` (strictly) and on or before
-  ``as_of``.
-* **Graduation (b)**: a product certified patent-intensive on or before
-  ``as_of`` (before admission too) whose sales **and** profit of the latest
-  full year (``as_of.year − 1``) are both ≥ (1 + ``graduation_growth``) × those
-  of the admission year.  That year must be after the admission year.  A
-  baseline sales or profit ≤ 0 cannot show growth as a ratio: (b) is then not
-  met for that product and the detail says why (rule (a) or an officer's
+* **Graduation (a)** counts products with ``patent_intensive`` certified on
+  or before ``as_of``; **(b)** any of them (certified before admission too).
+  A baseline sales or profit ≤ 0 cannot show growth as a ratio: (b) is then
+  not met for that product and the detail says why (rule (a) or an officer's
   reading of the figures remains).  Missing figures: not met, detail names them.
-* **Expulsion (a)**: the window starts at the later of ``admitted_on`` and the
-  last progress event effective on or before ``as_of``; expulsion is due from
-  ``add_months(start, progress_window_months)`` on.
-* **Expulsion (b)**: any incident effective on or after ``admitted_on`` and on
-  or before ``as_of`` — due at once.
+* **Expulsion (a)** is due from ``add_months(start, progress_window_months)``
+  on; **(b)** at once.
 * Events voided by a correction are ignored.
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, localcontext
-from fractions import Fraction
+from decimal import Context, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from models import PoolEvent, Product, ProductFigure
 from models.enterprise import ADMITTED, EXPELLED, GRADUATED
 from models.event import INCIDENT, PROGRESS
 
-from pool.membership.history import INCIDENT_TYPES, live_events, require_snapshot
 from pool.eligibility.sme import format_money, format_number
+from pool.membership import rules
+from pool.membership.history import INCIDENT_TYPES, live_events, require_snapshot
+from pool.membership.rules import months_without_progress
 
 GRADUATION, EXPULSION = "graduation", "expulsion"
 GRADUATION_PARAMETERS = ("graduation_min_months", "graduation_growth")
@@ -75,28 +64,6 @@ class Proposal:
                 "evidence": self.evidence}
 
 
-# --- months -----------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, clamped to the month's end."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_without_progress(start: date, as_of: date) -> int:
-    """Whole months from ``start`` to ``as_of``: the largest N with
-    ``add_months(start, N) <= as_of``.
-
-    :raise ValueError: if ``as_of`` is before ``start``.
-    """
-    if as_of < start:
-        raise ValueError(f"{as_of} 早于起算日 {start}")
-    months = (as_of.year - start.year) * 12 + as_of.month - start.month
-    # The month difference overshoots by one when as_of's day is before start's.
-    return months - 1 if add_months(start, months) > as_of else months
-
-
 # --- membership and the progress window --------------------------------------
 
 def was_admitted_on(enterprise, as_of: date) -> bool:
@@ -120,7 +87,7 @@ def progress_window_start(session, enterprise, as_of: date) -> date | None:
         .with_only_columns(func.max(PoolEvent.effective_on))
         .order_by(None)
     )
-    return max(enterprise.admitted_on, last) if last else enterprise.admitted_on
+    return rules.window_start(enterprise.admitted_on, last)
 
 
 # --- graduation ---------------------------------------------------------------
@@ -134,19 +101,33 @@ def graduation_assessment(session, enterprise, as_of: date, snapshot) -> dict[st
     require_snapshot(snapshot, as_of)
     if not was_admitted_on(enterprise, as_of):
         return None
-    admitted = enterprise.admitted_on
+    admitted, products, figures = enterprise.admitted_on, [], {}
+    if rules.cultivated_long_enough(snapshot, admitted, as_of):  # else nothing to load
+        products = _certified_products(session, enterprise.id, as_of)
+        base_year, year, comparable = rules.growth_years(admitted, as_of)
+        if comparable and products:
+            figures = _product_figures(session, products, (base_year, year))
+    return graduation_findings(snapshot, admitted, as_of, products, figures)
+
+
+def graduation_findings(snapshot, admitted: date, as_of: date, products: list, figures: dict,
+                        which: tuple[str, ...] = ("a", "b")) -> dict[str, Finding]:
+    """Rules ``which`` (default (a) and (b)) on ``as_of`` for a member admitted
+    on ``admitted``, from its patent-intensive ``products`` certified by
+    ``as_of`` (each with ``id``, ``name``, ``certified_on``; by certification
+    date and id) and their ``figures`` (``{(product id, year): figures with
+    sales and profit}``, at least those of :func:`pool.membership.rules.growth_years`)."""
     months = snapshot["graduation_min_months"]
-    ready = add_months(admitted, months)
+    ready = rules.graduation_ready_on(snapshot, admitted)
     period = {"admitted_on": admitted.isoformat(), "min_months": months,
               "ready_on": ready.isoformat()}
-    if as_of < ready:
+    if not rules.cultivated_long_enough(snapshot, admitted, as_of):
         detail = (f"入库于 {admitted}，培育须满 {months} 个月（{ready} 起），"
                   f"截至 {as_of} 尚未届满")
-        return {rule: Finding(rule, False, detail, period) for rule in ("a", "b")}
+        return {rule: Finding(rule, False, detail, period) for rule in which}
     prefix = f"入库于 {admitted}，已培育满 {months} 个月（{ready} 届满）；"
-    products = _certified_products(session, enterprise.id, as_of)
-    findings = (_new_product(products, admitted, as_of),
-                _product_growth(session, products, admitted, as_of, snapshot["graduation_growth"]))
+    findings = [_new_product(products, admitted, as_of) if rule == "a"
+                else _product_growth(snapshot, products, figures, admitted, as_of) for rule in which]
     return {f.rule: Finding(f.rule, f.holds, prefix + f.detail, {**period, **f.evidence})
             for f in findings}
 
@@ -158,14 +139,22 @@ def graduation_proposal(session, enterprise, as_of: date, snapshot) -> Proposal 
     return _proposal(GRADUATION, findings, ("a", "b"), as_of, snapshot, GRADUATION_PARAMETERS)
 
 
+def certified(as_of: date):
+    """SQL condition: a ``Product`` certified patent-intensive on or before
+    ``as_of`` — the products graduation rules (a) and (b) look at."""
+    return and_(Product.patent_intensive.is_(True), Product.certified_on <= as_of)
+
+
 def _certified_products(session, enterprise_id: int, as_of: date) -> list[Product]:
     return list(session.scalars(
-        select(Product).where(
-            Product.enterprise_id == enterprise_id,
-            Product.patent_intensive.is_(True),
-            Product.certified_on <= as_of,
-        ).order_by(Product.certified_on, Product.id)
+        select(Product).where(Product.enterprise_id == enterprise_id, certified(as_of))
+        .order_by(Product.certified_on, Product.id)
     ))
+
+
+def _product_figures(session, products: list[Product], years: tuple[int, int]) -> dict:
+    return {(f.product_id, f.year): f for f in session.scalars(select(ProductFigure).where(
+        ProductFigure.product_id.in_([p.id for p in products]), ProductFigure.year.in_(years)))}
 
 
 def _product_ref(product: Product) -> dict:
@@ -173,7 +162,7 @@ def _product_ref(product: Product) -> dict:
 
 
 def _new_product(products: list[Product], admitted: date, as_of: date) -> Finding:
-    new = [p for p in products if p.certified_on > admitted]
+    new = rules.newly_certified(products, admitted)
     if not new:
         return Finding("a", False, f"入库后至 {as_of} 没有新认定的专利密集型产品", {"new_products": []})
     named = "、".join(f"“{p.name}”（{p.certified_on} 认定）" for p in new)
@@ -181,62 +170,58 @@ def _new_product(products: list[Product], admitted: date, as_of: date) -> Findin
     return Finding("a", True, detail, {"new_products": [_product_ref(p) for p in new]})
 
 
-def _product_growth(session, products, admitted: date, as_of: date, growth: Decimal) -> Finding:
-    base_year, year = admitted.year, as_of.year - 1
-    if year <= base_year:
+def _product_growth(snapshot, products, figures: dict, admitted: date, as_of: date) -> Finding:
+    base_year, year, comparable = rules.growth_years(admitted, as_of)
+    if not comparable:
         detail = f"最近完整年度 {year} 年不晚于入库年度 {base_year} 年，尚无可比较的年度数据"
         return Finding("b", False, detail, {"base_year": base_year, "year": year})
     if not products:
         detail = f"截至 {as_of} 没有已认定的专利密集型产品"
         return Finding("b", False, detail, {"base_year": base_year, "year": year})
-    figures = {
-        (f.product_id, f.year): f for f in session.scalars(select(ProductFigure).where(
-            ProductFigure.product_id.in_([p.id for p in products]),
-            ProductFigure.year.in_((base_year, year)),
-        ))
-    }
-    checks = [_grew(p, figures.get((p.id, base_year)), figures.get((p.id, year)),
-                    base_year, year, growth) for p in products]
-    holding = [c for c in checks if c.holds]
-    shown = holding or checks
+    compared = []
+    for product in products:
+        base, now = figures.get((product.id, base_year)), figures.get((product.id, year))
+        compared.append((product, base, now, rules.product_growth(snapshot, base, now, base_year, year)))
+    holding = [c for c in compared if c[3].holds]
+    shown = [_grew(*c, base_year, year, snapshot) for c in holding or compared]  # only those that grew, if any
     return Finding("b", bool(holding), "；".join(c.detail for c in shown),
                    {"base_year": base_year, "year": year,
                     "products": [c.evidence for c in shown]})
 
 
-def _grew(product, base, now, base_year: int, year: int, growth: Decimal) -> Finding:
-    """Whether ``product``'s sales and profit of ``year`` both reached
-    (1 + growth) × those of ``base_year`` (exact comparison)."""
+_FIGURE_LABELS = {"sales": "销售额", "profit": "利润"}
+
+
+def _grew(product, base, now, growth: rules.Growth, base_year: int, year: int, snapshot) -> Finding:
+    """``growth`` (rule (b) for ``product``, :func:`pool.membership.rules.product_growth`), worded."""
     name = f"“{product.name}”"
     evidence = _product_ref(product)
-    absent = [f"{y} 年度{label}" for y, figure in ((base_year, base), (year, now))
-              for label, attr in (("销售额", "sales"), ("利润", "profit"))
-              if figure is None or getattr(figure, attr) is None]
-    if absent:
-        return Finding("b", False, f"产品{name}缺少{'、'.join(absent)}数据", evidence)
-    for label, attr in (("销售额", "sales"), ("利润", "profit")):
-        if getattr(base, attr) <= 0:
-            detail = (f"产品{name}入库年度（{base_year} 年）{label} {format_money(getattr(base, attr))} 万元"
-                      f" ≤ 0，无法按比例衡量增长，不适用条件（b）")
-            return Finding("b", False, detail, evidence)
-    parts, holds = [], True
-    for label, attr in (("销售额", "sales"), ("利润", "profit")):
+    if growth.absent:
+        named = "、".join(f"{y} 年度{_FIGURE_LABELS[attr]}" for y, attr in growth.absent)
+        return Finding("b", False, f"产品{name}缺少{named}数据", evidence)
+    if growth.not_positive:
+        attr = growth.not_positive
+        detail = (f"产品{name}入库年度（{base_year} 年）{_FIGURE_LABELS[attr]} "
+                  f"{format_money(getattr(base, attr))} 万元 ≤ 0，无法按比例衡量增长，不适用条件（b）")
+        return Finding("b", False, detail, evidence)
+    rate = snapshot["graduation_growth"]
+    parts = []
+    for attr, ok in zip(rules.GROWTH_FIGURES, growth.reached):
         was, got = getattr(base, attr), getattr(now, attr)
-        need = _times(was, 1 + growth)
-        ok = Fraction(got) >= Fraction(was) * (1 + Fraction(growth))
-        holds = holds and ok
-        parts.append(f"{label} {format_money(got)} 万元 {'≥' if ok else '<'} "
-                     f"{format_money(was)} 万元 × (1 + {format_number(growth * 100)}%) = "
+        need = _times(was, 1 + rate)
+        parts.append(f"{_FIGURE_LABELS[attr]} {format_money(got)} 万元 {'≥' if ok else '<'} "
+                     f"{format_money(was)} 万元 × (1 + {format_number(rate * 100)}%) = "
                      f"{format_money(need)} 万元")
         evidence[attr] = {str(base_year): str(was), str(year): str(got), "required": str(need)}
     detail = f"产品{name} {year} 年度较 {base_year} 年度：" + "，".join(parts)
-    return Finding("b", holds, detail, evidence)
+    return Finding("b", growth.holds, detail, evidence)
+
+
+_EXACT = Context(prec=80)  # wide enough that money × ratio is never rounded
 
 
 def _times(amount: Decimal, factor: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 80  # wide enough that money × ratio is never rounded
-        return amount * factor
+    return _EXACT.multiply(amount, factor)
 
 
 # --- expulsion ---------------------------------------------------------------
@@ -247,7 +232,7 @@ def expulsion_assessment(session, enterprise, as_of: date, snapshot) -> dict[str
     require_snapshot(snapshot, as_of)
     if not was_admitted_on(enterprise, as_of):
         return None
-    return {"a": _no_progress(session, enterprise, as_of, snapshot["progress_window_months"]),
+    return {"a": _no_progress(session, enterprise, as_of, snapshot),
             "b": _incidents(session, enterprise, as_of)}
 
 
@@ -258,24 +243,24 @@ def expulsion_proposal(session, enterprise, as_of: date, snapshot) -> Proposal |
     return _proposal(EXPULSION, findings, ("b", "a"), as_of, snapshot, EXPULSION_PARAMETERS)
 
 
-def _no_progress(session, enterprise, as_of: date, window: int) -> Finding:
+def _no_progress(session, enterprise, as_of: date, snapshot) -> Finding:
     start = progress_window_start(session, enterprise, as_of)
-    due = add_months(start, window)
+    window = snapshot["progress_window_months"]
+    due = rules.progress_due_on(snapshot, start)
     months = months_without_progress(start, as_of)
+    holds = rules.expulsion_due(snapshot, start, as_of)
     since = "入库" if start == enterprise.admitted_on else "上次实质性进展"
-    state = "已到期，应予退库" if as_of >= due else "尚未到期"
+    state = "已到期，应予退库" if holds else "尚未到期"
     detail = (f"自 {start}（{since}）起已 {months} 个月无实质性进展；"
               f"期限 {window} 个月，{due} 届满，截至 {as_of} {state}")
     evidence = {"window_start": start.isoformat(), "due_on": due.isoformat(),
                 "months_without_progress": months, "window_months": window}
-    return Finding("a", as_of >= due, detail, evidence)
+    return Finding("a", holds, detail, evidence)
 
 
 def _incidents(session, enterprise, as_of: date) -> Finding:
-    incidents = list(session.scalars(
-        live_events(enterprise.id, INCIDENT, as_of)
-        .where(PoolEvent.effective_on >= enterprise.admitted_on)
-    ))
+    incidents = rules.counted_incidents(session.scalars(live_events(enterprise.id, INCIDENT, as_of)),
+                                        enterprise.admitted_on)
     if not incidents:
         return Finding("b", False, f"入库后至 {as_of} 未记录诚信事件", {"incidents": []})
     named = "；".join(f"{e.effective_on} {INCIDENT_TYPES.get(e.subtype, e.subtype)}：{e.reason}"

@@ -32,9 +32,11 @@ from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import COUNTY_OFFICER, Contact, County, Enterprise, OutboxMail, RiskFlag, User
+from models.monitoring import EXPULSION_DUE, SEVERITIES
 
-from pool.monitoring import scan as monitoring
 from pool.eligibility import rulebook as rulebooks
+from pool.monitoring.annual import ANNUAL_FIELDS, absent_fields, annual_deadline, figures_of, missing_figures
+from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, URGENT, in_pool
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 MESSAGE_DOMAIN = "pool.localhost"
@@ -125,8 +127,8 @@ def county_officers(session, county_ids=None) -> dict[int, list[Recipient]]:
 
 def _line(enterprise: str, kind: str, severity: str, detail: str, opened_on: date | None = None) -> dict:
     """One flag as a mail shows it."""
-    return {"enterprise": enterprise, "kind": monitoring.KIND_LABELS[kind],
-            "severity": monitoring.SEVERITY_LABELS[severity], "urgent": severity in monitoring.URGENT,
+    return {"enterprise": enterprise, "kind": KIND_LABELS[kind],
+            "severity": SEVERITY_LABELS[severity], "urgent": severity in URGENT,
             "detail": detail, "opened_on": opened_on}
 
 
@@ -136,7 +138,7 @@ def alert_mail(officer: Recipient, as_of: date, batch: str, conditions) -> Mail:
     first; the first :data:`ALERT_LINES` are listed); ``batch`` names the scan's
     batch in the key."""
     total = len(conditions)
-    expel = sum(1 for c in conditions if c.severity == monitoring.EXPULSION_DUE)
+    expel = sum(1 for c in conditions if c.severity == EXPULSION_DUE)
     subject = f"【培育库】{officer.county}新增 {total} 项高风险提示（{as_of}）"
     lines = [_line(c.enterprise_name, c.kind, c.severity, c.detail) for c in conditions[:ALERT_LINES]]
     text, html = render("alert", officer=officer, as_of=as_of, lines=lines, total=total, expel=expel,
@@ -151,7 +153,7 @@ def weekly_digest(session, as_of: date) -> int:
     officers = county_officers(session)
     if not officers:
         return 0
-    rank = case(*((RiskFlag.severity == s, -i) for i, s in enumerate(monitoring.SEVERITIES)))
+    rank = case(*((RiskFlag.severity == s, -i) for i, s in enumerate(SEVERITIES)))
     rows = session.execute(
         select(RiskFlag.county_id, Enterprise.name, RiskFlag.kind,
                RiskFlag.severity, RiskFlag.detail, RiskFlag.opened_on)
@@ -191,25 +193,25 @@ def annual_data_reminders(session, as_of: date, *, rulebook=None) -> int:
     """Queue the annual-data reminders due on ``as_of``; the number queued."""
     policy = rulebook.policy if rulebook else rulebooks.load_policy(session)
     snapshot = policy.in_force(as_of)
-    deadline = monitoring.annual_deadline(as_of, snapshot["annual_data_deadline"])
+    deadline = annual_deadline(as_of, snapshot["annual_data_deadline"])
     stage = reminder_stage(as_of, deadline, snapshot["reminder_days_before_deadline"])
     if stage is None:
         return 0
     year = deadline.year - 1
-    figures, on, columns = monitoring.figures_of(year)
+    figures, on, columns = figures_of(year)
     rows = session.execute(
         select(Contact.name.label("contact"), Contact.email, Enterprise.id, Enterprise.name,
                Enterprise.county_id, County.name.label("county"), *columns)
         .join(Enterprise, Enterprise.id == Contact.enterprise_id)
         .join(County, County.id == Enterprise.county_id)
         .outerjoin(figures, on)
-        .where(monitoring.in_pool(as_of), monitoring.missing_figures(year),
+        .where(in_pool(as_of), missing_figures(year),
                Contact.receives_reminders.is_(True), Contact.email.is_not(None), Contact.email != "")
         .order_by(Enterprise.id, Contact.id)
     )
     mails = []
     for row in rows:
-        absent = [monitoring.ANNUAL_FIELDS[f] for f in monitoring.absent_fields(row)]
+        absent = [ANNUAL_FIELDS[f] for f in absent_fields(row)]
         subject = f"【培育库】请于 {deadline} 前报送 {year} 年度数据（{row.name}）"
         text, html = render("annual_reminder", contact=row.contact, enterprise=row.name,
                             county=row.county, year=year, deadline=deadline,

@@ -18,7 +18,8 @@ from models.ip_assets import (
     QUALIFICATION_TYPES,
 )
 
-from pool.eligibility.criteria import ORIGIN_LABELS, PARTNER_LABELS, QUALIFICATION_LABELS
+from pool.eligibility.figures import PARTNER_LABELS
+from pool.eligibility.profile import ORIGIN_LABELS, QUALIFICATION_LABELS
 from pool.records.changes import RecordRefused, checked_text
 
 PATENT_KIND_LABELS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}

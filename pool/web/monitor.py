@@ -12,7 +12,7 @@ from models import db
 from models.monitoring import FLAG_KINDS, MAIL_STATES, SEVERITIES, OutboxMail, RiskFlag
 from pool.monitoring import mailer, scan as monitoring
 from pool.access import scoping
-from pool.monitoring.scan import KIND_LABELS, SEVERITY_LABELS
+from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS
 
 from pool.web.access import admin_required
 from pool.kernel.clock import today
