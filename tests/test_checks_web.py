@@ -1,5 +1,6 @@
 """The 资格自检 pages: form, upload, saved checks, and the rules pages."""
 import io
+import re
 from datetime import date
 
 from markupsafe import escape
@@ -192,3 +193,18 @@ def test_admin_adds_an_industry_entry(client, auth, world):
     assert response.status_code == 302
     page = client.get("/rules/industries?q=3562").get_data(as_text=True)
     assert "半导体器件专用设备制造" in page
+
+
+def test_every_error_shows_at_its_field_in_one_round(client, auth, world):
+    """A form error (a date the browser sent badly) and a contract error (a period
+    ending before it starts, a bad industry code) come back together, each at its field."""
+    auth.login("dy")
+    response = client.post("/checks/new", data=form_data(
+        world, **{"qualifications-0-valid_from": "2025-01-01", "qualifications-0-valid_to": "2024-01-01",
+                  "industry_code": "X9999", "trademarks-0-valid_to": "not-a-date"}))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    for name in ("qualifications-0-valid_to", "industry_code", "trademarks-0-valid_to"):
+        assert re.search(rf'id="{name}"[^>]*class="[^"]*is-invalid|class="[^"]*is-invalid[^"]*"[^>]*id="{name}"',
+                         body), name
+    assert 'id="problems"' not in body  # nothing left over without a field

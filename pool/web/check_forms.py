@@ -172,8 +172,11 @@ _ROW_KEY = {"qualifications": "valid_from", "patents": "number", "products": "na
             "trademarks": "reg_no", "research_partnerships": "partner"}
 
 
-def to_applicant(form: ApplicationForm, county_name: str | None) -> dict:
-    """The applicant in contract shape; blank fields are left out (absent ≠ false)."""
+def to_applicant(form: ApplicationForm, county_name: str | None, positions: dict | None = None) -> dict:
+    """The applicant in contract shape; blank fields are left out (absent ≠ false).
+
+    ``positions``, if given, receives for each repeated group the form row each
+    data row came from (empty rows are left out, so the indices differ)."""
     data = {}
     for key in SCALARS:
         value = _value(getattr(form, key))
@@ -197,11 +200,46 @@ def to_applicant(form: ApplicationForm, county_name: str | None) -> dict:
         if facts:
             data[section] = facts
     for group in GROUPS:
-        rows = [_row(entry.form) for entry in getattr(form, group)]
-        rows = [r for r in rows if r.get(_ROW_KEY[group]) or len(r) > 2]
-        if rows:
-            data[group] = rows
+        kept = [(i, r) for i, r in enumerate(_row(entry.form) for entry in getattr(form, group))
+                if r.get(_ROW_KEY[group]) or len(r) > 2]
+        if kept:
+            data[group] = [r for _i, r in kept]
+        if positions is not None:
+            positions[group] = [i for i, _r in kept]
     return data
+
+
+_SECTIONS = {"ip_management": {_contract_key(k): k for k in IP}, "integrity": {k: k for k in INTEGRITY}}
+
+
+def field_for(form: ApplicationForm, path: str, positions: dict):
+    """The form field a contract path names (``qualifications[0].valid_to``,
+    ``ip_management.rules``, ``brand_evidence[1]``), or ``None``."""
+    head, _dot, rest = path.partition(".")
+    name, _bracket, index = head.partition("[")
+    if name in _SECTIONS:
+        return form._fields.get(_SECTIONS[name].get(rest))
+    if name in GROUPS and index:
+        try:
+            row = positions.get(name, [])[int(index.rstrip("]"))]
+            entry = getattr(form, name).entries[row].form
+        except (IndexError, ValueError):
+            return getattr(form, name)
+        return entry._fields.get(rest.split("[")[0]) if rest else None
+    return form._fields.get(name)
+
+
+def place_problems(form: ApplicationForm, problems, positions: dict) -> list:
+    """Put each problem on its field (outlined, message beside it); return those
+    that name no field of the form."""
+    left = []
+    for problem in problems:
+        field = field_for(form, problem.path, positions)
+        if field is None or not hasattr(field, "errors"):
+            left.append(problem)
+        else:
+            field.errors = [*field.errors, problem.message] if isinstance(field.errors, list) else [problem.message]
+    return left
 
 
 def fill(form: ApplicationForm, data: dict) -> None:

@@ -21,7 +21,9 @@ from pool.io import intake_batch
 from pool.kernel.clock import now, today
 from pool.records import facts
 from pool.web.access import enterprise_or_404
-from pool.web.check_forms import GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, to_applicant
+from pool.web.check_forms import (
+    GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, place_problems, to_applicant,
+)
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
 
@@ -71,21 +73,27 @@ def new():
             _fill_from_batch(form, batch_id, request.args.get("row", type=int))
     added = _add_row_requested(form)
     evaluation, problems = None, []
-    if request.method == "POST" and not added and form.validate():
-        county = counties[form.county_id.data]
-        data = to_applicant(form, county.name)
+    if request.method == "POST" and not added:
+        # every error in one round: the form's own and the contract's, each at its field
+        valid = form.validate()
+        county = counties.get(form.county_id.data)
+        positions: dict = {}
+        data = to_applicant(form, county.name if county else None, positions)
         try:
-            evaluation = check(data, form.as_of.data, *_rules())
+            result = check(data, form.as_of.data or today(), *_rules())
         except InvalidApplicant as exc:
-            problems = exc.problems
+            problems = place_problems(form, exc.problems, positions)
         else:
-            if form.save.data:
-                saved = applications.save(db.session, data=data, evaluation=evaluation,
-                                          county_id=county.id, actor=current_user)
-                db.session.commit()
-                flash(_("已保存评估结果"), "success")
-                return redirect(url_for("checks.detail", application_id=saved.id))
+            evaluation = result if valid else None
+        if evaluation is not None and form.save.data:
+            saved = applications.save(db.session, data=data, evaluation=evaluation,
+                                      county_id=county.id, actor=current_user)
+            db.session.commit()
+            flash(_("已保存评估结果"), "success")
+            return redirect(url_for("checks.detail", application_id=saved.id))
     status = 422 if (problems or form.errors) and request.method == "POST" and not added else 200
+    if status == 422 and not problems:
+        flash(_("表单有误，请按标出的字段修改"), "danger")
     return render_template("checks/form.html", form=form, groups=GROUPS, evaluation=evaluation,
                            problems=problems, styles=VERDICT_STYLE), status
 
