@@ -326,3 +326,13 @@ def test_every_operation_has_a_chinese_summary_and_admin_ones_say_403(api_client
             assert ("403" in op["responses"]) == ((method, path) in admin), (method, path)
     page = api_client.get("/api/v1/docs").get_data(as_text=True)
     assert 'id="problem-forbidden"' in page
+
+
+def test_the_quota_of_a_future_day_is_refused(api_client, tokens, world, freeze_today):
+    freeze_today(date(2026, 3, 10))
+    ok = call(api_client, "GET", "/quota?as_of=2026-03-10", tokens["dy"])
+    assert ok.status_code == 200
+    later = call(api_client, "GET", "/quota?as_of=2026-03-11", tokens["dy"])
+    assert later.status_code == 422 and later.json["errors"][0]["path"] == "as_of"
+    one = call(api_client, "GET", f"/counties/{world.dy.id}/quota?as_of=2026-03-11", tokens["dy"])
+    assert one.status_code == 422

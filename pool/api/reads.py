@@ -16,7 +16,6 @@ from pool.membership.history import STATE_LABELS
 from pool.access import scoping
 from pool.io import exports
 from pool.io.batch import InputProblem, InvalidInput
-from pool.kernel.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Param, Reply, viewer
@@ -25,7 +24,7 @@ from pool.api.inputs import PAGING, date_param, day_until_today, paginate, polic
 from pool.api.operations import operation
 from pool.api.responses import json_response
 
-AS_OF = date_param("as_of", "计算日期（默认今天）")
+AS_OF = date_param("as_of", "计算日期（默认今天，不能晚于今天）")
 COUNTY_ID = Param("county_id", s.ID, "县（市、区）id")
 ENTERPRISE_ID = Param("enterprise_id", s.ID, "企业 id")
 
@@ -43,7 +42,7 @@ def _quota(county, as_of, snapshot) -> dict:
            errors=(422,))
 def list_quota(query):
     """Replenishment quota (增补名额) of every county the user may see, on ``as_of``."""
-    as_of = query.get("as_of") or today()
+    as_of = day_until_today(query, "as_of", "计算日期")
     snapshot = policy_on(as_of, "as_of")
     return json_response([_quota(c, as_of, snapshot)
                           for c in scoping.counties(db.session, viewer())])
@@ -55,7 +54,7 @@ def list_quota(query):
            replies={200: Reply("名额", s.QUOTA)}, errors=(404, 422))
 def county_quota(county, query):
     """``lifecycle.quota`` of one county; another county is 404 for an officer."""
-    as_of = query.get("as_of") or today()
+    as_of = day_until_today(query, "as_of", "计算日期")
     return json_response(_quota(county, as_of, policy_on(as_of, "as_of")))
 
 
