@@ -17,7 +17,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import ChangeRecord, Product, db
+from models import Product, db
 from pool.access import scoping
 from pool.io.batch import InputProblem
 from pool.kernel.clock import today
@@ -165,11 +165,7 @@ def _declare(part: Part) -> None:
                 errors=(404,))
     def history(enterprise, **ids):
         row = _row(enterprise, part, ids[row_id])
-        records = db.session.scalars(
-            select(ChangeRecord).options(selectinload(ChangeRecord.actor))
-            .where(ChangeRecord.entity == name, ChangeRecord.entity_id == row.id)
-            .order_by(ChangeRecord.id))
-        return json_response([s.change(r) for r in records])
+        return json_response([s.change(r) for r in parts.history(db.session, name, row)])
 
     if part.ends is not None:
         _declare_end(part, one, row_id, item)

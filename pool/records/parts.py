@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from models import ChangeRecord, Enterprise, Patent, Qualification
 
@@ -26,7 +27,7 @@ from pool.records.changes import (
 )
 from pool.records.fields import PARTS, Part
 
-__all__ = ["add_part", "change_part", "end_part", "renew_qualification", "part_of", "values_of"]
+__all__ = ["add_part", "change_part", "end_part", "renew_qualification", "part_of", "values_of", "history"]
 
 
 def part_of(name: str) -> Part:
@@ -42,6 +43,14 @@ def values_of(part: Part, row) -> dict[str, Any]:
     if part.name == "product":
         values["patents"] = [p.number for p in row.patents]
     return values
+
+
+def history(session, name: str, row) -> list[ChangeRecord]:
+    """Every change of one part row, oldest first, with who made it."""
+    return list(session.scalars(
+        select(ChangeRecord).options(selectinload(ChangeRecord.actor))
+        .where(ChangeRecord.entity == part_of(name).name, ChangeRecord.entity_id == row.id)
+        .order_by(ChangeRecord.id)))
 
 
 def add_part(session, enterprise: Enterprise, name: str, *, actor, today: date, values: Mapping[str, Any],

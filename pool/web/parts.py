@@ -10,9 +10,8 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from models import ChangeRecord, Patent, db
+from models import Patent, db
 from pool.access import scoping
 from pool.kernel.clock import today
 from pool.records import changes, parts
@@ -144,9 +143,7 @@ def history(enterprise_id: int, part_name: str, row_id: int):
     """Every change of one row: who, when recorded, effective when, old → new, why."""
     enterprise, part = enterprise_or_404(enterprise_id), _part(part_name)
     row = _row(enterprise, part, row_id)
-    records = db.session.scalars(
-        select(ChangeRecord).where(ChangeRecord.entity == part.name, ChangeRecord.entity_id == row.id)
-        .options(selectinload(ChangeRecord.actor)).order_by(ChangeRecord.id.desc())).all()
+    records = list(reversed(parts.history(db.session, part.name, row)))  # newest first
     labels = {**changes.LABELS, **{k: _(v.label) for k, v in part.fields.items()}, "patents": _("所依专利"),
               "renews_id": _("续期自")}
     return render_template("records/part_history.html", e=enterprise, part=part, row=row, records=records,
