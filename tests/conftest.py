@@ -141,7 +141,7 @@ def freeze_today(monkeypatch):
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
-    from pool.kernel import clock
+    from pool.web import clock
 
     def freeze(day):
         moment = datetime.combine(day, time(12), ZoneInfo("Asia/Shanghai"))

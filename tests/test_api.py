@@ -20,7 +20,7 @@ from pool.kernel import jsonutil
 from pool.membership import corrections, lifecycle
 from pool.eligibility.contract import SCHEMA as CONTRACT
 from pool.api import auth
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 from . import factories as af
 from . import model_factories as mf

@@ -57,6 +57,9 @@ def test_the_import_contracts_are_kept():
     # a lower context reaching up into a higher one
     ("pool.reference.gbt4754", "from pool.records import directory  # noqa",
      "pool.reference is not allowed to import pool.records"),
+    # a context reading Flask (or, through it, the clock) instead of taking a date
+    ("pool.membership.history", "from flask import current_app  # noqa",
+     "pool.membership is not allowed to import flask"),
 ])
 def test_an_upward_import_breaks_the_contract(copy, module, line, named):
     path, original = _plant(copy, module, line)

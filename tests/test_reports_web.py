@@ -32,7 +32,7 @@ def history(world, use_db) -> dict[str, int]:
 def today(monkeypatch):
     """Freeze the web layer's today."""
     def freeze(day: date):
-        monkeypatch.setattr("pool.kernel.clock.today", lambda: day)
+        monkeypatch.setattr("pool.web.clock.today", lambda: day)
         return day
     return freeze
 

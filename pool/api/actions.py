@@ -17,7 +17,7 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
 from pool.io.batch import InputProblem, InvalidInput
 from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, TYPED_PROGRESS
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Reply, viewer

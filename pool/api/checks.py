@@ -5,7 +5,7 @@ from models import db
 from pool.io import batch as eligibility
 from pool.eligibility import rulebook
 from pool.io.batch import InputProblem, InvalidInput
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Reply

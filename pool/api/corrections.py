@@ -17,7 +17,7 @@ from models import PoolEvent, StateCorrection, db
 from models.event import CORRECTION_STATUSES, PENDING
 from pool.access import scoping
 from pool.io.batch import InputProblem, InvalidInput
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.membership import corrections
 
 from pool.api import schemas as s

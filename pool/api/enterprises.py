@@ -9,7 +9,7 @@ from pool.eligibility import applications, rulebook
 from pool.records import changes, directory, edits as records, registration
 from pool.eligibility.applicant import InvalidApplicant
 from pool.io.batch import InvalidInput
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 from pool.api import schemas as s
 from pool.api.core import Param, Reply, viewer

@@ -26,7 +26,7 @@ from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.io import batch as eligibility
 from pool.io.batch import InputProblem, InvalidInput
 from pool.kernel import text
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.kernel.refusal import DateRefused, require_not_future
 from pool.records import changes
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from models import Product, db
 from pool.access import scoping
 from pool.io.batch import InputProblem
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.records import parts
 from pool.records.changes import RecordRefused
 from pool.records.fields import PARTS, Part

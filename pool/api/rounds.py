@@ -9,7 +9,7 @@ already closed (409).
 from flask import url_for
 
 from models import User, db
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.membership import intake
 
 from pool.api import schemas as s

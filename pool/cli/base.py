@@ -4,7 +4,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from pool.kernel.clock import today  # noqa: F401 - the CLI reads the clock the way the web layer does
+from pool.web.clock import today  # noqa: F401 - the CLI reads the clock the way the web layer does
 
 pool_cli = AppGroup("pool", help="培育库管理命令（Incubation pool commands）.")
 

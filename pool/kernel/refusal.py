@@ -1,7 +1,7 @@
 """How the lifecycle and the intake rounds refuse, and the one rule for their dates.
 
 Plain Python: ``today`` is always passed in (Asia/Shanghai, read by the web,
-API and CLI edges from :func:`pool.kernel.clock.today`), never read here.
+API and CLI edges from :func:`pool.web.clock.today`), never read here.
 """
 from datetime import date
 

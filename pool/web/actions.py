@@ -16,7 +16,7 @@ from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPE
 
 from pool.web import action_forms as forms
 from pool.web.access import admin_required, enterprise_or_404
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 

@@ -18,7 +18,7 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
 
 from pool.io import intake_batch
-from pool.kernel.clock import now, today
+from pool.web.clock import now, today
 from pool.records import facts
 from pool.web.access import enterprise_or_404
 from pool.web.check_forms import (

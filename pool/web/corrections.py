@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 
 from models import PoolEvent, StateCorrection, db
 from pool.access import scoping
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.kernel.refusal import TransitionRefused
 from pool.membership import corrections
 from pool.web.access import enterprise_or_404

@@ -16,7 +16,7 @@ from pool.access import scoping
 
 from pool.web import monitor
 from pool.web.access import enterprise_or_404
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 

@@ -9,7 +9,7 @@ from models import IntakeBatch, db
 from pool.access import scoping
 from pool.eligibility import rulebook
 from pool.io import intake_batch
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.web.checks import batch_page
 from pool.web.forms import ConfirmForm
 

@@ -15,7 +15,7 @@ from pool.access import scoping
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS
 
 from pool.web.access import admin_required
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.web.forms import ConfirmForm
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models import Patent, db
 from pool.access import scoping
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.records import changes, parts
 from pool.records.fields import PARTS
 from pool.web.access import enterprise_or_404

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 
 from models import db
 from pool.io import record_book, workbook
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.records.changes import RecordRefused, VersionConflict
 from pool.records.fields import PARTS
 from pool.web.access import enterprise_or_404

@@ -27,7 +27,7 @@ from pool.access import scoping
 from pool.web.access import enterprise_or_404
 from pool.web.check_forms import ApplicationForm
 from pool.web.saving import labels_of, save, version_of
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.web.forms import ConfirmForm
 from pool.web.safe_forms import SafeForm, SafeRow
 

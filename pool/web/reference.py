@@ -19,7 +19,7 @@ from pool.eligibility import rulebook
 from pool.reference.industries import TableProblems
 
 from pool.web.access import admin_required
-from pool.kernel.clock import today
+from pool.web.clock import today
 
 bp = Blueprint("reference", __name__, url_prefix="/rules/reference")
 MAX_CONTENT = 2 * 1024 * 1024

@@ -24,7 +24,7 @@ from pool.io import exports
 from pool.eligibility import rulebook
 from pool.access import scoping
 
-from pool.kernel import clock
+from pool.web import clock
 from pool.web.enterprises import list_filters
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -17,7 +17,7 @@ from pool.reference.industries import CLASSIFICATION_NAME, GROUPS, OFFICIAL_CLAS
 from pool.eligibility.policy import PARAMETER_SPECS
 
 from pool.web.access import admin_required
-from pool.kernel.clock import today
+from pool.web.clock import today
 from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
