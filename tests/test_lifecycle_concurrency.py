@@ -6,7 +6,6 @@ N different applicants of one county as replenishments at the same moment
 succeed.  On PostgreSQL the county row lock serializes them; on SQLite the
 ``BEGIN IMMEDIATE`` of every transaction does.
 """
-import threading
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from models import Enterprise, PoolEvent, User, db
 from pool.membership import lifecycle as lc
 
 from . import model_factories as mf
+from .concurrency import all_at_once
 from .test_lifecycle import applicant, evaluation, graduate_by_new_product, member, open_round, snap
 
 THREADS = 8
@@ -38,37 +38,14 @@ def _county_with_two_places_left(app) -> tuple[int, int, list[int]]:
 
 
 def _admit_all_at_once(app, officer_id: int, enterprise_ids: list[int]) -> list:
-    barrier = threading.Barrier(len(enterprise_ids))
-    outcomes: list = [None] * len(enterprise_ids)
+    def officer_request(i: int):
+        session = db.session
+        lc.admit(session, session.get(Enterprise, enterprise_ids[i]), actor=session.get(User, officer_id),
+                 on=ON, today=ON, evaluation=evaluation(ON), snapshot=snap(ON))
+        session.commit()
+        return "admitted"
 
-    def officer_request(i: int) -> None:
-        with app.app_context():
-            # Nothing touches the database before the barrier: on SQLite the first
-            # statement takes the write lock, and the others would wait at BEGIN.
-            barrier.wait(timeout=30)
-            session = db.session
-            try:
-                lc.admit(session, session.get(Enterprise, enterprise_ids[i]),
-                         actor=session.get(User, officer_id), on=ON, today=ON,
-                         evaluation=evaluation(ON), snapshot=snap(ON))
-                session.commit()
-                outcomes[i] = "admitted"
-            except lc.TransitionRefused as refusal:
-                session.rollback()
-                outcomes[i] = refusal
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                session.rollback()
-                outcomes[i] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=officer_request, args=(i,)) for i in range(len(enterprise_ids))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    return all_at_once(app, len(enterprise_ids), officer_request, join_timeout=60)
 
 
 def _race(app) -> None:

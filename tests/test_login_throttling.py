@@ -1,6 +1,5 @@
 """Failed-login throttling that holds (issue #11, finding 6): no reset bought with
 another account, no username enumeration by timing, exact under concurrency."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +9,7 @@ from models import LoginAttempt, db
 from pool.access import accounts
 
 from . import model_factories as mf
+from .concurrency import all_at_once
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 WINDOW = timedelta(minutes=15)
@@ -128,28 +128,12 @@ def _guess_all_at_once(app) -> list[str]:
     with app.app_context():
         mf.user(db.session, "victim", role=mf.CITY_ADMIN)
         db.session.commit()
-    barrier = threading.Barrier(THREADS)
-    outcomes: list = [None] * THREADS
 
-    def guess(i: int) -> None:
-        with app.app_context():
-            barrier.wait(timeout=60)
-            try:
-                outcomes[i] = attempt(db.session, "victim", f"guess-{i}", at=NOW,
-                                      addr=f"10.1.{i // 250}.{i % 250}")
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                db.session.rollback()
-                outcomes[i] = repr(error)
-            finally:
-                db.session.remove()
+    def guess(i: int) -> str:
+        return attempt(db.session, "victim", f"guess-{i}", at=NOW, addr=f"10.1.{i // 250}.{i % 250}")
 
-    threads = [threading.Thread(target=guess, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    outcomes = all_at_once(app, THREADS, guess, barrier_timeout=60)
+    return [o if isinstance(o, str) else repr(o) for o in outcomes]
 
 
 def _race(app) -> None:

@@ -6,7 +6,6 @@ a second scan changes nothing.  The helpers at the top are shared with
 ``test_outbox_mail`` and ``test_scheduler``.
 """
 import random
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import (
     Contact, OutboxMail, Patent, Product, ProductFigure, Qualification,
-    ResearchPartnership, RiskFlag, RiskFlagChange, User, YearlyFigure, db,
+    ResearchPartnership, RiskFlag, RiskFlagChange, User, YearlyFigure,
 )
 from pool.membership import lifecycle as lc
 from pool.monitoring import scan as monitoring
@@ -27,6 +26,7 @@ from pool.eligibility.figures import c5_industrialization, c6_rd_investment, c7_
 from pool.eligibility.policy import Policy
 
 from . import model_factories as mf
+from .concurrency import all_at_once  # noqa: F401 - used here and by other race tests
 from .test_lifecycle import dy, officer  # noqa: F401 - fixtures
 
 POLICY = Policy()
@@ -112,32 +112,6 @@ def days(first: date, last: date):
     while first <= last:
         yield first
         first += timedelta(days=1)
-
-
-def all_at_once(app, n, action) -> list:
-    """Run ``action(i)`` in ``n`` threads, each in its own app context and
-    session, released together by a barrier; their results (or exceptions)."""
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def worker(i):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                outcomes[i] = action(i)
-            except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
-                db.session.rollback()
-                outcomes[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 # --- the 30-month walk -------------------------------------------------------------

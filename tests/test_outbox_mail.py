@@ -17,7 +17,8 @@ from models import Contact, OutboxMail, YearlyFigure, db
 from pool.monitoring import flags, mailer, outbox
 
 from . import model_factories as mf
-from .test_monitoring import all_at_once, pool_member, run
+from .concurrency import all_at_once
+from .test_monitoring import pool_member, run
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
 SENDER = "培育库 <noreply@pool.localhost>"

@@ -15,7 +15,7 @@ from jobs import scheduler as jobs
 from models import JobLock, OutboxMail, RiskFlag, db
 from pool.monitoring import joblock
 
-from .test_monitoring import all_at_once
+from .concurrency import all_at_once
 from .test_outbox_mail import free_port
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
