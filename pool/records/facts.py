@@ -23,8 +23,8 @@ from models.ip_assets import PATENT_ENDED
 from pool.eligibility.criteria import Evaluation, check
 from pool.eligibility.rulebook import Rulebook
 
-__all__ = ["patent_status_on", "industrialized_on", "on_record", "record_data", "part_data", "industrialization",
-           "record_verdict"]
+__all__ = ["patent_status_on", "industrialized_on", "on_record", "rows_on", "record_data", "part_data",
+           "industrialization", "record_verdict"]
 
 
 def patent_status_on(patent, day: date) -> str | None:
@@ -118,6 +118,11 @@ def _on_record_then(part: str, row, day: date) -> bool:
     return patent_status_on(row, day) is not None if starts is None else on_record(row, day, *starts)
 
 
+def rows_on(part: str, rows, day: date) -> list:
+    """The ``part`` rows (as in :data:`pool.records.fields.PARTS`) on the record on ``day``."""
+    return [row for row in rows if _on_record_then(part, row, day)]
+
+
 def record_data(enterprise: Enterprise, day: date) -> dict[str, Any]:
     """The record on ``day`` as applicant data (contract shape), with the
     figures of the year before ``day``'s year (上年度)."""
@@ -128,7 +133,7 @@ def record_data(enterprise: Enterprise, day: date) -> dict[str, Any]:
         "uscc": e.uscc, "name": e.name, "county": e.county.name, "assessment_year": day.year,
         "registered_region_code": e.registered_region_code, "independent_legal_person": e.independent_legal_person,
         "industry_code": e.industry_code, "has_rd_leader": e.has_rd_leader,
-        **{group: [function(row, day) for row in getattr(e, rows) if _on_record_then(part, row, day)]
+        **{group: [function(row, day) for row in rows_on(part, getattr(e, rows), day)]
            for part, (rows, group, function, _starts) in _PARTS.items()},
         "brand_evidence": list(e.brand_evidence or []),
         "ip_management": {"rules": e.ip_rules, "department": e.ip_department, "staff": e.ip_staff,

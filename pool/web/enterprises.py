@@ -87,15 +87,14 @@ def _as_of(day):
 
 
 def record_view(enterprise, products, day) -> dict:
-    """The parts on the record on ``day``, each with its status then."""
+    """The parts on the record on ``day`` (:func:`pool.records.facts.rows_on`), patents with their status then."""
     return {
         "patents": [(p, facts.patent_status_on(p, day), facts.industrialized_on(p, day))
-                    for p in enterprise.patents if facts.patent_status_on(p, day) is not None],
-        "products": [p for p in products if facts.on_record(p, day, "added_on", "filed_on", "certified_on")],
-        "qualifications": [q for q in enterprise.qualifications
-                           if facts.on_record(q, day, "approved_on", "valid_from")],
-        "trademarks": [t for t in enterprise.trademarks if facts.on_record(t, day, "registered_on")],
-        "partnerships": [r for r in enterprise.partnerships if facts.on_record(r, day, "valid_from")],
+                    for p in facts.rows_on("patent", enterprise.patents, day)],
+        "products": facts.rows_on("product", products, day),
+        "qualifications": facts.rows_on("qualification", enterprise.qualifications, day),
+        "trademarks": facts.rows_on("trademark", enterprise.trademarks, day),
+        "partnerships": facts.rows_on("partnership", enterprise.partnerships, day),
     }
 
 
