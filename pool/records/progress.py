@@ -29,13 +29,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Mapping
 
-from sqlalchemy import select
-
 from models import ChangeRecord, Enterprise, PoolEvent
 from models.enterprise import ADMITTED
-from models.event import CORRECTION, PROGRESS
+from models.event import PROGRESS
 
 from pool.membership import lifecycle
+from pool.membership.history import live_events
 from pool.records.facts import industrialization
 from pool.records.fields import PARTS
 
@@ -60,13 +59,9 @@ _REASONS = {
 
 def derived_from(session, enterprise_id: int, part: str, row_id: int, field: str) -> list[PoolEvent]:
     """The live progress events recognised from ``part`` ``row_id``'s ``field``."""
-    events = session.scalars(select(PoolEvent).where(
-        PoolEvent.enterprise_id == enterprise_id, PoolEvent.kind == PROGRESS)).all()
-    voided = set(session.scalars(select(PoolEvent.corrects_id).where(
-        PoolEvent.enterprise_id == enterprise_id, PoolEvent.kind == CORRECTION)))
-    return [e for e in events if e.id not in voided
-            and (e.evidence or {}).get("source", {}).get("entity") == part
-            and e.evidence["source"].get("id") == row_id and e.evidence["source"].get("field") == field]
+    cited = {"entity": part, "id": row_id, "field": field}
+    return [e for e in session.scalars(live_events(enterprise_id, PROGRESS))
+            if {k: (e.evidence or {}).get("source", {}).get(k) for k in cited} == cited]
 
 
 def recognise(session, enterprise: Enterprise, part: str, row, before: Mapping[str, Any],
