@@ -28,6 +28,8 @@ from pool.access.scoping import may_act_for
 from pool.eligibility.rulebook import policy_on
 from pool.kernel import text
 from pool.kernel.refusal import TransitionRefused
+from pool.membership.admission import required_reason
+from pool.membership.events import lock_enterprise
 from pool.membership.history import STATE_LABELS, live_events
 from pool.membership.quota import quota_events, tally
 
@@ -53,10 +55,11 @@ def propose(session, event: PoolEvent, *, actor, reason: str) -> StateCorrection
     :raise TransitionRefused: not allowed, not the latest live state change,
         a request pending already, or no reason.
     """
-    enterprise = _locked(session, event.enterprise_id)
+    enterprise = lock_enterprise(session, event.enterprise_id)
     if not may_act_for(actor, enterprise.county_id):
         raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
-    reason = _reason(reason, "申请更正须写明理由")
+    required_reason(reason, "申请更正须写明理由")
+    reason = reason.strip()
     _require_correctable(session, enterprise, event)
     if pending_for(session, enterprise.id) is not None:
         raise TransitionRefused(f"{enterprise.name}已有一项待审批的更正申请")
@@ -75,7 +78,7 @@ def approve(session, request: StateCorrection, *, actor, today: date, reason: st
         a later replenishment that would lose its place).
     """
     _require_decider(request, actor)
-    enterprise = _locked(session, request.enterprise_id)
+    enterprise = lock_enterprise(session, request.enterprise_id)
     event = request.event
     _require_correctable(session, enterprise, event)
     if event.to_state == GRADUATED:
@@ -102,26 +105,13 @@ def approve(session, request: StateCorrection, *, actor, today: date, reason: st
 def refuse(session, request: StateCorrection, *, actor, reason: str) -> None:
     """Refuse, with a written reason; the state change stands."""
     _require_decider(request, actor)
-    request.decision_reason = _reason(reason, "不予更正须写明理由")
+    required_reason(reason, "不予更正须写明理由")
+    request.decision_reason = reason.strip()
     request.status, request.decided_by_id, request.decided_at = REFUSED, actor.id, utcnow()
     session.flush()
 
 
 # --- checks ----------------------------------------------------------------------------
-
-def _locked(session, enterprise_id: int) -> Enterprise:
-    return session.execute(select(Enterprise).where(Enterprise.id == enterprise_id).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
-
-
-def _reason(reason, message: str) -> str:
-    if not isinstance(reason, str) or not reason.strip():
-        raise TransitionRefused(message)
-    unclean = text.refusal("理由", reason, multiline=True)
-    if unclean is not None:
-        raise TransitionRefused(unclean)
-    return reason.strip()
-
 
 def _require_correctable(session, enterprise: Enterprise, event: PoolEvent) -> None:
     if event.kind != STATE_CHANGE or event.enterprise_id != enterprise.id:

@@ -29,6 +29,15 @@ FROM = {APPLIED: APPLIED, ADMITTED: APPLIED, REJECTED: APPLIED,
          GRADUATED: ADMITTED, EXPELLED: ADMITTED}
 
 
+def lock_enterprise(session, enterprise_id: int) -> Enterprise:
+    """Lock the enterprise row (``FOR UPDATE`` on PostgreSQL) and re-read it, so
+    two officers acting on one enterprise serialize and the second sees the first's result."""
+    return session.execute(
+        select(Enterprise).where(Enterprise.id == enterprise_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
     """Common checks, after locking and re-reading the enterprise row.
 
@@ -39,10 +48,7 @@ def prepare(session, enterprise, actor, on, state, action, *, today, moves=True)
     require_not_future(on, today, "生效日期")
     if not may_act_for(actor, enterprise.county_id):
         raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
-    session.execute(
-        select(Enterprise).where(Enterprise.id == enterprise.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    lock_enterprise(session, enterprise.id)
     needed = FROM[state] if moves else state
     if needed is not None and enterprise.state != needed:
         raise TransitionRefused(
