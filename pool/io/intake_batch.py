@@ -52,26 +52,29 @@ class Row:
 
 
 def create(session, *, content: bytes, filename: str, as_of: date, county_id: int, actor,
-           now: datetime) -> IntakeBatch:
-    """Store an uploaded file as a batch of ``county_id`` (purging old batches).
+           now: datetime) -> tuple[IntakeBatch, list]:
+    """Store an uploaded file as a batch of ``county_id`` (purging old batches);
+    returns the batch and the applicants read from it (for :func:`rows`).
 
     :raise pool.io.batch.InvalidInput: the file itself cannot be read.
     :raise PermissionError: ``actor`` may not act for the county.
     """
     if not may_act_for(actor, county_id):
         raise PermissionError("不能为其他县市区批量申报")
-    read(content, filename)  # the whole file must be readable before it is kept
+    items, _many = read(content, filename)  # the whole file must be readable before it is kept
     session.execute(delete(IntakeBatch).where(IntakeBatch.created_at < now - KEPT_FOR))
     batch = IntakeBatch(county_id=county_id, filename=filename[:200], content=content, as_of=as_of, saved={},
                         created_by_id=actor.id, created_at=now)
     session.add(batch)
     session.flush()
-    return batch
+    return batch, items
 
 
-def rows(session, batch: IntakeBatch, rulebook: Rulebook) -> list[Row]:
-    """Every applicant of the batch, judged on its own."""
-    items, _many = read(batch.content, batch.filename)
+def rows(session, batch: IntakeBatch, rulebook: Rulebook, items: list | None = None) -> list[Row]:
+    """Every applicant of the batch (``items``: as :func:`create` read them,
+    else read again from the stored file), judged on its own."""
+    if items is None:
+        items, _many = read(batch.content, batch.filename)
     usccs = {item.get("uscc") for item in items if isinstance(item, dict) and isinstance(item.get("uscc"), str)}
     registered = {e.uscc: e for e in session.scalars(select(Enterprise).where(
         Enterprise.county_id == batch.county_id, Enterprise.uscc.in_(usccs)))} if usccs else {}

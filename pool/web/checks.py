@@ -162,22 +162,22 @@ def upload():
     elif form.validate_on_submit():
         file = form.file.data
         try:
-            batch = intake_batch.create(db.session, content=file.read(), filename=file.filename or "upload",
-                                        as_of=form.as_of.data, county_id=form.county_id.data,
-                                        actor=current_user, now=now())
+            batch, items = intake_batch.create(
+                db.session, content=file.read(), filename=file.filename or "upload", as_of=form.as_of.data,
+                county_id=form.county_id.data, actor=current_user, now=now())
         except eligibility.InvalidInput as exc:
             db.session.rollback()
             problems = exc.problems
         else:
             db.session.commit()
-            return batch_page(batch)
+            return batch_page(batch, items=items)
     status = 422 if problems or (request.method == "POST" and form.errors) else 200
     return render_template("checks/upload.html", form=form, problems=problems, styles=VERDICT_STYLE), status
 
 
-def batch_page(batch, status: int | None = None):
+def batch_page(batch, status: int | None = None, items: list | None = None):
     """The batch's rows; 422 while some row has problems (the valid ones can still be saved)."""
-    judged = intake_batch.rows(db.session, batch, rulebook.load(db.session))
+    judged = intake_batch.rows(db.session, batch, rulebook.load(db.session), items)
     invalid = sum(1 for r in judged if not r.valid)
     return render_template("checks/batch.html", batch=batch, rows=judged, invalid=invalid,
                            styles=VERDICT_STYLE), status or (422 if invalid else 200)
