@@ -112,6 +112,16 @@ def test_a_duplicate_patent_number_is_refused(session, officer, member_2024):
         parts.add_part(session, member_2024, "patent", actor=officer, today=date(2025, 1, 1), values=values)
 
 
+def test_a_period_running_backwards_is_named_by_its_parts_own_labels(session, officer, member_2024):
+    with pytest.raises(changes.RecordRefused, match="合作终止日期 2024-01-01 早于合作起始日期 2024-06-01"):
+        parts.add_part(session, member_2024, "partnership", actor=officer, today=date(2025, 1, 1),
+                       values={"partner": "湖北师范大学", "partner_type": "university",
+                               "valid_from": "2024-06-01", "valid_to": "2024-01-01"})
+    with pytest.raises(changes.RecordRefused, match="有效期止 2024-01-01 早于有效期起 2024-06-01"):
+        parts.add_part(session, member_2024, "qualification", actor=officer, today=date(2025, 1, 1),
+                       values={"type": "tech_sme", "valid_from": "2024-06-01", "valid_to": "2024-01-01"})
+
+
 def test_ending_early_needs_a_reason_and_an_earlier_day(session, officer, member_2024):
     partner = parts.add_part(session, member_2024, "partnership", actor=officer, today=date(2025, 1, 1),
                              values={"partner": "湖北师范大学", "partner_type": "university",

@@ -104,36 +104,32 @@ class Part:
     fields: Mapping[str, Field]
     starts: tuple[str, ...]  # the dates that say since when the row is on the record, first found wins
     describe: Callable[[Any], str]
-    check: Callable[[Mapping[str, Any], Mapping[str, Any]], None] = lambda values, changed: None
+    # the rules that tie the fields together: check(part, values, changed)
+    check: Callable[["Part", Mapping[str, Any], Mapping[str, Any]], None] = lambda part, values, changed: None
     ends: str | None = None  # the field an early end sets
 
     def start(self, values: Mapping[str, Any]) -> date | None:
         return next((values[f] for f in self.starts if values.get(f) is not None), None)
 
 
-def _order(values: Mapping[str, Any], *names: str) -> None:
+def _order(part: Part, values: Mapping[str, Any], *names: str) -> None:
     """Dates named in order must not run backwards."""
     present = [(n, values.get(n)) for n in names if values.get(n) is not None]
     for (a, first), (b, then) in zip(present, present[1:]):
         if then < first:
-            raise RecordRefused(f"{_label(b)} {then} 早于{_label(a)} {first}", b)
+            raise RecordRefused(f"{part.fields[b].label} {then} 早于{part.fields[a].label} {first}", b)
 
 
-def _label(name: str) -> str:
-    for part in PARTS.values():
-        if name in part.fields:
-            return part.fields[name].label
-    return name
 
 
-def _check_patent(values: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
-    _order(values, "application_date", "granted_on", "status_on")
-    _order(values, "acquired_on", "put_to_use_on")
+def _check_patent(part: Part, values: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
+    _order(part, values, "application_date", "granted_on", "status_on")
+    _order(part, values, "acquired_on", "put_to_use_on")
     status = values["status"]
     if status == "pending" and values.get("granted_on"):
         raise RecordRefused("已填授权日的专利不能为“审查中”", "status")
     if "status" in changed and status in PATENT_ENDED and values.get("status_on") is None:
-        raise RecordRefused(f"专利状态改为“{PATENT_STATUS_LABELS[status]}”须填写{_label('status_on')}", "status_on")
+        raise RecordRefused(f"专利状态改为“{PATENT_STATUS_LABELS[status]}”须填写{part.fields['status_on'].label}", "status_on")
     if "status" in changed and status == "valid" and "granted_on" in changed and values.get("granted_on") is None:
         raise RecordRefused("专利授权须填写授权日", "granted_on")
     if values.get("industrialized_on") and values.get("industrialized") is not True:
@@ -144,7 +140,7 @@ def _check_patent(values: Mapping[str, Any], changed: Mapping[str, Any]) -> None
         raise RecordRefused("只有受让或许可的专利才登记实施日期（来源须为受让或许可）", "origin")
 
 
-def _check_product(values: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
+def _check_product(part: Part, values: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
     if values.get("filed_on") and not values.get("filing_no"):
         raise RecordRefused("填写了备案日期须同时填写专利产品备案号", "filing_no")
     if values.get("certified_on") and values.get("patent_intensive") is not True:
@@ -153,9 +149,9 @@ def _check_product(values: Mapping[str, Any], changed: Mapping[str, Any]) -> Non
         raise RecordRefused("认定为专利密集型产品须填写认定日期", "certified_on")
 
 
-def _check_validity(values: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
-    _order(values, "approved_on", "valid_to")
-    _order(values, "valid_from", "valid_to")
+def _check_validity(part: Part, values: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
+    _order(part, values, "approved_on", "valid_to")
+    _order(part, values, "valid_from", "valid_to")
 
 
 def _describe_patent(p) -> str:
@@ -206,7 +202,7 @@ PARTS: dict[str, Part] = {part.name: part for part in (
         "registered_on": _day_field("注册日期"),
         "valid_to": _day_field("有效期止", future=True),
     }, ("registered_on",), lambda t: f"商标 {t.reg_no}" + (f"（{t.name}）" if t.name else ""),
-        lambda values, changed: _order(values, "registered_on", "valid_to"), ends="valid_to"),
+        lambda part, values, changed: _order(part, values, "registered_on", "valid_to"), ends="valid_to"),
     Part("partnership", "产学研合作", ResearchPartnership, {
         "partner": _text_field("合作单位", required=True),
         "partner_type": _choice_field("合作单位类型", PARTNER_TYPES, PARTNER_LABELS, required=True),

@@ -63,7 +63,7 @@ def add_part(session, enterprise: Enterprise, name: str, *, actor, today: date, 
     part = part_of(name)
     require_actor(actor, enterprise.county_id)
     cleaned, patents = _cleaned(session, part, enterprise, values, today, required=True)
-    part.check(cleaned, cleaned)
+    part.check(part, cleaned, cleaned)
     _refuse_duplicate(session, part, enterprise, cleaned)
     row = part.model(enterprise_id=enterprise.id, **cleaned)
     if renews is not None:
@@ -106,7 +106,7 @@ def change_part(session, row, name: str, *, actor, today: date, expected_version
     if not diff:
         return None
     merged = {**{k: v for k, v in before.items() if k != "patents"}, **cleaned}
-    part.check(merged, {k: new for k, (_old, new) in diff.items()})
+    part.check(part, merged, {k: new for k, (_old, new) in diff.items()})
     if reason_required and not (reason or "").strip():
         raise RecordRefused("须写明理由", "reason")
     _refuse_duplicate(session, part, enterprise, merged, row)
