@@ -36,6 +36,9 @@ with SCHEMA_FILE.open(encoding="utf-8") as _fh:
 QUALIFICATION_TYPES: tuple[str, ...] = tuple(
     SCHEMA["properties"]["qualifications"]["items"]["properties"]["type"]["enum"])
 
+# The contract's patent kinds as officers name them (forms, workbook, record).
+PATENT_KIND_LABELS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+
 # Chinese names of the fields, for messages and criterion details.
 FIELD_LABELS = {
     "uscc": "统一社会信用代码", "name": "企业名称", "county": "所属县(市、区)",

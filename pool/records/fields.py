@@ -18,11 +18,11 @@ from models.ip_assets import (
     QUALIFICATION_TYPES,
 )
 
+from pool.eligibility.contract import PATENT_KIND_LABELS
 from pool.eligibility.figures import PARTNER_LABELS
 from pool.eligibility.profile import ORIGIN_LABELS, QUALIFICATION_LABELS
 from pool.records.changes import RecordRefused, checked_text
 
-PATENT_KIND_LABELS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
 PATENT_STATUS_LABELS = {"pending": "审查中", "valid": "有效", "lapsed": "失效", "invalidated": "被宣告无效",
                         "expired": "期满终止", "transferred_out": "已转让"}
 LEVEL_LABELS = {"national": "国家级", "provincial": "省级", "municipal": "市级"}

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pool.eligibility.contract import PATENT_KIND_LABELS
+from pool.eligibility.profile import ORIGIN_LABELS as PATENT_ORIGIN_LABELS
+
 # ---------------------------------------------------------------------------
 # Labels: contract code -> the Chinese label shown in cells and drop-downs.
 
@@ -24,7 +27,6 @@ QUALIFICATION_LABELS = {
     "tech_sme": "科技型中小企业",
     "other": "其他",
 }
-PATENT_KIND_LABELS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
 PATENT_STATUS_LABELS = {
     "valid": "有效",
     "pending": "审查中",
@@ -32,7 +34,6 @@ PATENT_STATUS_LABELS = {
     "invalidated": "无效宣告",
     "expired": "期满终止",
 }
-PATENT_ORIGIN_LABELS = {"self": "自研", "acquired": "受让", "licensed": "许可"}
 PARTNER_TYPE_LABELS = {"university": "高校", "research_institute": "科研院所", "other": "其他"}
 BOOLEAN_LABELS = {True: "是", False: "否"}
 
