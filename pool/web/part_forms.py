@@ -5,15 +5,15 @@ The domain judges every value (and names the field by its label); the form
 only carries them: dates arrive as text and are parsed by the domain, so a bad
 date is the domain's Chinese message at that field, never a 500.
 """
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms.validators import Length, Optional
 
 from pool.records.fields import Part
 from pool.web.check_forms import TriField
 from pool.web.safe_forms import SafeForm
+from pool.web.saving import VERSION
 
-_VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，请刷新页面"))]
 
 
 def _field(name, spec):
@@ -31,7 +31,7 @@ def _field(name, spec):
 
 def part_form(part: Part, *, patents=(), with_reason=True, only=None, reason_label=None):
     """A form class for ``part`` (``only``: just those fields, e.g. an early end)."""
-    attrs = {"version": HiddenField(validators=_VERSION)}
+    attrs = {"version": HiddenField(validators=VERSION)}
     for name, spec in part.fields.items():
         if only is None or name in only:
             attrs[name] = _field(name, spec)

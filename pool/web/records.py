@@ -17,7 +17,7 @@ from wtforms import (
     BooleanField, DecimalField, FieldList, FormField, HiddenField, IntegerField,
     SelectField, StringField, SubmitField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from models import Application, Product, ProductFigure, db
 from pool.eligibility import applications
@@ -26,7 +26,7 @@ from pool.access import scoping
 
 from pool.web.access import enterprise_or_404
 from pool.web.check_forms import ApplicationForm
-from pool.web.saving import labels_of, save, version_of
+from pool.web.saving import VERSION, labels_of, save, version_of
 from pool.web.clock import today
 from pool.web.forms import ConfirmForm
 from pool.web.safe_forms import SafeForm, SafeRow
@@ -34,14 +34,13 @@ from pool.web.safe_forms import SafeForm, SafeRow
 bp = Blueprint("records", __name__, url_prefix="/records")
 
 MAX_CONTACTS = 50
-_VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，请刷新页面"))]
 _AMOUNT = dict(places=None, validators=[Optional()])
 
 
 class EnterpriseForm(SafeForm):
     """The editable facts; labels and limits are the application form's."""
 
-    version = HiddenField(validators=[InputRequired(_l("缺少版本号，请刷新页面"))] + _VERSION)
+    version = HiddenField(validators=[InputRequired(_l("缺少版本号，请刷新页面"))] + VERSION)
     name = ApplicationForm.name
     address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
     industry_code = ApplicationForm.industry_code
@@ -82,7 +81,7 @@ class EnterpriseForm(SafeForm):
 
 
 class FiguresForm(SafeForm):
-    version = HiddenField(validators=_VERSION)
+    version = HiddenField(validators=VERSION)
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
     operating_revenue = DecimalField(_l("营业收入（万元）"), **_AMOUNT)
     total_assets = DecimalField(_l("资产总额（万元）"), **_AMOUNT)
@@ -93,7 +92,7 @@ class FiguresForm(SafeForm):
 
 
 class ProductFigureForm(SafeForm):
-    version = HiddenField(validators=_VERSION)
+    version = HiddenField(validators=VERSION)
     product_id = SelectField(_l("产品"), coerce=int)
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度")), NumberRange(1900, 2100)])
     sales = DecimalField(_l("销售收入（万元）"), **_AMOUNT)

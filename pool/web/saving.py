@@ -5,10 +5,15 @@ beside what is stored now (HTTP 409).  Shared by the records and parts pages.
 from typing import Any, Callable
 
 from flask import flash, redirect
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Optional, Regexp
 
 from models import db
 from pool.records import changes
 from pool.web.check_forms import TriField
+
+# The hidden version a record form carries (optimistic locking): digits, or blank when adding.
+VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，请刷新页面"))]
 
 
 def version_of(field) -> int | None:
