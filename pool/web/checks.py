@@ -150,27 +150,28 @@ def upload():
     counties = _county_choices(form)
     if not counties:
         abort(403)
+    own = current_user.county_id if current_user.county_id in counties else None
     if request.method == "GET":
-        form.as_of.data = today()
-        form.county_id.data = current_user.county_id if current_user.county_id in counties else None
+        form.as_of.data, form.county_id.data = today(), own
     problems = []
-    if request.method == "POST" and form.county_id.data not in counties:
-        own = current_user.county_id if current_user.county_id in counties else None
-        form.county_id.data = own if not request.form.get("county_id") else None
-    if form.validate_on_submit() and form.county_id.data is None:
-        form.county_id.errors = [_("请选择县（市、区）")]
-    elif form.validate_on_submit():
-        file = form.file.data
-        try:
-            batch, items = intake_batch.create(
-                db.session, content=file.read(), filename=file.filename or "upload", as_of=form.as_of.data,
-                county_id=form.county_id.data, actor=current_user, now=now())
-        except eligibility.InvalidInput as exc:
-            db.session.rollback()
-            problems = exc.problems
+    if form.validate_on_submit():
+        # not chosen: the officer's own county; another county's id: none at all
+        if form.county_id.data not in counties:
+            form.county_id.data = None if request.form.get("county_id") else own
+        if form.county_id.data is None:
+            form.county_id.errors = [_("请选择县（市、区）")]
         else:
-            db.session.commit()
-            return batch_page(batch, items=items)
+            file = form.file.data
+            try:
+                batch, items = intake_batch.create(
+                    db.session, content=file.read(), filename=file.filename or "upload", as_of=form.as_of.data,
+                    county_id=form.county_id.data, actor=current_user, now=now())
+            except eligibility.InvalidInput as exc:
+                db.session.rollback()
+                problems = exc.problems
+            else:
+                db.session.commit()
+                return batch_page(batch, items=items)
     status = 422 if problems or (request.method == "POST" and form.errors) else 200
     return render_template("checks/upload.html", form=form, problems=problems, styles=VERDICT_STYLE), status
 
