@@ -10,13 +10,17 @@ from .user import User
 
 class ChangeRecord(db.Model):
     __tablename__ = "change_record"
-    __table_args__ = (Index("ix_change_record_entity", "entity", "entity_id", "id"),)
+    __table_args__ = (Index("ix_change_record_entity", "entity", "entity_id", "id"),
+                      Index("ix_change_record_enterprise", "enterprise_id", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int] = mapped_column(Integer)
+    # The enterprise whose record changed (None: not a record, e.g. a policy
+    # value): the daily scan re-judges a record whose last change is new.
+    enterprise_id: Mapped[int | None] = mapped_column(Integer)
     # The entity's version after this change: a conflict names the changes it missed.
     version: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))  # create / update / ...

@@ -11,6 +11,9 @@
   so a mail is queued at most once however often its cause is recomputed.
 * :class:`JobLock` — a lease per scheduled job, so two scheduler processes
   never run the same job at once.
+* :class:`RecordVerdict` — the ten criteria's verdict on a member's stored
+  record, kept so the daily scan re-judges only records that changed, rules
+  that changed or dates that were crossed (:mod:`pool.monitoring.verdicts`).
 """
 from datetime import date, datetime
 
@@ -132,3 +135,27 @@ class JobLock(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_result: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordVerdict(db.Model):
+    """The criteria's verdict on one enterprise's record, as the scan last judged it.
+
+    It holds from ``as_of`` through ``valid_through`` (the day before the next
+    date in the record that could change it, or the year's end) while the
+    enterprise's last change record is ``change_id`` and the rules in force
+    fingerprint to ``rules``; past that it is judged again.
+    """
+
+    __tablename__ = "record_verdict"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    valid_through: Mapped[date] = mapped_column(Date)
+    change_id: Mapped[int] = mapped_column(Integer, default=0)  # 0: no change record yet
+    rules: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))  # a criteria verdict, or "invalid"
+    # [{"id", "title", "detail"}] of the criteria the record definitely fails;
+    # for an invalid record, [{"field", "message"}] of its problems.
+    failing: Mapped[list] = mapped_column(JSON, default=list)
+    year: Mapped[int | None] = mapped_column(Integer)  # the yearly figures judged (上年度), if any

@@ -14,16 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from models import (
-    Contact, OutboxMail, Patent, Product, ProductFigure, Qualification,
-    ResearchPartnership, RiskFlag, RiskFlagChange, User, YearlyFigure,
+    Contact, Enterprise, OutboxMail, Patent, Product, ProductFigure, Qualification,
+    ResearchPartnership, RiskFlag, RiskFlagChange, Trademark, User, YearlyFigure,
 )
 from pool.membership import lifecycle as lc
 from pool.monitoring import scan as monitoring
-from pool.eligibility.applicant import Applicant
-from pool.eligibility.applicant import Patent as PatentFact
-from pool.eligibility.applicant import ResearchPartnership as PartnershipFact
-from pool.eligibility.figures import c5_industrialization, c6_rd_investment, c7_rd_team
+from pool.records.facts import record_verdict
+from pool.eligibility import rulebook as rulebooks
 from pool.eligibility.policy import Policy
+from pool.eligibility.rulebook import Rulebook
 
 from . import model_factories as mf
 from .concurrency import all_at_once  # noqa: F401 - used here and by other race tests
@@ -41,19 +40,27 @@ def snap(on: date):
 
 def healthy(session, enterprise, *, years=range(2023, 2031), qualified_until=date(2031, 12, 31)):
     """Give ``enterprise`` everything that keeps it clear of flags: figures for
-    ``years`` meeting criteria 5-7, an R&D leader and a long qualification."""
+    ``years`` meeting criteria 5-7, an R&D leader, a long qualification and
+    the main product and trademark of criteria 4 and 8."""
     enterprise.has_rd_leader = True
     for year in years:
         session.add(YearlyFigure(enterprise_id=enterprise.id, year=year, operating_revenue=Decimal("3000"),
                                  rd_expense=Decimal("600"), total_assets=Decimal("5000"),
                                  employees=100, rd_staff=30))
-    for n in range(2):
-        session.add(Patent(enterprise_id=enterprise.id, number=f"ZL2023{enterprise.id:04d}{n}", kind="invention",
-                           status="valid", origin="self", core=True, industrialized=True))
+    patents = [Patent(enterprise_id=enterprise.id, number=f"ZL2023{enterprise.id:04d}{n}", kind="invention",
+                      status="valid", origin="self", core=True, industrialized=True) for n in range(2)]
+    session.add_all(patents)
+    brand(session, enterprise, patents[:1])
     if qualified_until:
         qualify(session, enterprise, date(2023, 1, 1), qualified_until)
     session.flush()
     return enterprise
+
+
+def brand(session, enterprise, patents):
+    """Criteria 4 and 8: a main product built on ``patents`` and an owned trademark."""
+    session.add(Product(enterprise_id=enterprise.id, name="主导产品", main=True, patents=list(patents)))
+    session.add(Trademark(enterprise_id=enterprise.id, reg_no=f"TM{enterprise.id}", owned=True))
 
 
 def qualify(session, enterprise, valid_from, valid_to, kind="high_tech"):
@@ -170,7 +177,7 @@ def test_thirty_months_without_progress(session, dy, officer):
 def test_no_progress_months_follow_add_months(session, dy, admitted, scans):
     enterprise = pool_member(session, dy, admitted)
     for day, severity in scans.items():
-        found = monitoring.assess(session, day, snap(day))
+        found = monitoring.assess(session, day)
         assert getattr(found.get((enterprise.id, "no_progress")), "severity", None) == severity, day
         start = lc.progress_window_start(session, enterprise, day)
         months = lc.months_without_progress(start, day)
@@ -257,7 +264,7 @@ def test_annual_data_missing_after_the_deadline(session, dy):
 def test_members_admitted_after_the_deadline_owe_nothing_yet(session, dy):
     late = pool_member(session, dy, admitted=date(2026, 6, 15), years=())
     early = pool_member(session, dy, admitted=date(2026, 5, 31), years=())
-    found = monitoring.assess(session, date(2026, 7, 1), snap(date(2026, 7, 1)))
+    found = monitoring.assess(session, date(2026, 7, 1))
     assert (late.id, "annual_data_missing") not in found
     assert found[(early.id, "annual_data_missing")].severity == "high"
 
@@ -270,9 +277,11 @@ def _drifting(session, dy, figure=None, patents=((True,), ), leader=True, partne
         revenue, rd, employees, staff = figure
         session.add(YearlyFigure(enterprise_id=enterprise.id, year=2025, operating_revenue=revenue,
                                  rd_expense=rd, employees=employees, rd_staff=staff))
-    for n, (industrialized,) in enumerate(patents):
-        session.add(Patent(enterprise_id=enterprise.id, number=f"P{enterprise.id}-{n}", kind="invention",
-                           status="valid", industrialized=industrialized))
+    rows = [Patent(enterprise_id=enterprise.id, number=f"P{enterprise.id}-{n}", kind="invention",
+                   status="valid", origin="self", core=True, industrialized=industrialized)
+            for n, (industrialized,) in enumerate(patents)]
+    session.add_all(rows)
+    brand(session, enterprise, rows[:1])
     if partner:
         session.add(ResearchPartnership(enterprise_id=enterprise.id, partner="湖北理工学院",
                                         partner_type="university", valid_from=date(2024, 1, 1),
@@ -296,26 +305,29 @@ def test_criteria_drift_boundaries(session, dy):
                                             patents=((True,), (False,), (False,))), [5]),
         "unknown could reach 50 %": (_drifting(session, dy, (D("1000"), D("100"), 100, 20),
                                                patents=((True,), (False,), (None,))), None),
-        "no valid patent": (_drifting(session, dy, (D("1000"), D("100"), 100, 20), patents=()), [5]),
+        # Without a valid patent the main product has no core patent either (第4条).
+        "no valid patent": (_drifting(session, dy, (D("1000"), D("100"), 100, 20), patents=()), [4, 5]),
         "no figures: not drift": (_drifting(session, dy, None), None),
         "revenue unknown, rd low": (_drifting(session, dy, (None, D("100"), 100, 20)), None),
         "zero revenue, rd low": (_drifting(session, dy, (D("0"), D("100"), 100, 20)), [6]),
         "zero employees": (_drifting(session, dy, (D("1000"), D("100"), 0, 0)), [7]),
     }
-    found = monitoring.assess(session, date(2026, 3, 1), snap(date(2026, 3, 1)))
+    found = monitoring.assess(session, date(2026, 3, 1))
     for name, (enterprise, failing) in cases.items():
         flag = found.get((enterprise.id, "criteria_drift"))
         assert (flag.evidence["criteria"] if flag else None) == failing, name
         if flag:
             assert flag.severity == "high"
-            assert flag.detail.startswith("按 2025 年度数据及现有专利，不再符合第")
+            assert flag.detail.startswith("按 2025 年度数据及企业记录，不再符合第")
     assert "研发投入占营业收入比重 9.99995% < 10%" in found[(cases["just below 10 %"][0].id, "criteria_drift")].detail
 
 
 def test_criteria_drift_agrees_with_the_criteria(session, dy):
-    """Random figures around the thresholds: the scan, which decides on the
-    facts it loads for the whole pool, flags exactly the members that criteria
-    5-7 fail when each member's own records are given to them one by one."""
+    """Random records around the thresholds: the scan, which loads the whole
+    pool's records set-based and keeps their verdicts, flags exactly the
+    criteria that 资格自检's engine fails on each record loaded on its own
+    through the ORM (the enterprise page's verdict) — but criterion 2, which
+    is qualification_expiring's."""
     rng = random.Random(7)
     as_of = date(2026, 3, 1)
     members = []
@@ -327,24 +339,18 @@ def test_criteria_drift_agrees_with_the_criteria(session, dy):
         patents = tuple((rng.choice((True, False, None)),) for _ in range(rng.randint(0, 4)))
         members.append(_drifting(session, dy, figure, patents=patents,
                                  leader=rng.choice((True, False, None)), partner=rng.random() < 0.3))
-    found = monitoring.assess(session, as_of, snap(as_of))
-    p = snap(as_of)
-    for enterprise in members:
-        figure = session.scalar(select(YearlyFigure).where(YearlyFigure.enterprise_id == enterprise.id))
-        partners = tuple(PartnershipFact(r.partner, r.partner_type, r.valid_from, r.valid_to)
-                         for r in session.scalars(select(ResearchPartnership)
-                                                  .where(ResearchPartnership.enterprise_id == enterprise.id)))
-        patents = tuple(PatentFact(pt.number, pt.kind, pt.status, industrialized=pt.industrialized)
-                        for pt in session.scalars(select(Patent).where(Patent.enterprise_id == enterprise.id)))
-        applicant = Applicant(uscc="", name="", assessment_year=2026, has_rd_leader=enterprise.has_rd_leader,
-                              research_partnerships=partners, patents=patents,
-                              **{f: getattr(figure, f) if figure else None
-                                 for f in ("operating_revenue", "rd_expense", "employees", "rd_staff")})
-        failing = [r.id for r in (c5_industrialization(applicant, as_of, p, None),
-                                  c6_rd_investment(applicant, as_of, p, None),
-                                  c7_rd_team(applicant, as_of, p, None)) if r.status == "fail"]
-        flag = found.get((enterprise.id, "criteria_drift"))
+    session.commit()
+    found = monitoring.assess(session, as_of)
+    rules = rulebooks.load(session)
+    flagged = 0
+    for member in members:
+        session.expire_all()
+        evaluation = record_verdict(session.get(Enterprise, member.id), as_of, rules)
+        failing = [c.id for c in evaluation.criteria if c.status == "fail" and c.id != 2]
+        flag = found.get((member.id, "criteria_drift"))
         assert (flag.evidence["criteria"] if flag else []) == failing
+        flagged += bool(flag)
+    assert 10 < flagged < 60  # the thresholds were straddled
 
 
 def test_thresholds_and_amounts_beyond_64_bits_are_still_exact(session, dy):
@@ -355,15 +361,17 @@ def test_thresholds_and_amounts_beyond_64_bits_are_still_exact(session, dy):
         Parameter("min_rd_staff_ratio", Decimal("0.2000001"), date(2025, 1, 1), "测试"),
         Parameter("min_rd_ratio", Decimal("0.15"), date(2025, 1, 1), "测试")))
     D = Decimal
-    huge = D("900000000000000")  # 9 × 10^18 yuan: times 3 leaves 64 bits
+    huge = D("999999999999.99")  # just under the contract's bound: 10^16 yuan, times 0.15 is exact
     cases = {
         "20 of 100 < 20.00001 %": (_drifting(session, dy, (D("1000"), D("600"), 100, 20)), [7]),
         "21 of 100": (_drifting(session, dy, (D("1000"), D("600"), 100, 21)), None),
         "huge revenue, little R&D": (_drifting(session, dy, (huge, D("100"), 100, 30)), [6]),
         "huge revenue, 500 万元": (_drifting(session, dy, (huge, D("500"), 100, 30)), None),
+        # Past the contract's bound the record is no valid applicant: not judged, so no drift.
+        "beyond the bound": (_drifting(session, dy, (D("1000000000000"), D("100"), 100, 30)), None),
     }
     as_of = date(2026, 3, 1)
-    found = monitoring.assess(session, as_of, policy.in_force(as_of))
+    found = monitoring.assess(session, as_of, Rulebook(policy, rulebooks.load(session).industries))
     for name, (enterprise, failing) in cases.items():
         flag = found.get((enterprise.id, "criteria_drift"))
         assert (flag.evidence["criteria"] if flag else None) == failing, name
@@ -396,7 +404,7 @@ def test_graduation_ready_is_the_graduation_proposal(session, dy):
         _graduation_case(session, dy, base=("1000", "0"), now=("5000", "500")),  # no baseline profit
         _graduation_case(session, dy, base=("1000", "100"), now=None),  # no 2026 figures
     ]
-    found = monitoring.assess(session, as_of, snap(as_of))
+    found = monitoring.assess(session, as_of)
     ready = []
     for enterprise in cases:
         proposal = lc.graduation_proposal(session, enterprise, as_of, snap(as_of))
@@ -432,7 +440,7 @@ def test_an_earlier_date_is_refused_and_history_is_kept(session, dy):
     session.rollback()
     assert counts(session) == before
     # Looking at the past is a read: assess writes nothing.
-    assert monitoring.assess(session, date(2026, 9, 1), snap(date(2026, 9, 1)))
+    assert monitoring.assess(session, date(2026, 9, 1))
     assert counts(session) == before
 
 
@@ -491,6 +499,7 @@ def test_scan_cli_prints_the_result(app, runner, world):
     assert result.exit_code == 0, result.output
     assert "风险扫描 2026-09-01" in result.output
     assert "无实质性进展……" in result.output and "秒" in result.output
+    assert "复核企业记录（1 家）……" in result.output  # world.dy_ent, the one member, judged ahead of the scan
     # world.dy_ent has no patents, figures or qualification: drift and missing data, no progress.
     assert "新增 3，升级 0，降级 0，关闭 0，未变 0" in result.output
     assert "待发提醒邮件 1 封" in result.output

@@ -48,7 +48,7 @@ def no_progress(facts, as_of: date, p) -> list[Condition]:
     last = facts.last_progress
     asked: dict[date, tuple] = {}  # members share window starts: ask the rules once per day
     found = []
-    for eid, county_id, name, admitted, _ in facts.members.values():
+    for eid, county_id, name, admitted in facts.members.values():
         begin = rules.window_start(admitted, last.get(eid))
         answer = asked.get(begin)
         if answer is None:

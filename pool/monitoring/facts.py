@@ -1,11 +1,13 @@
 """The facts one scan decides on, loaded for the whole pool by set-based queries.
 
+(And the criteria's verdicts on the members' records, kept between scans:
+:mod:`pool.monitoring.verdicts`.)
+
 Each is one query (never one per enterprise), run when a stage first asks
 for it and kept for the scan.  SQL here selects and aggregates — the members
-on ``as_of``, their last progress, patent counts, latest yearly figures and
-research partnerships, their certified products and those products'
-figures — and compares no threshold: the stages decide in Python with the rules of
-:mod:`pool.eligibility.figures` and :mod:`pool.membership.rules`.
+on ``as_of``, their last progress, their certified products and those
+products' figures — and compares no threshold: the stages decide in Python
+with the rules of :mod:`pool.membership.rules`.
 
 The queries run on the session's connection as plain SQL expressions, with
 no ORM loading on top, and the stages read rows by position in their loops:
@@ -16,25 +18,22 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
-from models import Enterprise, Patent, PoolEvent, Product, ProductFigure, ResearchPartnership, YearlyFigure
+from models import Enterprise, PoolEvent, Product, ProductFigure
 from models.event import PROGRESS
 
-from pool.eligibility.figures import counts_for_c7
 from pool.membership.proposals import certified
-from pool.monitoring.annual import ANNUAL_FIELDS
+from pool.monitoring import verdicts
 from pool.monitoring.flags import in_pool, live
-
-NO_PATENTS = (0, 0, 0, 0)
-NO_FIGURES = (None, None) + (None,) * len(ANNUAL_FIELDS)  # (enterprise id, year, *ANNUAL_FIELDS)
 
 
 class Facts:
     """The pool's facts on ``as_of``, read through ``session``."""
 
-    def __init__(self, session, as_of: date):
-        self.session, self.as_of = session, as_of
+    def __init__(self, session, as_of: date, rulebook, *, keep_verdicts: bool = False):
+        self.session, self.as_of, self.rulebook = session, as_of, rulebook
+        self.keep_verdicts = keep_verdicts
 
     def _rows(self, statement) -> list:
         return self.session.connection().execute(statement).all()  # fetchall: not row by row
@@ -42,10 +41,17 @@ class Facts:
     @cached_property
     def members(self) -> dict[int, object]:
         """``{id: row}`` of the enterprises in the pool on ``as_of``: ``id``,
-        ``county_id``, ``name``, ``admitted_on``, ``has_rd_leader``."""
-        rows = self._rows(select(Enterprise.id, Enterprise.county_id, Enterprise.name, Enterprise.admitted_on,
-                                 Enterprise.has_rd_leader).where(in_pool(self.as_of)))
+        ``county_id``, ``name``, ``admitted_on``."""
+        rows = self._rows(select(Enterprise.id, Enterprise.county_id, Enterprise.name, Enterprise.admitted_on)
+                          .where(in_pool(self.as_of)))
         return {row[0]: row for row in rows}
+
+    @cached_property
+    def verdicts(self) -> dict[int, verdicts.Verdict]:
+        """``{enterprise id: Verdict}``: the criteria on each member's record on
+        ``as_of`` (:mod:`pool.monitoring.verdicts`; stored when the scan keeps them)."""
+        return verdicts.current(self.session, self.as_of, self.rulebook, self.members,
+                                keep=self.keep_verdicts)
 
     @cached_property
     def last_progress(self) -> dict[int, date]:
@@ -53,48 +59,6 @@ class Facts:
         return dict(self._rows(
             select(PoolEvent.enterprise_id, func.max(PoolEvent.effective_on))
             .where(live(PROGRESS, self.as_of)).group_by(PoolEvent.enterprise_id)))
-
-    @cached_property
-    def patent_counts(self) -> dict[int, tuple[int, int, int, int]]:
-        """``{enterprise id: (patents, valid, valid and industrialised, valid
-        and not known to be)}``; an enterprise without patents is absent
-        (:data:`NO_PATENTS`)."""
-        valid = Patent.status == "valid"
-
-        def count(condition):
-            return func.count(case((condition, 1)))  # an integer on both backends
-        rows = self._rows(
-            select(Patent.enterprise_id, func.count(), count(valid),
-                   count(and_(valid, Patent.industrialized.is_(True))),
-                   count(and_(valid, Patent.industrialized.is_(None))))
-            .group_by(Patent.enterprise_id))
-        return {row[0]: tuple(row[1:]) for row in rows}
-
-    @cached_property
-    def latest_figures(self) -> dict[int, object]:
-        """``{enterprise id: row}`` of the latest ``YearlyFigure`` of a year
-        before ``as_of``'s: ``enterprise_id``, ``year`` and the :data:`ANNUAL_FIELDS`
-        (:data:`NO_FIGURES` for an enterprise without)."""
-        yf = YearlyFigure
-        latest = (select(yf.enterprise_id, func.max(yf.year).label("year"))
-                  .where(yf.year < self.as_of.year).group_by(yf.enterprise_id).subquery())
-        rows = self._rows(
-            select(yf.enterprise_id, yf.year, *(getattr(yf, f) for f in ANNUAL_FIELDS))
-            .join(latest, and_(latest.c.enterprise_id == yf.enterprise_id, latest.c.year == yf.year)))
-        return {row[0]: row for row in rows}
-
-    @cached_property
-    def research_partner(self) -> dict[int, object]:
-        """``{enterprise id: partnership}``: the first partnership that counts
-        for criterion 7 on ``as_of`` (:func:`pool.eligibility.figures.counts_for_c7`)."""
-        rp = ResearchPartnership
-        rows = self._rows(select(rp.enterprise_id, rp.partner, rp.partner_type, rp.valid_from, rp.valid_to)
-                          .order_by(rp.enterprise_id, rp.id))
-        first, as_of = {}, self.as_of
-        for row in rows:
-            if row[0] not in first and counts_for_c7(row, as_of):
-                first[row[0]] = row
-        return first
 
     @property
     def certified_products(self) -> dict[int, list]:

@@ -19,7 +19,8 @@ How SPEC §4 is read (each stage's reading is in its module):
 * **The stages.**  no_progress, integrity_incident and graduation_ready in
   :mod:`pool.monitoring.exits`; qualification_expiring in
   :mod:`pool.monitoring.qualifications`; annual_data_missing in
-  :mod:`pool.monitoring.annual`; criteria_drift in :mod:`pool.monitoring.drift`.
+  :mod:`pool.monitoring.annual`; criteria_drift in :mod:`pool.monitoring.drift`
+  (on record verdicts the scan keeps: :mod:`pool.monitoring.verdicts`).
 * **History.**  A flag's evidence holds the facts behind it (dates, figures,
   the severity level reached — never a day count) and its detail is rewritten
   only when they change, so an unchanged condition writes nothing but
@@ -53,8 +54,8 @@ from models.monitoring import CLOSED, DEESCALATED, ESCALATED, RAISED, SEVERITIES
 
 from pool.eligibility import rulebook as rulebooks
 from pool.kernel import jsonutil
-from pool.membership.history import require_date, require_snapshot
-from pool.monitoring import outbox
+from pool.membership.history import require_date
+from pool.monitoring import outbox, verdicts
 from pool.monitoring.annual import annual_data_missing
 from pool.monitoring.drift import criteria_drift
 from pool.monitoring.exits import graduation_ready, integrity_incident, no_progress
@@ -99,21 +100,20 @@ STAGES: tuple[tuple[str, Callable[[Facts, date, object], list[Condition]]], ...]
 )
 
 
-def assess(session, as_of: date, snapshot) -> dict[tuple[int, str], Condition]:
+def assess(session, as_of: date, rulebook=None) -> dict[tuple[int, str], Condition]:
     """Every SPEC §4 condition on ``as_of``: ``{(enterprise_id, kind): Condition}``.
 
-    Reads only; ``snapshot`` is the policy in force on ``as_of``.
-
-    :raise ValueError: if ``snapshot`` is for another date.
+    Reads only (a record verdict it must judge afresh is not kept);
+    ``rulebook`` defaults to :func:`pool.eligibility.rulebook.load`.
     """
-    require_snapshot(snapshot, as_of)
-    return {(c.enterprise_id, c.kind): c for c in _conditions(session, as_of, snapshot)}
+    rulebook = rulebook or rulebooks.load(session)
+    return {(c.enterprise_id, c.kind): c for c in _conditions(Facts(session, as_of, rulebook))}
 
 
-def _conditions(session, as_of, snapshot, progress=None):
-    facts = Facts(session, as_of)
+def _conditions(facts: Facts, progress=None):
+    snapshot = facts.rulebook.policy.in_force(facts.as_of)
     for label, find in STAGES:
-        yield from find(facts, as_of, snapshot)
+        yield from find(facts, facts.as_of, snapshot)
         if progress:
             progress(label)
 
@@ -136,15 +136,11 @@ def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None]
 
     :raise ScanRefused: if ``as_of`` is before the last scan recorded.
     """
-    require_date(as_of, "扫描日期")
-    last = last_scanned(session)
-    if last is not None and as_of < last:
-        raise ScanRefused(f"扫描日期 {as_of} 早于上次扫描日期 {last}：风险记录只能按日期向前推进"
-                          "（查看过去某日的情况请用 assess，不写入）")
+    _require_forward(session, as_of)
     rulebook = rulebook or rulebooks.load(session)
-    snapshot = rulebook.policy.in_force(as_of)
     with _no_cycle_collection():
-        found = {(c.enterprise_id, c.kind): c for c in _conditions(session, as_of, snapshot, progress)}
+        facts = Facts(session, as_of, rulebook, keep_verdicts=True)
+        found = {(c.enterprise_id, c.kind): c for c in _conditions(facts, progress)}
         result = ScanResult(as_of)
         urgent = _reconcile(session, as_of, found, result)
         if progress:
@@ -154,6 +150,28 @@ def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None]
         if progress:
             progress("写入提醒邮件")
     return result
+
+
+def judge_records(session, as_of: date, rulebook, *, commit: Callable[[], None]) -> int:
+    """Before the scan of ``as_of``: judge the members' records whose kept
+    verdicts no longer hold (:func:`pool.monitoring.verdicts.refresh`), a
+    batch at a time, each ended by ``commit``; the scan then finds them
+    judged.  Returns how many were judged.
+
+    :raise ScanRefused: as :func:`scan`, before anything is written.
+    """
+    _require_forward(session, as_of)
+    members = session.scalars(select(Enterprise.id).where(in_pool(as_of))).all()
+    with _no_cycle_collection():
+        return verdicts.refresh(session, as_of, rulebook, members, commit=commit)
+
+
+def _require_forward(session, as_of: date) -> None:
+    require_date(as_of, "扫描日期")
+    last = last_scanned(session)
+    if last is not None and as_of < last:
+        raise ScanRefused(f"扫描日期 {as_of} 早于上次扫描日期 {last}：风险记录只能按日期向前推进"
+                          "（查看过去某日的情况请用 assess，不写入）")
 
 
 @contextmanager

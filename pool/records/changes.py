@@ -244,7 +244,7 @@ def conflict(session, entity: str, row, expected: int | None) -> VersionConflict
 def write_change(session, actor, entity: str, row, expected: int | None, action: str,
                  diff: dict[str, list], *, locate: Callable[[], Any] | None = None,
                  effective_on: date | None = None, reason: str | None = None,
-                 skip: Sequence[str] = ()) -> ChangeRecord:
+                 skip: Sequence[str] = (), enterprise_id: int | None = None) -> ChangeRecord:
     """Apply ``diff`` to ``row`` (or insert the new ``row``) and flush it with its
     audit record in a SAVEPOINT; a concurrent writer's commit becomes a
     :class:`VersionConflict` and leaves the caller's transaction usable.
@@ -253,6 +253,8 @@ def write_change(session, actor, entity: str, row, expected: int | None, action:
     what is pending before it starts.  ``locate`` re-reads the row after a
     failed insert (the other writer's row).  ``skip`` names entries of
     ``diff`` the caller has applied itself (a product's patents).
+    ``enterprise_id`` names whose record changed when ``row`` does not (a
+    product's figures).
     """
     try:
         with session.begin_nested():
@@ -262,7 +264,8 @@ def write_change(session, actor, entity: str, row, expected: int | None, action:
                 apply_changes(row, {k: v for k, v in diff.items() if k not in skip})
             session.flush()
             record = audit(session, actor, entity, row.id, row.version, action, diff,
-                           effective_on=effective_on, reason=reason)
+                           effective_on=effective_on, reason=reason,
+                           enterprise_id=enterprise_id or owner_of(entity, row))
             session.flush()
     except StaleDataError:
         # The savepoint's rollback expired ``row``: its attributes now read the
@@ -276,12 +279,20 @@ def write_change(session, actor, entity: str, row, expected: int | None, action:
     return record
 
 
+def owner_of(entity: str, row) -> int | None:
+    """The enterprise whose record ``row`` (of ``entity``) is part of."""
+    return row.id if entity == "enterprise" else getattr(row, "enterprise_id", None)
+
+
 def audit(session, actor, entity: str, entity_id: int, version: int | None, action: str,
           changes: dict[str, list], *, effective_on: date | None = None,
-          reason: str | None = None) -> ChangeRecord:
-    """One :class:`~models.ChangeRecord`; dates in ``changes`` are stored as ISO text."""
+          reason: str | None = None, enterprise_id: int | None = None) -> ChangeRecord:
+    """One :class:`~models.ChangeRecord`; dates in ``changes`` are stored as ISO
+    text.  ``enterprise_id``: the enterprise whose record changed (the daily
+    scan judges it again)."""
     storable = {k: [v.isoformat() if isinstance(v, date) else v for v in pair] for k, pair in changes.items()}
     record = ChangeRecord(actor_id=actor.id, entity=entity, entity_id=entity_id, version=version,
-                          action=action, changes=storable, effective_on=effective_on, reason=reason)
+                          action=action, changes=storable, effective_on=effective_on, reason=reason,
+                          enterprise_id=enterprise_id)
     session.add(record)
     return record

@@ -134,11 +134,13 @@ def record_product_figures(session, product: Product, *, actor, year: int,
         return checked
 
     return _record_year(session, ProductFigure, "product_id", product.id, year, actor=actor,
-                        expected_version=expected_version, values_of=not_empty)
+                        expected_version=expected_version, values_of=not_empty,
+                        enterprise_id=product.enterprise_id)
 
 
 def _record_year(session, model, owner: str, owner_id: int, year: int, *, actor,
-                 expected_version: int | None, values_of: Callable[[Any], dict]):
+                 expected_version: int | None, values_of: Callable[[Any], dict],
+                 enterprise_id: int | None = None):
     """Create or update the ``model`` row of ``year`` owned through column
     ``owner``, under optimistic locking; ``values_of(row or None)`` gives the
     checked values.  The entity in the audit trail is the table name.  Returns
@@ -155,7 +157,7 @@ def _record_year(session, model, owner: str, owner_id: int, year: int, *, actor,
         if not diff:
             return None
     write_change(session, actor, entity, figure, expected_version, action, diff,
-           locate=lambda: _year_row(session, model, owner, owner_id, year))
+                 locate=lambda: _year_row(session, model, owner, owner_id, year), enterprise_id=enterprise_id)
     return figure
 
 
@@ -196,7 +198,7 @@ def set_contacts(session, enterprise: Enterprise, *, actor,
         if contact_id not in kept:
             gone = {k: [getattr(contact, k), None] for k in CONTACT_FIELDS}
             records.append(audit(session, actor, "contact", contact_id, None, "delete",
-                                  {**gone, "enterprise_id": [enterprise.id, None]}))
+                                 {**gone, "enterprise_id": [enterprise.id, None]}, enterprise_id=enterprise.id))
             session.delete(contact)
     for item in wanted:
         values = {k: item[k] for k in CONTACT_FIELDS}
@@ -206,10 +208,12 @@ def set_contacts(session, enterprise: Enterprise, *, actor,
             session.add(contact)
             session.flush()
             records.append(audit(session, actor, "contact", contact.id, None, "create",
-                                  created_fields(contact, CONTACT_FIELDS, enterprise_id=enterprise.id)))
+                                 created_fields(contact, CONTACT_FIELDS, enterprise_id=enterprise.id),
+                                 enterprise_id=enterprise.id))
         elif diff := changed_fields(contact, values):
             apply_changes(contact, diff)
-            records.append(audit(session, actor, "contact", contact.id, None, "update", diff))
+            records.append(audit(session, actor, "contact", contact.id, None, "update", diff,
+                                 enterprise_id=enterprise.id))
     session.flush()
     session.expire(enterprise, ["contacts"])
     return records

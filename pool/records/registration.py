@@ -113,10 +113,11 @@ def register_from_application(session, application: Application, *, actor, on: d
                     .execution_options(synchronize_session="fetch"))
     created = {k: [None, v] for k, v in scalars.items() if v is not None and v != []}
     created["application_id"] = [None, application.id]
-    audit(session, actor, "enterprise", enterprise.id, enterprise.version, "create", created)
+    audit(session, actor, "enterprise", enterprise.id, enterprise.version, "create", created,
+          enterprise_id=enterprise.id)
     for figure in enterprise.figures:
         audit(session, actor, "yearly_figure", figure.id, figure.version, "create",
-               created_fields(figure, FIGURE_FIELDS, year=figure.year))
+              created_fields(figure, FIGURE_FIELDS, year=figure.year), enterprise_id=enterprise.id)
     session.flush()
     return enterprise
 

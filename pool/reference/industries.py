@@ -203,6 +203,19 @@ class IndustryTable:
                     found = entry
         return found
 
+    def state_on(self, as_of: date) -> tuple:
+        """What decides every look-up on ``as_of``: the version in force (its
+        date and source) and the corrections in force on top of it.  Equal
+        states answer every code alike (a verdict kept from one day holds on
+        another)."""
+        version = self.version_on(as_of)
+        since = version.valid_from if version else date.min
+        corrections = sorted((entry.code, entry.valid_from.isoformat(), entry.group, entry.included)
+                             for entries in self._corrections.values() for entry in entries
+                             if since <= entry.valid_from <= as_of)
+        head = (version.valid_from.isoformat(), version.source) if version else None
+        return head, tuple(corrections)
+
     def codes(self) -> list[str]:
         """Every class any version or correction mentions, in code order."""
         known = set(self._corrections)

@@ -1,0 +1,205 @@
+"""Record verdicts (issue #13): the ten criteria on each member's stored record, kept between scans.
+
+criteria_drift asks for every member's record judged as of the scan's date
+by the engine of 资格自检 (:func:`pool.records.facts.record_verdict`).
+Judging a whole city's pool costs seconds, and on most days almost no record
+changed, so each verdict is kept (:class:`~models.RecordVerdict`) and judged
+again only when it may no longer hold:
+
+* **the record changed** — the enterprise's latest
+  :class:`~models.ChangeRecord` is not the one the verdict saw (every change to
+  a record writes one, naming the enterprise: :mod:`pool.records.changes`);
+* **the rules changed** — the parameter values and the classification in
+  force on the date, or the code that judges, fingerprint differently;
+* **a date was crossed** — the date is past ``valid_through``: the day before
+  the next date in the record on which a fact starts or ends (a certificate
+  running out, a partnership starting), and at the latest 31 December (上年度
+  moves on with the year);
+* **it is due** — every :data:`REJUDGE_DAYS` days, staggered over the pool, a
+  verdict is judged afresh anyway, so a record changed outside the application
+  (a database repair) is seen within that time;
+* **the date is before** the day it was judged (looking at a past date).
+
+:func:`refresh` judges what no longer holds ahead of the scan, in batches
+each committed by the caller (the daily job); :func:`current` answers for
+the members asked, judging what still does not hold — and stores it with
+``keep`` (the scan), or writes nothing (:func:`~pool.monitoring.scan.assess`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import delete, func, insert, select
+
+from models import ChangeRecord, RecordVerdict
+
+from pool.eligibility.applicant import InvalidApplicant
+from pool.eligibility.rulebook import Rulebook
+from pool.records import bulk
+from pool.records.facts import record_verdict
+from pool.records.fields import PARTS
+
+REJUDGE_DAYS = 28
+INVALID = "invalid"  # the record on the date is not a valid applicant (its problems are kept)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A record's verdict: the criteria's, or :data:`INVALID`; ``failing``
+    holds ``{"id", "title", "detail"}`` of each criterion definitely failed
+    (for an invalid record, ``{"field", "message"}`` of each problem);
+    ``year`` is the year of the figures judged (上年度), when recorded."""
+
+    as_of: date
+    verdict: str
+    failing: tuple
+    year: int | None
+
+
+def current(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
+            keep: bool = False) -> dict[int, Verdict]:
+    """``{enterprise id: Verdict}`` of ``members`` on ``as_of``: kept verdicts
+    that still hold, the others judged now (and stored when ``keep``)."""
+    state = _State(session, as_of, rulebook, with_failing=True)
+    found, stale = {}, []
+    for eid in members:
+        row = state.holding(eid)
+        if row is None:
+            stale.append(eid)
+        else:
+            found[eid] = Verdict(row[1], row[5], tuple(row[6]), row[7])
+    found.update(state.judge(stale, keep=keep))
+    return found
+
+
+def refresh(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
+            commit: Callable[[], None], batch: int = 2000) -> int:
+    """Judge and keep the verdicts of ``members`` that no longer hold on
+    ``as_of``, ``batch`` records at a time, calling ``commit`` after each (so
+    a whole pool judged afresh — 1 January, a rule change — never holds one
+    long write transaction).  Returns how many were judged."""
+    state = _State(session, as_of, rulebook, with_failing=False)
+    stale = [eid for eid in members if state.holding(eid) is None]
+    for start in range(0, len(stale), batch):
+        state.judge(stale[start:start + batch], keep=True)
+        commit()
+    return len(stale)
+
+
+class _State:
+    """What decides whether a kept verdict holds on ``as_of``, read once."""
+
+    def __init__(self, session, as_of: date, rulebook: Rulebook, *, with_failing: bool):
+        self.session, self.as_of, self.rulebook = session, as_of, rulebook
+        connection = session.connection()
+        self.rules = rules_stamp(rulebook, as_of)
+        self.last_change = dict(connection.execute(
+            select(ChangeRecord.enterprise_id, func.max(ChangeRecord.id))
+            .where(ChangeRecord.enterprise_id.is_not(None)).group_by(ChangeRecord.enterprise_id)).all())
+        v = RecordVerdict
+        columns = (v.enterprise_id, v.as_of, v.valid_through, v.change_id, v.rules) + (
+            (v.verdict, v.failing, v.year) if with_failing else ())
+        self.stored = {row[0]: row for row in connection.execute(select(*columns)).all()}
+
+    def holding(self, eid: int):
+        """The kept verdict's row if it holds on ``as_of``, else ``None``."""
+        row = self.stored.get(eid)
+        if (row is not None and row[1] <= self.as_of <= row[2] and row[3] == self.last_change.get(eid, 0)
+                and row[4] == self.rules):
+            return row
+        return None
+
+    def judge(self, ids: list[int], *, keep: bool) -> dict[int, Verdict]:
+        """Judge the records of ``ids`` now; store the verdicts when ``keep``."""
+        judged = {eid: judge(record, self.as_of, self.rulebook) for eid, record in bulk.records(self.session, ids)}
+        if keep and judged:
+            v = RecordVerdict
+            connection = self.session.connection()
+            replaced = [e for e in judged if e in self.stored]
+            for start in range(0, len(replaced), bulk.CHUNK):
+                connection.execute(delete(v).where(v.enterprise_id.in_(replaced[start:start + bulk.CHUNK])))
+            connection.execute(insert(v), [
+                {"enterprise_id": eid, "as_of": self.as_of, "valid_through": valid_through, "rules": self.rules,
+                 "change_id": self.last_change.get(eid, 0), "verdict": verdict.verdict,
+                 "failing": list(verdict.failing), "year": verdict.year}
+                for eid, (verdict, valid_through) in judged.items()])
+        return {eid: verdict for eid, (verdict, _) in judged.items()}
+
+
+def judge(record, as_of: date, rulebook: Rulebook) -> tuple[Verdict, date]:
+    """The verdict on ``record`` (an :class:`~models.Enterprise` or a
+    :func:`pool.records.bulk.records` record) as of ``as_of``, and the last
+    day it holds if nothing changes."""
+    try:
+        evaluation = record_verdict(record, as_of, rulebook)
+    except InvalidApplicant as exc:
+        verdict = Verdict(as_of, INVALID, tuple({"field": p.path, "message": p.message} for p in exc.problems),
+                          None)
+    else:
+        failing = tuple({"id": c.id, "title": c.title, "detail": c.detail}
+                        for c in evaluation.criteria if c.status == "fail")
+        year = as_of.year - 1
+        verdict = Verdict(as_of, evaluation.verdict, failing,
+                          year if any(f.year == year for f in record.figures) else None)
+    return verdict, holds_through(record, as_of)
+
+
+def holds_through(record, as_of: date) -> date:
+    """The last day a verdict on ``record`` judged on ``as_of`` holds if the
+    record does not change: the day before the next date in the record that
+    something takes effect on (the day after a validity's last day), the due
+    day of :data:`REJUDGE_DAYS` and 1 January, whichever comes first."""
+    turns = [date(as_of.year + 1, 1, 1), as_of + timedelta(days=_due_in(record.id, as_of))]
+    for rows, starts, ends in _DATES:
+        for row in getattr(record, rows):
+            turns += [day for day in (getattr(row, name) for name in starts) if day is not None and day > as_of]
+            turns += [day + _DAY for day in (getattr(row, name) for name in ends)
+                      if day is not None and day >= as_of]
+    return min(turns) - _DAY
+
+
+_DAY = timedelta(days=1)
+# Each part's dates (pool.records.fields.PARTS): the record's list, the dates a
+# fact takes effect on, the last days of a validity.
+_DATES = tuple(
+    (rows, tuple(name for name, field in PARTS[part].fields.items() if field.kind == "day" and name != "valid_to"),
+     tuple(name for name in PARTS[part].fields if name == "valid_to"))
+    for part, rows in (("qualification", "qualifications"), ("patent", "patents"), ("product", "products"),
+                       ("trademark", "trademarks"), ("partnership", "partnerships")))
+
+
+def _due_in(enterprise_id: int, as_of: date) -> int:
+    """Days from ``as_of`` to the enterprise's next due day: one day in every
+    :data:`REJUDGE_DAYS`, a different one for each enterprise."""
+    return (-(as_of.toordinal() + enterprise_id)) % REJUDGE_DAYS or REJUDGE_DAYS
+
+
+def rules_stamp(rulebook: Rulebook, as_of: date) -> str:
+    """A fingerprint of everything besides the record that a verdict on
+    ``as_of`` reads: the parameter values in force, the classification's
+    state on that date and the source of the code that judges."""
+    state = {"parameters": rulebook.policy.in_force(as_of).used(),
+             "industries": rulebook.industries.state_on(as_of), "code": _code_digest()}
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_CODE: list[str] = []
+
+
+def _code_digest() -> str:
+    """The judging code's own fingerprint: a deployment that changes a
+    criterion judges every record again."""
+    if not _CODE:
+        root = Path(__file__).resolve().parents[1]
+        files = sorted([*(root / "eligibility").glob("*.py"), *(root / "reference").glob("*.py"),
+                        root / "records" / "facts.py"])
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(path.read_bytes())
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]
