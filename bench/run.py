@@ -187,6 +187,8 @@ def run(url: str | None, backend: str, args, tmp: Path) -> Table:
         rules = rulebook.load(session)
         import bench_scan
 
+        judged, judging = bench_scan.timed_judging(session, AS_OF, rules)
+        print(f"[{backend}] records judged before the first scan: {judged:,} in {judging:.1f} s", flush=True)
         first, first_s, _ = bench_scan.timed_scan(session, AS_OF, rules)
         print(f"[{backend}] first scan: {first_s:.1f} s — {first.summary()}", flush=True)
         officer = session.scalar(select(User).where(User.username == "officer_dy"))
@@ -221,6 +223,8 @@ def run(url: str | None, backend: str, args, tmp: Path) -> Table:
 
         import bench_scan
 
+        judged, judging = bench_scan.timed_judging(session, AS_OF + timedelta(days=1), rules)
+        print(f"[{backend}] records judged before the next day's scan: {judged:,} in {judging:.2f} s", flush=True)
         samples, floor = [], []
         for k in range(3):  # the next day's scan, rolled back in between (the daily case)
             with statements.capturing():

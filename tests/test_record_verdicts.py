@@ -19,6 +19,7 @@ from .test_lifecycle import dy, officer  # noqa: F401 - fixtures
 from .test_monitoring import open_flags, pool_member, run
 
 DAY = date(2026, 3, 2)
+REJUDGE_DAYS = verdicts.REJUDGE_DAYS
 
 
 @pytest.fixture(autouse=True)
@@ -136,7 +137,7 @@ def test_a_policy_value_judges_everyone_again_from_its_date(session, dy, officer
 
 
 def test_a_record_changed_behind_the_applications_back_is_seen_on_its_due_day(session, dy, monkeypatch):
-    monkeypatch.setattr(verdicts, "REJUDGE_DAYS", 28)
+    monkeypatch.setattr(verdicts, "REJUDGE_DAYS", REJUDGE_DAYS)
     member = pool_member(session, dy)
     session.commit()
     run(session, DAY)
@@ -144,7 +145,7 @@ def test_a_record_changed_behind_the_applications_back_is_seen_on_its_due_day(se
     session.execute(update(Enterprise).where(Enterprise.id == member.id).values(has_rd_leader=False))
     session.commit()
     due = DAY + timedelta(days=verdicts._due_in(member.id, DAY))
-    assert DAY < due <= DAY + timedelta(days=verdicts.REJUDGE_DAYS)
+    assert DAY < due <= DAY + timedelta(days=REJUDGE_DAYS)
     run(session, due - timedelta(days=1))
     assert drift(session, member) is None
     run(session, due)

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Text, cast, delete, func, insert, select
 
 from models import ChangeRecord, RecordVerdict
 
@@ -44,8 +44,9 @@ from pool.records import bulk
 from pool.records.facts import record_verdict
 from pool.records.fields import PARTS
 
-REJUDGE_DAYS = 28
+REJUDGE_DAYS = 91  # a quarter: about 1 % of the pool a day
 INVALID = "invalid"  # the record on the date is not a valid applicant (its problems are kept)
+INELIGIBLE = "ineligible"  # the criteria's verdict when one fails (pool.eligibility.outcome.aggregate)
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,15 @@ def current(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
             keep: bool = False) -> dict[int, Verdict]:
     """``{enterprise id: Verdict}`` of ``members`` on ``as_of``: kept verdicts
     that still hold, the others judged now (and stored when ``keep``)."""
-    state = _State(session, as_of, rulebook, with_failing=True)
+    state = _State(session, as_of, rulebook)
+    failing = state.failing()
     found, stale = {}, []
     for eid in members:
         row = state.holding(eid)
         if row is None:
             stale.append(eid)
         else:
-            found[eid] = Verdict(row[1], row[5], tuple(row[6]), row[7])
+            found[eid] = Verdict(row[1], row[5], failing.get(eid, ()), row[6])
     found.update(state.judge(stale, keep=keep))
     return found
 
@@ -83,7 +85,7 @@ def refresh(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
     ``as_of``, ``batch`` records at a time, calling ``commit`` after each (so
     a whole pool judged afresh — 1 January, a rule change — never holds one
     long write transaction).  Returns how many were judged."""
-    state = _State(session, as_of, rulebook, with_failing=False)
+    state = _State(session, as_of, rulebook)
     stale = [eid for eid in members if state.holding(eid) is None]
     for start in range(0, len(stale), batch):
         state.judge(stale[start:start + batch], keep=True)
@@ -94,7 +96,7 @@ def refresh(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
 class _State:
     """What decides whether a kept verdict holds on ``as_of``, read once."""
 
-    def __init__(self, session, as_of: date, rulebook: Rulebook, *, with_failing: bool):
+    def __init__(self, session, as_of: date, rulebook: Rulebook):
         self.session, self.as_of, self.rulebook = session, as_of, rulebook
         connection = session.connection()
         self.rules = rules_stamp(rulebook, as_of)
@@ -102,9 +104,17 @@ class _State:
             select(ChangeRecord.enterprise_id, func.max(ChangeRecord.id))
             .where(ChangeRecord.enterprise_id.is_not(None)).group_by(ChangeRecord.enterprise_id)).all())
         v = RecordVerdict
-        columns = (v.enterprise_id, v.as_of, v.valid_through, v.change_id, v.rules) + (
-            (v.verdict, v.failing, v.year) if with_failing else ())
-        self.stored = {row[0]: row for row in connection.execute(select(*columns)).all()}
+        self.stored = {row[0]: row for row in connection.execute(
+            select(v.enterprise_id, v.as_of, v.valid_through, v.change_id, v.rules, v.verdict, v.year)).all()}
+
+    def failing(self) -> dict[int, tuple]:
+        """The kept ``failing`` lists that are not empty (a definite fail, or an
+        invalid record's problems): read as text and parsed here, since a pool's
+        verdicts are mostly without any."""
+        v = RecordVerdict
+        rows = self.session.connection().execute(
+            select(v.enterprise_id, cast(v.failing, Text)).where(v.verdict.in_((INELIGIBLE, INVALID)))).all()
+        return {eid: tuple(json.loads(text)) for eid, text in rows}
 
     def holding(self, eid: int):
         """The kept verdict's row if it holds on ``as_of``, else ``None``."""

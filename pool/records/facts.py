@@ -110,7 +110,7 @@ def part_data(part: str, row, day: date) -> dict[str, Any]:
     """One part of the record (``part`` as in :data:`pool.records.fields.PARTS`) as
     the applicant contract's item on ``day``, its unknown values left out: what
     :func:`record_data` lists and the workbook holds."""
-    return _without_none(_PARTS[part][2](row, day))
+    return _compact(_PARTS[part][2](row, day))
 
 
 def _on_record_then(part: str, row, day: date) -> bool:
@@ -133,18 +133,18 @@ def record_data(enterprise: Enterprise, day: date) -> dict[str, Any]:
         "uscc": e.uscc, "name": e.name, "county": e.county.name, "assessment_year": day.year,
         "registered_region_code": e.registered_region_code, "independent_legal_person": e.independent_legal_person,
         "industry_code": e.industry_code, "has_rd_leader": e.has_rd_leader,
-        **{group: [function(row, day) for row in rows_on(part, getattr(e, rows), day)]
+        **{group: [_compact(function(row, day)) for row in rows_on(part, getattr(e, rows), day)]
            for part, (rows, group, function, _starts) in _PARTS.items()},
         "brand_evidence": list(e.brand_evidence or []),
-        "ip_management": {"rules": e.ip_rules, "department": e.ip_department, "staff": e.ip_staff,
-                          "budget": e.ip_budget, "certified_gbt29490": e.ip_certified_gbt29490},
-        "integrity": {k: getattr(e, k) for k in ("abnormal_patent_applications", "major_accident", "violation",
-                                                 "serious_dishonesty")},
+        "ip_management": _compact({"rules": e.ip_rules, "department": e.ip_department, "staff": e.ip_staff,
+                                   "budget": e.ip_budget, "certified_gbt29490": e.ip_certified_gbt29490}),
+        "integrity": _compact({k: getattr(e, k) for k in ("abnormal_patent_applications", "major_accident",
+                                                          "violation", "serious_dishonesty")}),
     }
     if figure is not None:
         data.update({k: getattr(figure, k) for k in ("employees", "operating_revenue", "total_assets",
                                                      "rd_expense", "rd_staff")})
-    return _without_none(data)
+    return _compact(data)
 
 
 def _contract_status(status: str) -> str:
@@ -152,12 +152,10 @@ def _contract_status(status: str) -> str:
     return "lapsed" if status == "transferred_out" else status
 
 
-def _without_none(value):
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
+def _compact(item: dict) -> dict:
+    """``item`` without its unknown (``None``) values: the contract leaves them out.
+    (Flat: every nested item is compacted where it is made.)"""
+    return {k: v for k, v in item.items() if v is not None}
 
 
 def record_verdict(enterprise: Enterprise, day: date, rulebook: Rulebook) -> Evaluation:
