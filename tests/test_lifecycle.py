@@ -412,7 +412,7 @@ def test_a_back_dated_replenishment_cannot_overfill_a_later_date(session, dy, of
         member(session, dy, officer, date(2026, 5, 1))  # 2/2
     graduate_by_new_product(session, second, officer, date(2026, 9, 1))  # limit 4 from here
     late = applicant(session, dy, officer, date(2026, 1, 20))
-    refused(session, "在 2026-05-01 已有增补且名额届时用完.*（2/2）.*不能补记 2026-03-01 的增补",
+    refused(session, "在 2026-05-01 已有增补（.*）且名额届时用完.*（2/2）.*不能补记 2026-03-01 的增补",
             admit, session, late, officer, date(2026, 3, 1))
     assert admit(session, late, officer, date(2026, 9, 1)).replenishment is True
 

@@ -35,7 +35,7 @@ from typing import Mapping
 
 from sqlalchemy import exists, select
 
-from models import Enterprise, PoolEvent
+from models import CITY_ADMIN, Enterprise, PoolEvent
 from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from models.event import CORRECTION, INCIDENT, NOTE, OUTCOME, PROGRESS, REVIEW, STATE_CHANGE
 
@@ -90,7 +90,8 @@ def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
 
 
 def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
-          reviews: Mapping[int, tuple[str, str]] | None = None, snapshot, note: str | None = None) -> PoolEvent:
+          reviews: Mapping[int, tuple[str, str]] | None = None, snapshot, note: str | None = None,
+          document: str | None = None) -> PoolEvent:
     """Admit an ``applied`` enterprise on ``on``.
 
     ``evaluation`` is the verdict record (``Evaluation.to_record()``): verdict
@@ -102,16 +103,23 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     the county row lock.  ``snapshot`` is the policy in force on ``on``.  The
     officer's ``note`` (备注), if any, is kept on the event.
 
+    ``document`` records an admission the city decided before it used this
+    system (the go-live import, :mod:`pool.io.golive`; the city administrator
+    only): the decision's document (文号) stands for the verdict, which is
+    stored beside it whatever it says; round or quota are checked as always.
+
     :raise TransitionRefused: wrong state, a verdict that does not allow
         admission, an unresolved or refused review, a review without a reason,
-        or no quota left.
+        no quota left, or a document given by anyone but the administrator.
     """
     require_snapshot(snapshot, on)
     prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
     note = _note(note)
     criteria = checked_evaluation(evaluation, on)
     resolutions = resolved_reviews(criteria, reviews or {})
-    require_admissible(evaluation["verdict"], criteria, resolutions)
+    document = _document(document, actor)
+    if document is None:
+        require_admissible(evaluation["verdict"], criteria, resolutions)
     intake, places = open_intake_round(session, on), None
     if intake is None:
         county = lock_county(session, enterprise.county_id)
@@ -131,6 +139,9 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     }
     if note:
         evidence["note"] = note
+    if document:
+        evidence["document"] = document
+        reason = f"历史入库（依据 {document}）：{reason}"
     return move(session, enterprise, actor, on, ADMITTED, reason, evidence,
                  replenishment=intake is None, intake_round_id=intake.id if intake else None)
 
@@ -280,6 +291,19 @@ def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, re
 
 
 # --- writing ------------------------------------------------------------------
+
+def _document(document: str | None, actor) -> str | None:
+    """A historical decision's document (文号), checked: plain text, and only
+    the city administrator records one."""
+    if document is None or not document.strip():
+        return None
+    if getattr(actor, "role", None) != CITY_ADMIN:
+        raise TransitionRefused("只有市级管理员可以补录历史入库决定")
+    unclean = text.refusal("依据文件", document)
+    if unclean is not None:
+        raise TransitionRefused(unclean)
+    return document.strip()
+
 
 def _note(note: str | None) -> str | None:
     """An optional note (备注): kept as typed, stripped; no control characters."""

@@ -101,7 +101,9 @@ def replenishment_refusal(session, county: County, on: date, snapshot) -> tuple[
     for day in later:
         then = tally(events, day, multiplier)
         if then.left < 1:
-            return current, (f"{county.name}在 {day.isoformat()} 已有增补且名额届时用完"
+            last = max(i for d, state, i in events if state == ADMITTED and d == day)
+            name = session.get(PoolEvent, last).enterprise.name
+            return current, (f"{county.name}在 {day.isoformat()} 已有增补（{name}）且名额届时用完"
                              f"（{then.describe(multiplier)}），不能补记 {on.isoformat()} 的增补")
     return current, None
 

@@ -32,7 +32,8 @@ __all__ = ["register_from_application", "refuse_duplicate", "register_applicant"
 
 # --- registering an applicant ---------------------------------------------------
 
-def register_from_application(session, application: Application, *, actor, on: date) -> Enterprise:
+def register_from_application(session, application: Application, *, actor, on: date,
+                              today: date | None = None) -> Enterprise:
     """Create the enterprise (state ``applied``) from a saved eligibility check.
 
     Everything the applicant data holds is copied: the scalar facts, IP
@@ -43,7 +44,9 @@ def register_from_application(session, application: Application, *, actor, on: d
     of the year before the assessment year.  The application (and any other
     unlinked check of the same USCC in the county) is linked to the new
     enterprise, the 申报 is recorded through :func:`pool.membership.lifecycle.apply` on
-    ``on`` (the day of registering: today), and a ``create`` :class:`~models.ChangeRecord` names the source.
+    ``on`` (the day of registering: today, or an earlier day before ``today``
+    when the go-live import records a past 申报), and a ``create``
+    :class:`~models.ChangeRecord` names the source.
 
     :raise RecordRefused: the actor may not act for the application's county,
         an enterprise with that USCC exists already, or the data is no longer
@@ -97,7 +100,7 @@ def register_from_application(session, application: Application, *, actor, on: d
         with session.begin_nested():  # a refusal below takes the new rows back with it
             session.add(enterprise)
             session.flush()
-            lifecycle.apply(session, enterprise, actor=actor, on=on, today=on,
+            lifecycle.apply(session, enterprise, actor=actor, on=on, today=today or on,
                             reason=f"依据资格自检记录 #{application.id}"
                                    f"（评估日期 {application.as_of}）登记申报")
     except IntegrityError:  # another officer registered the same USCC at the same moment
@@ -139,7 +142,7 @@ def refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
 
 
 def register_applicant(session, data, *, actor, as_of: date, on: date,
-                       rulebook: Rulebook) -> tuple[Enterprise, Application]:
+                       rulebook: Rulebook, today: date | None = None) -> tuple[Enterprise, Application]:
     """Evaluate ``data`` (contract shape) as of ``as_of``, save it as a check and
     register the enterprise from it (:func:`pool.records.registration.register_from_application`)
     on ``on`` — what an officer does in two steps in the web UI.
@@ -157,7 +160,7 @@ def register_applicant(session, data, *, actor, as_of: date, on: date,
     county = _county(session, data.get("county"), actor)
     application = applications.save(session, data=data, evaluation=evaluation,
                                      county_id=county.id, actor=actor)
-    enterprise = register_from_application(session, application, actor=actor, on=on)
+    enterprise = register_from_application(session, application, actor=actor, on=on, today=today)
     return enterprise, application
 
 
