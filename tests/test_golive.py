@@ -6,7 +6,9 @@ is entered once live, day by day as officers would have done it, and once
 imported from the go-live workbook on 2026-11-20; the pool on every past
 month end, the quotas and the proposals must be the same.
 """
+import html
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -233,3 +235,56 @@ def test_only_the_administrator_imports(session, people):
     with pytest.raises(golive.HistoryRefused, match="只有市级管理员"):
         golive.replay(session, golive.read_history(workbook()), actor=people["420202"], today=TODAY,
                       rulebook=rulebooks.load(session))
+
+
+# --- the page and the command ---------------------------------------------------------
+
+def test_the_administrator_imports_through_the_page(client, auth, session, people, freeze_today):
+    session.commit()
+    freeze_today(TODAY)
+    auth.login("admin")
+    assert "上线导入" in client.get("/actions/rounds").text
+    assert client.get("/golive/").status_code == 200
+    template = client.get("/golive/template.xlsx")
+    assert template.status_code == 200 and golive.read_history(template.data).events == []
+    page = client.post("/golive/preview", data={"file": (io.BytesIO(workbook()), "pool.xlsx")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 200, page.text
+    assert "黄石港区：培育中 4 家，已出库 2 家，未予入库 1 家；增补名额：累计出库 2 家，名额 4 个，已用 2 个，剩余 2 个" \
+        in page.text
+    assert session.scalar(select(func.count()).select_from(Enterprise)) == 0
+    form = {name: html.unescape(value) for name, value in
+            re.findall(r'name="(content|on|seal)" type="hidden" value="([^"]*)"', page.text)}
+    assert set(form) == {"content", "on", "seal"}
+    assert client.post("/golive/confirm", data={**form, "on": "2026-11-19"}).status_code == 422  # tampered
+    assert client.post("/golive/confirm", data=form).status_code == 302
+    assert session.scalar(select(func.count()).select_from(Enterprise)) == 9
+
+
+def test_a_refused_history_is_listed_on_the_page(client, auth, session, people, freeze_today):
+    session.commit()
+    freeze_today(TODAY)
+    auth.login("admin")
+    bad = [("E1", "2024-10-09", "申报", None, None), ("E1", "2024-10-15", "培育出库", "a", None)]
+    page = client.post("/golive/preview", data={"file": (io.BytesIO(workbook(bad)), "pool.xlsx")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 422
+    assert "「历史事件」第 3 行" in page.text and "不能培育出库" in page.text
+
+
+def test_a_county_officer_may_not_import(client, auth, session, people):
+    session.commit()
+    auth.login("hsg")
+    assert client.get("/golive/").status_code == 403
+    assert client.get("/golive/template.xlsx").status_code == 403
+
+
+def test_the_command_previews_then_imports(app, runner, session, people, tmp_path):
+    path = tmp_path / "pool.xlsx"
+    path.write_bytes(workbook())
+    result = runner.invoke(args=["pool", "import-history", str(path), "--by", "admin", "--today", "2026-11-20",
+                                 "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "登记企业 9 家" in result.output and "大冶市：已退库 2 家" in result.output
+    again = runner.invoke(args=["pool", "import-history", str(path), "--by", "admin", "--today", "2026-11-20"])
+    assert "文件中的历史已全部在系统中，无需导入" in again.output

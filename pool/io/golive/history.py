@@ -44,6 +44,7 @@ from pool.kernel.refusal import TransitionRefused
 from pool.membership import intake, lifecycle
 from pool.membership.history import STATE_LABELS, pool_on
 from pool.membership.quota import quota
+from pool.monitoring.flags import KIND_LABELS
 from pool.monitoring.scan import assess
 from pool.records.changes import RecordRefused
 from pool.records.facts import record_verdict
@@ -235,9 +236,26 @@ def summary(session, outcome: Outcome, *, today: date, rulebook: Rulebook) -> Ou
     members: dict[str, Counter] = {c.name: Counter() for c in counties.values()}
     for enterprise_id, state in states.items():
         members[counties[county_of[enterprise_id]].name][STATE_LABELS[state]] += 1
-    outcome.members = {name: dict(counts) for name, counts in members.items() if counts}
+    order = list(STATE_LABELS.values())  # the lifecycle's order: 申报, 培育中, 已出库, …
+    outcome.members = {name: dict(sorted(counts.items(), key=lambda item: order.index(item[0])))
+                       for name, counts in members.items() if counts}
     snapshot = complete_snapshot(rulebook.policy, today)
     outcome.quota = {c.name: quota(session, c.id, today, snapshot) for c in counties.values()
                      if c.name in outcome.members}
     outcome.flags = dict(Counter(kind for _eid, kind in assess(session, today, rulebook)))
     return outcome
+
+
+def describe(outcome: Outcome) -> list[str]:
+    """The outcome in Chinese, one line each (the CLI prints them, the page lists them)."""
+    lines = [f"登记企业 {outcome.registered} 家（已在系统中且历史相同、保持不变 {outcome.kept} 家）；"
+             f"补记入库批次 {outcome.rounds} 个（已有 {outcome.rounds_kept} 个）；写入历史事件 {outcome.events} 条"]
+    for county, states in outcome.members.items():
+        places = outcome.quota.get(county)
+        quota_text = (f"；增补名额：累计出库 {places.graduated} 家，名额 {places.limit} 个，"
+                      f"已用 {places.replenished} 个，剩余 {places.left} 个") if places else ""
+        lines.append(f"{county}：" + "，".join(f"{state} {n} 家" for state, n in states.items()) + quota_text)
+    if outcome.flags:
+        lines.append("下次风险扫描将提示：" + "，".join(f"{KIND_LABELS[k]} {n} 项"
+                                              for k, n in sorted(outcome.flags.items())))
+    return lines
