@@ -6,7 +6,7 @@ inside the web workers: creating the app starts nothing).  Times are in
 
 | job | when | calls |
 |---|---|---|
-| ``daily_scan`` | daily 06:00 | :func:`pool.monitoring.scan.judge_records`, then :func:`~pool.monitoring.scan.scan` for today |
+| ``daily_scan`` | daily 06:00 | ``judge_records``, then ``scan`` (:mod:`pool.monitoring.scan`) for today |
 | ``weekly_digest`` | Monday 07:30 | :func:`pool.monitoring.outbox.weekly_digest` |
 | ``annual_reminders`` | daily 08:00 | :func:`pool.monitoring.outbox.annual_data_reminders` |
 | ``mail_relay`` | every minute | :func:`pool.monitoring.mailer.send_pending` until nothing is due |

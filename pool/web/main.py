@@ -1,11 +1,16 @@
-"""Home (the pool at a glance), language switch and health check."""
+"""Home (工作台: today's tasks, and the pool at a glance), language switch and health check."""
 from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from models import STATES, Enterprise, db
+from models.monitoring import SEVERITIES
 from pool.access import scoping
+from pool.eligibility import rulebook
+from pool.monitoring import worklist
 
+from pool.web.clock import today
 from pool.web.i18n import switch_target
 
 bp = Blueprint("main", __name__)
@@ -21,8 +26,31 @@ def index():
     ).all()
     table = {(county_id, state): n for county_id, state, n in rows}
     totals = {state: sum(n for (c, s), n in table.items() if s == state) for state in STATES}
-    return render_template("main/index.html", counties=counties, states=STATES,
-                           table=table, totals=totals)
+    day = today()
+    tasks = worklist.worklist(db.session, [c.id for c in counties], day, rulebook.policy_on(db.session, day))
+    return render_template("main/index.html", counties=counties, states=STATES, table=table, totals=totals,
+                           tasks=tasks, links={t.key: _link(t.key) for t in tasks}, day=day,
+                           labels={t.key: str(LABELS[t.key]) % t.params if t.params else str(LABELS[t.key])
+                                   for t in tasks})
+
+
+# Each task's label (pool.monitoring.worklist), with its numbers as parameters, for both languages.
+LABELS = {
+    "flags:expulsion_due": _l("应予退库的风险提示"), "flags:high": _l("高风险提示"), "flags:warning": _l("预警提示"),
+    "flags:graduation_ready": _l("出库建议待确认"), "expiring": _l("资格证书 %(days)s 天内到期（未见续期）"),
+    "annual": _l("%(year)s 年度数据待报送（截止 %(day)s）"), "corrections": _l("更正申请待市级审批"),
+}
+
+
+def _link(key: str) -> str | None:
+    """Where a task of :func:`pool.monitoring.worklist.worklist` is done."""
+    kind, _, value = key.partition(":")
+    if kind == "flags":
+        if value in SEVERITIES:
+            return url_for("monitor.dashboard", severity=value)
+        return url_for("monitor.dashboard", kind=value)
+    return {"expiring": url_for("monitor.dashboard", kind="qualification_expiring"),
+            "corrections": url_for("corrections.index")}.get(kind)
 
 
 @bp.route("/lang/<code>")

@@ -7,5 +7,5 @@ lifecycle's own functions, all or nothing, and previews what it would create.
 from pool.io.golive.history import HistoryRefused, Outcome, describe, preview, replay, summary
 from pool.io.golive.sheets import History, PastEvent, PastRound, read_history, write_template
 
-__all__ = ["History", "HistoryRefused", "Outcome", "describe", "PastEvent", "PastRound", "preview", "read_history", "replay",
-           "summary", "write_template"]
+__all__ = ["History", "HistoryRefused", "Outcome", "describe", "PastEvent", "PastRound", "preview",
+           "read_history", "replay", "summary", "write_template"]

@@ -1,0 +1,141 @@
+"""工作台 (issue #15): what needs doing today, for the counties one sees.
+
+:func:`worklist` gathers the open work of the viewer's counties into tasks,
+each with a count, its oldest (or soonest) date and the first few items:
+
+* open risk flags by severity, the most severe first (expulsion due, high,
+  warning), and the graduation proposals (``graduation_ready``) awaiting an
+  officer's confirmation;
+* certificates of the criterion-2 types ending within
+  ``qualification_expiring_days`` (90) with no renewal recorded that starts by
+  their end (the rule of :mod:`pool.monitoring.qualifications`);
+* before this year's ``annual_data_deadline``, the members whose previous-year
+  figures are still incomplete (after it, annual_data_missing flags say so);
+* state corrections awaiting the city administrator's decision.
+
+It reads only; dates are passed in; the web layer links each task to the
+page where it is done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable
+
+from sqlalchemy import func, select
+
+from models import Enterprise, Qualification, RiskFlag
+from models.event import PENDING as CORRECTION_PENDING
+from models.event import StateCorrection
+from models.monitoring import EXPULSION_DUE, GRADUATION_READY, HIGH, WARNING
+
+from pool.eligibility.profile import describe_qualification
+from pool.monitoring.annual import ANNUAL_FIELDS, annual_deadline, missing_figures
+from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, in_pool
+
+SHOWN = 5  # items listed per task; the count says how many there are
+
+
+@dataclass(frozen=True)
+class Item:
+    enterprise_id: int
+    enterprise: str
+    detail: str
+    on: date | None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One kind of work: ``key`` names it for the page (e.g. ``flags:high``)."""
+
+    key: str
+    label: str
+    count: int
+    oldest: date | None = None  # the oldest flag or request, the soonest certificate end
+    items: tuple[Item, ...] = field(default_factory=tuple)
+    params: dict = field(default_factory=dict)  # the numbers in the label (for its translations)
+
+
+def worklist(session, county_ids: Iterable[int] | None, today: date, snapshot) -> list[Task]:
+    """The open tasks of ``county_ids`` (``None``: every county) on ``today``,
+    in the order they should be done; tasks with nothing to do are left out."""
+    counties = None if county_ids is None else list(county_ids)
+    tasks = [*_flags(session, counties), _expiring(session, counties, today, snapshot),
+             _annual(session, counties, today, snapshot), _corrections(session, counties)]
+    return [task for task in tasks if task is not None and task.count]
+
+
+def _in(column, counties):
+    return column.in_(counties) if counties is not None else column.is_not(None)
+
+
+def _flags(session, counties) -> list[Task]:
+    tasks = []
+    for key, condition, label in (
+            (f"flags:{EXPULSION_DUE}", RiskFlag.severity == EXPULSION_DUE,
+             f"{SEVERITY_LABELS[EXPULSION_DUE]}的风险提示"),
+            (f"flags:{HIGH}", RiskFlag.severity == HIGH, f"{SEVERITY_LABELS[HIGH]}提示"),
+            (f"flags:{WARNING}", RiskFlag.severity == WARNING, f"{SEVERITY_LABELS[WARNING]}提示"),
+            (f"flags:{GRADUATION_READY}", RiskFlag.kind == GRADUATION_READY, "出库建议待确认")):
+        where = (RiskFlag.closed_on.is_(None), condition, _in(RiskFlag.county_id, counties))
+        count, oldest = session.execute(select(func.count(), func.min(RiskFlag.opened_on)).where(*where)).one()
+        if not count:
+            continue
+        rows = session.execute(
+            select(RiskFlag.enterprise_id, Enterprise.name, RiskFlag.kind, RiskFlag.detail, RiskFlag.opened_on)
+            .join(Enterprise, Enterprise.id == RiskFlag.enterprise_id).where(*where)
+            .order_by(RiskFlag.opened_on, RiskFlag.id).limit(SHOWN)).all()
+        tasks.append(Task(key, label, count, oldest, tuple(
+            Item(eid, name, f"{KIND_LABELS[kind]}：{detail}", opened) for eid, name, kind, detail, opened in rows)))
+    return tasks
+
+
+def _expiring(session, counties, today: date, p) -> Task:
+    horizon = today + timedelta(days=p["qualification_expiring_days"])
+    accepted = list(p["accepted_qualifications"])
+    q = Qualification
+    ending = session.execute(
+        select(q.enterprise_id, Enterprise.name, q.type, q.certificate_no, q.valid_from, q.valid_to)
+        .join(Enterprise, Enterprise.id == q.enterprise_id)
+        .where(in_pool(today), _in(Enterprise.county_id, counties), q.type.in_(accepted),
+               q.valid_to >= today, q.valid_to <= horizon)
+        .order_by(q.valid_to, q.id)).all()
+    if not ending:
+        return Task("expiring", "", 0)
+    later = {}  # enterprise -> the (start, end) of its certificates of the accepted types
+    for eid, start, end in session.execute(
+            select(q.enterprise_id, q.valid_from, q.valid_to)
+            .where(q.enterprise_id.in_({row[0] for row in ending}), q.type.in_(accepted))):
+        later.setdefault(eid, []).append((start, end))
+    due = [row for row in ending if not any(
+        start <= row.valid_to + timedelta(days=1) and end > row.valid_to for start, end in later[row.enterprise_id])]
+    label = f"资格证书 {p['qualification_expiring_days']} 天内到期（未见续期）"
+    return Task("expiring", label, len(due), due[0].valid_to if due else None, tuple(
+        Item(row.enterprise_id, row.name, describe_qualification(row), row.valid_to)
+        for row in due[:SHOWN]), {"days": p["qualification_expiring_days"]})
+
+
+def _annual(session, counties, today: date, p) -> Task | None:
+    deadline = annual_deadline(today, p["annual_data_deadline"])
+    if today > deadline:
+        return None  # overdue: the annual_data_missing flags carry it
+    year = deadline.year - 1
+    where = (in_pool(today), _in(Enterprise.county_id, counties), missing_figures(year))
+    count = session.scalar(select(func.count()).select_from(Enterprise).where(*where))
+    rows = session.execute(select(Enterprise.id, Enterprise.name).where(*where)
+                           .order_by(Enterprise.name, Enterprise.id).limit(SHOWN)).all()
+    fields = "、".join(ANNUAL_FIELDS.values())
+    return Task("annual", f"{year} 年度数据待报送（截止 {deadline.isoformat()}）", count, deadline, tuple(
+        Item(eid, name, f"{year} 年度{fields}尚未报送完整", deadline) for eid, name in rows),
+        {"year": year, "day": deadline.isoformat()})
+
+
+def _corrections(session, counties) -> Task:
+    sc = StateCorrection
+    where = (sc.status == CORRECTION_PENDING, _in(sc.county_id, counties))
+    count, oldest = session.execute(select(func.count(), func.min(sc.proposed_at)).where(*where)).one()
+    rows = session.execute(select(sc.enterprise_id, Enterprise.name, sc.reason, sc.proposed_at)
+                           .join(Enterprise, Enterprise.id == sc.enterprise_id).where(*where)
+                           .order_by(sc.proposed_at).limit(SHOWN)).all()
+    return Task("corrections", "更正申请待市级审批", count, oldest.date() if oldest else None, tuple(
+        Item(eid, name, reason, at.date()) for eid, name, reason, at in rows))
