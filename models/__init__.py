@@ -15,5 +15,5 @@ from .event import AppendOnlyError, PoolEvent, StateCorrection  # noqa: F401
 from .audit import ChangeRecord  # noqa: F401
 from .policy import IndustryCorrection, PolicyValue, ReferenceTableVersion  # noqa: F401
 from .application import Application, IntakeBatch, IntakeRound  # noqa: F401
-from .monitoring import JobLock, OutboxMail, RecordVerdict, RiskFlag, RiskFlagChange  # noqa: F401
+from .monitoring import JobLock, OutboxMail, RecordVerdict, RiskFlag, RiskFlagChange, RiskFlagNote  # noqa: F401
 from .api_token import ApiRateWindow, ApiToken  # noqa: F401

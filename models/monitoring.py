@@ -6,6 +6,8 @@
   scans racing can never open the same flag twice.
 * :class:`RiskFlagChange` — the flag's history: raised, escalated,
   de-escalated, closed (append-only by convention: the scan only inserts).
+* :class:`RiskFlagNote` — what officers did with it: acknowledged, assigned,
+  commented (the flag as a work item).
 * :class:`OutboxMail` — a mail to send, written in the same transaction as
   the change that caused it; ``key`` (recipient + reason + period) is unique,
   so a mail is queued at most once however often its cause is recomputed.
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
 from .enterprise import Enterprise
+from .user import User  # noqa: F401 - the relationships name it
 
 # Flag kinds (SPEC §4 table) and severities, mildest first.
 NO_PROGRESS = "no_progress"
@@ -73,10 +76,17 @@ class RiskFlag(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     detail: Mapped[str] = mapped_column(Text, default="")  # Chinese, quoting dates and numbers
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The flag as a work item (issue #15): who looks after it, whether someone has seen it.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enterprise: Mapped[Enterprise] = relationship()
+    assigned_to: Mapped["User | None"] = relationship(foreign_keys=[assigned_to_id])  # noqa: F821
+    acknowledged_by: Mapped["User | None"] = relationship(foreign_keys=[acknowledged_by_id])  # noqa: F821
     changes: Mapped[list["RiskFlagChange"]] = relationship(
         back_populates="flag", order_by="RiskFlagChange.id")
+    notes: Mapped[list["RiskFlagNote"]] = relationship(back_populates="flag", order_by="RiskFlagNote.id")
 
 
 class RiskFlagChange(db.Model):
@@ -94,6 +104,33 @@ class RiskFlagChange(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     flag: Mapped[RiskFlag] = relationship(back_populates="changes")
+
+
+ACKNOWLEDGED, ASSIGNED, COMMENTED = "acknowledged", "assigned", "commented"
+NOTE_ACTIONS = (ACKNOWLEDGED, ASSIGNED, COMMENTED)
+
+
+class RiskFlagNote(db.Model):
+    """What people did with a flag (acknowledged, assigned, commented): the
+    flag's history beside the scan's :class:`RiskFlagChange` rows (append-only)."""
+
+    __tablename__ = "risk_flag_note"
+    __table_args__ = (
+        CheckConstraint(_in("action", NOTE_ACTIONS), name="action"),
+        Index("ix_risk_flag_note_flag", "flag_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("risk_flag.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    flag: Mapped[RiskFlag] = relationship(back_populates="notes")
+    actor: Mapped["User"] = relationship(foreign_keys=[actor_id])  # noqa: F821
+    assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])  # noqa: F821
 
 
 class OutboxMail(db.Model):

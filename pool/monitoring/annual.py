@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from models import Enterprise, YearlyFigure
 from models.monitoring import ANNUAL_DATA_MISSING, HIGH, WARNING
 
-from pool.monitoring.flags import Condition, in_pool
+from pool.monitoring.flags import Condition
 
 # The previous-year figures SPEC §4 asks for (revenue, R&D, staff).
 ANNUAL_FIELDS = {"operating_revenue": "营业收入", "rd_expense": "研发投入", "employees": "职工总数",
@@ -71,7 +71,7 @@ def annual_data_missing(facts, as_of: date, p) -> list[Condition]:
     rows = facts.session.execute(
         select(Enterprise.id, Enterprise.county_id, Enterprise.name, *columns)
         .outerjoin(figures, on)
-        .where(in_pool(as_of), Enterprise.admitted_on <= deadline, missing_figures(year))
+        .where(facts.in_pool(), Enterprise.admitted_on <= deadline, missing_figures(year))
     )
     overdue = (as_of - deadline).days
     severity = HIGH if overdue >= high_after else WARNING

@@ -36,7 +36,7 @@ from models.monitoring import (
 from pool.membership import rules
 from pool.membership.history import INCIDENT_TYPES
 from pool.membership.proposals import graduation_findings
-from pool.monitoring.flags import Condition, by_enterprise, in_pool, live
+from pool.monitoring.flags import Condition, by_enterprise, live
 
 SEVERITY_OF_STAGE = {rules.EXPULSION_STAGE: EXPULSION_DUE, "no_progress_high_months": HIGH,
                      "no_progress_warning_months": WARNING}
@@ -75,7 +75,7 @@ def integrity_incident(facts, as_of: date, p) -> list[Condition]:
         select(Enterprise.id, Enterprise.county_id, Enterprise.name, Enterprise.admitted_on,
                PoolEvent.id.label("event_id"), PoolEvent.subtype, PoolEvent.effective_on, PoolEvent.reason)
         .join(PoolEvent, PoolEvent.enterprise_id == Enterprise.id)
-        .where(in_pool(as_of), live(INCIDENT, as_of))
+        .where(facts.in_pool(), live(INCIDENT, as_of))
         .order_by(Enterprise.id, PoolEvent.effective_on, PoolEvent.id)
     )
     found = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from models import Enterprise, PoolEvent, Product, ProductFigure
 from models.event import PROGRESS
@@ -31,19 +31,29 @@ from pool.monitoring.flags import in_pool, live
 class Facts:
     """The pool's facts on ``as_of``, read through ``session``."""
 
-    def __init__(self, session, as_of: date, rulebook, *, keep_verdicts: bool = False):
+    def __init__(self, session, as_of: date, rulebook, *, keep_verdicts: bool = False, only: int | None = None):
         self.session, self.as_of, self.rulebook = session, as_of, rulebook
         self.keep_verdicts = keep_verdicts
+        self.only = only  # one enterprise's facts (an officer's action just changed them)
+
+    def in_pool(self):
+        """SQL condition: a member on ``as_of`` (:func:`pool.monitoring.flags.in_pool`),
+        the one enterprise of ``only`` if given.  Every stage selects its members with it."""
+        condition = in_pool(self.as_of)
+        return condition if self.only is None else and_(condition, Enterprise.id == self.only)
 
     def _rows(self, statement) -> list:
         return self.session.connection().execute(statement).all()  # fetchall: not row by row
+
+    def _only(self, column) -> tuple:
+        return () if self.only is None else (column == self.only,)
 
     @cached_property
     def members(self) -> dict[int, object]:
         """``{id: row}`` of the enterprises in the pool on ``as_of``: ``id``,
         ``county_id``, ``name``, ``admitted_on``."""
         rows = self._rows(select(Enterprise.id, Enterprise.county_id, Enterprise.name, Enterprise.admitted_on)
-                          .where(in_pool(self.as_of)))
+                          .where(self.in_pool()))
         return {row[0]: row for row in rows}
 
     @cached_property
@@ -58,7 +68,8 @@ class Facts:
         """``{enterprise id: date}`` of the last live progress event effective by ``as_of``."""
         return dict(self._rows(
             select(PoolEvent.enterprise_id, func.max(PoolEvent.effective_on))
-            .where(live(PROGRESS, self.as_of)).group_by(PoolEvent.enterprise_id)))
+            .where(live(PROGRESS, self.as_of), *self._only(PoolEvent.enterprise_id))
+            .group_by(PoolEvent.enterprise_id)))
 
     @property
     def certified_products(self) -> dict[int, list]:
@@ -80,7 +91,7 @@ class Facts:
                    ProductFigure.year, ProductFigure.sales, ProductFigure.profit)
             .join(Enterprise, Enterprise.id == Product.enterprise_id)
             .outerjoin(ProductFigure, ProductFigure.product_id == Product.id)
-            .where(in_pool(self.as_of), certified(self.as_of))
+            .where(self.in_pool(), certified(self.as_of))
             .order_by(Product.enterprise_id, Product.certified_on, Product.id))
         # One row per product and year of figures: the row is the product and its figures.
         products: dict[int, list] = {}

@@ -21,7 +21,7 @@ from models import Enterprise, Qualification
 from models.monitoring import HIGH, QUALIFICATION_EXPIRING, WARNING
 
 from pool.eligibility.profile import describe_qualification
-from pool.monitoring.flags import Condition, in_pool
+from pool.monitoring.flags import Condition
 
 
 def qualification_expiring(facts, as_of: date, p) -> list[Condition]:
@@ -41,7 +41,7 @@ def qualification_expiring(facts, as_of: date, p) -> list[Condition]:
                                       _RECORD).label("current"),
                func.aggregate_strings(case((ended, _described(q))), _RECORD).label("ended"))
         .join(q, q.enterprise_id == Enterprise.id)
-        .where(in_pool(as_of), q.type.in_(p["accepted_qualifications"]))
+        .where(facts.in_pool(), q.type.in_(p["accepted_qualifications"]))
         .group_by(Enterprise.id)
         .having(or_(and_(current_end.is_not(None), reach <= horizon),
                     and_(current_end.is_(None), last_ended.is_not(None))))

@@ -152,6 +152,25 @@ def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None]
     return result
 
 
+def follow(session, enterprise_id: int, as_of: date, rulebook=None) -> ScanResult:
+    """Bring one enterprise's flags up to date on ``as_of`` right after an
+    officer's action changed its facts (a graduation or expulsion, a renewed
+    certificate, a figure reported), instead of at the next scan: the same
+    stages on that enterprise's facts, its flags opened, escalated or closed
+    with their history, urgent mails queued — in the caller's transaction.
+
+    :raise ScanRefused: as :func:`scan`.
+    """
+    _require_forward(session, as_of)
+    rulebook = rulebook or rulebooks.load(session)
+    facts = Facts(session, as_of, rulebook, keep_verdicts=True, only=enterprise_id)
+    found = {(c.enterprise_id, c.kind): c for c in _conditions(facts)}
+    result = ScanResult(as_of)
+    urgent = _reconcile(session, as_of, found, result, only=enterprise_id)
+    result.mails_enqueued = _alert_officers(session, as_of, urgent)
+    return result
+
+
 def judge_records(session, as_of: date, rulebook, *, commit: Callable[[], None]) -> int:
     """Before the scan of ``as_of``: judge the members' records whose kept
     verdicts no longer hold (:func:`pool.monitoring.verdicts.refresh`), a
@@ -199,15 +218,18 @@ def open_by_severity(session, county_ids=None) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in reversed(SEVERITIES)}
 
 
-def _reconcile(session, as_of: date, found: dict, result: ScanResult) -> list[tuple[int, Condition]]:
+def _reconcile(session, as_of: date, found: dict, result: ScanResult,
+               only: int | None = None) -> list[tuple[int, Condition]]:
     """Open, change and close flags with their history rows (bulk statements);
     return ``(flag id, condition)`` of the flags that became high or
-    expulsion due."""
+    expulsion due.  ``only``: one enterprise's flags (its ``last_seen_on``
+    stays the last scan's)."""
+    mine = () if only is None else (RiskFlag.enterprise_id == only,)
     open_flags = session.execute(
         select(RiskFlag.id, RiskFlag.enterprise_id, RiskFlag.kind, RiskFlag.severity,
                cast(RiskFlag.evidence, Text).label("evidence"), in_pool(as_of).label("member"))
         .join(Enterprise, Enterprise.id == RiskFlag.enterprise_id)
-        .where(RiskFlag.closed_on.is_(None))
+        .where(RiskFlag.closed_on.is_(None), *mine)
     ).all()
     seen = set()
     changes, updates, closes, urgent = [], [], [], []
@@ -256,9 +278,10 @@ def _reconcile(session, as_of: date, found: dict, result: ScanResult) -> list[tu
         session.execute(update(RiskFlag), group)
     if closes:
         session.execute(update(RiskFlag), closes)
-    session.execute(update(RiskFlag)
-                    .where(RiskFlag.closed_on.is_(None), RiskFlag.last_seen_on < as_of)
-                    .values(last_seen_on=as_of).execution_options(synchronize_session=False))
+    if only is None:
+        session.execute(update(RiskFlag)
+                        .where(RiskFlag.closed_on.is_(None), RiskFlag.last_seen_on < as_of)
+                        .values(last_seen_on=as_of).execution_options(synchronize_session=False))
     history = RiskFlagChange.__table__
     if changes:
         session.execute(history.insert().values(on=_sql_date(as_of)), changes)

@@ -17,6 +17,7 @@ from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPE
 from pool.web import action_forms as forms
 from pool.web.access import admin_required, enterprise_or_404
 from pool.web.clock import today
+from pool.web.monitor import follow
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -30,6 +31,7 @@ def snapshot_on(on):
 
 
 def _done(enterprise, message):
+    follow(enterprise.id)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))

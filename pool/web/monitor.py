@@ -53,20 +53,23 @@ def dashboard():
     table = {(c, s): n for c, s, n in counts}
     by_kind = dict(db.session.execute(
         _open_flags().with_only_columns(RiskFlag.kind, func.count()).group_by(RiskFlag.kind)).all())
-    stmt = _open_flags().options(selectinload(RiskFlag.enterprise))
+    stmt = _open_flags().options(selectinload(RiskFlag.enterprise), selectinload(RiskFlag.assigned_to))
     if severity:
         stmt = stmt.where(RiskFlag.severity == severity)
     if kind:
         stmt = stmt.where(RiskFlag.kind == kind)
     if county_id:
         stmt = stmt.where(RiskFlag.county_id == county_id)
+    mine = request.args.get("mine") == "1"
+    if mine:
+        stmt = stmt.where(RiskFlag.assigned_to_id == current_user.id)
     stmt = stmt.order_by(_severity_rank(), RiskFlag.opened_on, RiskFlag.id)  # most severe, oldest
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     peak = max([n for n in table.values()] + [1])
     return render_template(
         "monitor/dashboard.html", page=page, counties=counties, severities=SEVERITIES,
         kinds=FLAG_KINDS, table=table, by_kind=by_kind, peak=peak, severity=severity,
-        kind=kind, county_id=county_id, kind_labels=_translated(KIND_LABELS),
+        kind=kind, county_id=county_id, mine=mine, kind_labels=_translated(KIND_LABELS),
         severity_labels=_translated(SEVERITY_LABELS),
         styles=SEVERITY_STYLE, last=monitoring.last_scanned(db.session), scan_form=ConfirmForm())
 
@@ -135,6 +138,16 @@ def retry(mail_id: int):
             flash(_("已重新排入发送队列"), "success")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                     else url_for("monitor.outbox"))
+
+
+def follow(enterprise_id: int) -> None:
+    """After an action on an enterprise, its flags follow its record at once
+    (:func:`pool.monitoring.scan.follow`), in the request's transaction.  If a
+    scan is already recorded for a later day, they wait for the next scan."""
+    try:
+        monitoring.follow(db.session, enterprise_id, today())
+    except monitoring.ScanRefused:
+        pass
 
 
 def enterprise_flags(enterprise_id: int) -> list[RiskFlag]:

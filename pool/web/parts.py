@@ -57,7 +57,7 @@ def add(enterprise_id: int, part_name: str):
             lambda: parts.add_part(db.session, enterprise, part.name, actor=current_user, today=today(),
                                    values=values, reason=form.reason.data),
             lambda row: (_("已新增%(what)s", what=part.describe(row)), "success"),
-            url_for("enterprises.detail", enterprise_id=enterprise.id))
+            url_for("enterprises.detail", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     return _render("records/part.html", enterprise, part, form, 422 if form.errors else 200,
@@ -81,7 +81,7 @@ def edit(enterprise_id: int, part_name: str, row_id: int):
                                       expected_version=version_of(form.version), values=values,
                                       reason=form.reason.data),
             lambda record: ((_("已保存修改"), "success") if record else (_("没有需要保存的修改"), "info")),
-            url_for("enterprises.detail", enterprise_id=enterprise.id))
+            url_for("enterprises.detail", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     status = 409 if conflict else 422 if form.errors else 200
@@ -109,7 +109,7 @@ def end(enterprise_id: int, part_name: str, row_id: int):
                                    expected_version=version_of(form.version), on=day,
                                    reason=form.reason.data or ""),
             lambda record: (_("已登记提前终止：%(what)s", what=part.describe(row)), "success"),
-            url_for("enterprises.detail", enterprise_id=enterprise.id))
+            url_for("enterprises.detail", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     status = 409 if conflict else 422 if form.errors else 200
@@ -131,7 +131,7 @@ def renew(enterprise_id: int, row_id: int):
             lambda: parts.renew_qualification(db.session, row, actor=current_user, today=today(),
                                               values=values, reason=form.reason.data),
             lambda new: (_("已登记续期证书：%(what)s", what=part.describe(new)), "success"),
-            url_for("enterprises.detail", enterprise_id=enterprise.id))
+            url_for("enterprises.detail", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     return _render("records/part.html", enterprise, part, form, 422 if form.errors else 200, row=row,

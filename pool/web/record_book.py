@@ -28,6 +28,7 @@ from pool.web.clock import today
 from pool.records.changes import RecordRefused, VersionConflict
 from pool.records.fields import PARTS
 from pool.web.access import enterprise_or_404
+from pool.web.monitor import follow
 from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("record_book", __name__, url_prefix="/records/<int:enterprise_id>/excel")
@@ -105,6 +106,7 @@ def confirm(enterprise_id: int):
     except RecordRefused:
         db.session.rollback()
         return _preview(enterprise, plan, content)
+    follow(enterprise.id)
     db.session.commit()
     flash(_("已按 Excel 文件更新记录：%(count)s 项变更，生效日期 %(day)s", count=applied,
             day=effective_on.isoformat()), "success")

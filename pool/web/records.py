@@ -161,7 +161,7 @@ def edit(enterprise_id: int):
                                               changes=changes),
             lambda record: ((_("已保存修改"), "success") if record
                             else (_("没有需要保存的修改"), "info")),
-            url_for("enterprises.detail", enterprise_id=enterprise.id))
+            url_for("enterprises.detail", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     status = 409 if conflict else 422 if form.errors else 200
@@ -189,7 +189,7 @@ def figures(enterprise_id: int):
                                            year=form.year.data, values=values,
                                            expected_version=version_of(form.version), on=today()),
             lambda _figure: (_("已保存 %(year)s 年度数据", year=form.year.data), "success"),
-            url_for("records.figures", enterprise_id=enterprise.id))
+            url_for("records.figures", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     return _figures_page(enterprise, form, product_form, conflict, merge, labels=labels_of(form))
@@ -212,7 +212,7 @@ def product_figures(enterprise_id: int):
                 expected_version=version_of(product_form.version), on=today(), **amounts),
             lambda _figure: (_("已保存%(product)s %(year)s 年度数据", product=product.name,
                                year=product_form.year.data), "success"),
-            url_for("records.figures", enterprise_id=enterprise.id))
+            url_for("records.figures", enterprise_id=enterprise.id), enterprise_id=enterprise.id)
         if done:
             return done
     return _figures_page(enterprise, form, product_form, conflict, merge,

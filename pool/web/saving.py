@@ -11,6 +11,7 @@ from wtforms.validators import Optional, Regexp
 from models import db
 from pool.records import changes
 from pool.web.check_forms import TriField
+from pool.web.monitor import follow
 
 # The hidden version a record form carries (optimistic locking): digits, or blank when adding.
 VERSION = [Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("版本号无效，请刷新页面"))]
@@ -68,9 +69,10 @@ def put(field, value) -> None:
     field.raw_data = None
 
 
-def save(form, typed: dict, write, done: Callable[[Any], tuple], target: str):
-    """Run the domain ``write()``; on success commit, flash ``done(result)`` and
-    redirect to ``target``.  A conflict or refusal is put on ``form``.
+def save(form, typed: dict, write, done: Callable[[Any], tuple], target: str, enterprise_id: int | None = None):
+    """Run the domain ``write()``; on success (the flags of ``enterprise_id``
+    following the record at once) commit, flash ``done(result)`` and redirect
+    to ``target``.  A conflict or refusal is put on ``form``.
 
     Returns ``(redirect or None, VersionConflict or None, merge)``; ``typed``
     is what the user entered, for :func:`_conflicting`.
@@ -82,6 +84,8 @@ def save(form, typed: dict, write, done: Callable[[Any], tuple], target: str):
     except changes.RecordRefused as exc:
         refusal(form, exc)
         return None, None, {}
+    if enterprise_id is not None:
+        follow(enterprise_id)
     db.session.commit()
     flash(*done(result))
     return redirect(target), None, {}
