@@ -5,7 +5,7 @@ the tests rely on that).
 """
 from .base import Money, UTCDateTime, db, utcnow  # noqa: F401
 from .county import County  # noqa: F401
-from .user import CITY_ADMIN, COUNTY_OFFICER, ROLES, LoginAttempt, RememberToken, User  # noqa: F401
+from .user import CITY_ADMIN, COUNTY_OFFICER, ROLES, LoginAttempt, PasswordReset, RememberToken, User  # noqa: F401
 from .enterprise import STATES, Contact, Enterprise  # noqa: F401
 from .ip_assets import (  # noqa: F401
     Patent, Product, Qualification, ResearchPartnership, Trademark, product_patent,

@@ -14,9 +14,9 @@ from flask_login import current_user
 from models import db
 from pool.access import scoping
 
-PUBLIC = {"auth.login", "static", "bootstrap.static", "main.set_language", "main.healthz"}
+PUBLIC = {"auth.login", "users.reset", "static", "bootstrap.static", "main.set_language", "main.healthz"}
 # What a user who must first change their password may still reach.
-BEFORE_PASSWORD_CHANGE = {"auth.password", "auth.logout", "auth.end_sessions"}
+BEFORE_PASSWORD_CHANGE = {"auth.password", "auth.logout", "auth.end_sessions", "users.reset"}
 # Blueprints that authenticate every request themselves (bearer tokens).
 SELF_AUTHENTICATED = {"api"}
 
