@@ -173,3 +173,25 @@ def _fill(page, values):
             page.select_option(selector, value)
         else:
             page.fill(selector, value)
+
+
+def test_the_enterprise_page_prints_without_navigation_or_buttons(live_server, page, world):
+    pypdf = pytest.importorskip("pypdf")
+    page.goto(live_server + "/auth/login")
+    page.fill("input[name=username]", "dy")
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.goto(f"{live_server}/enterprises/{world.dy_ent.id}")
+    page.emulate_media(media="print")
+    assert not page.is_visible("nav.navbar") and page.is_visible(".print-footer")
+    assert all(not b.is_visible() for b in page.query_selector_all(".btn"))
+    import io
+    pdf = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+    # Chromium embeds the CJK font without a text map, so the PDF's Latin text is what reads back.
+    words = "".join(p.extract_text() for p in pdf.pages)
+    assert world.dy_ent.uscc in words and "2026-" in words  # the record and the footer's date
+    assert "English" not in words and "API" not in words  # the navigation and its menu are not printed
+    assert f"1 / {len(pdf.pages)}" in words  # page numbers in the footer
+    width, height = float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 portrait, in points

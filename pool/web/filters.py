@@ -97,3 +97,5 @@ def init_app(app) -> None:
         local_time=local_time, wan=wan, iso=iso, yes_no=yes_no, state_label=state_label,
         label=label, event_label=event_label, verdict_label=verdict_label, status_label=status_label,
     )
+    from pool.web.clock import today
+    app.jinja_env.globals["print_day"] = today  # the printed page's footer
