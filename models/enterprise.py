@@ -8,7 +8,9 @@ are nullable: ``None`` means "not recorded", which makes that criterion
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from pool.kernel.text import sort_key
 
 from .base import UTCDateTime, db, utcnow
 from .county import County
@@ -27,15 +29,20 @@ class Enterprise(db.Model):
             "state IN ('applied', 'admitted', 'graduated', 'expelled', 'rejected')",
             name="state",
         ),
-        # The list pages: by name within a county (officers) or a state (0006).
-        Index("ix_enterprise_county_name", "county_id", "name", "id"),
-        Index("ix_enterprise_state_name", "state", "name", "id"),
+        # The list pages: in pinyin order within a county (officers) or a state (0006, 0017).
+        Index("ix_enterprise_county_name_key", "county_id", "name_key", "id"),
+        Index("ix_enterprise_state_name_key", "state", "name_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     uscc_checksum_override: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # The name's pinyin (pool.kernel.text.sort_key): lists sort by it.  Kept by
+    # every insert (also a bulk one: the default reads the row's name) and by
+    # every change of the name through the ORM.
+    name_key: Mapped[str] = mapped_column(String(400), default=lambda context: sort_key(
+        context.get_current_parameters().get("name")))
     county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default=APPLIED, index=True)
     # Cached from the event log (the log is the truth; these make lists fast).
@@ -91,6 +98,11 @@ class Enterprise(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = sort_key(name)
+        return name
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.uscc} {self.name} {self.state}>"

@@ -1,4 +1,5 @@
 """The enterprise list (search, filters, pagination) and the enterprise page."""
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -106,3 +107,32 @@ def test_a_search_with_a_control_character_finds_nothing_instead_of_failing(clie
     auth.login("dy")
     response = client.get("/enterprises/", query_string={"q": "磁湖\x00"})
     assert response.status_code == 200 and "大冶磁湖科技有限公司" not in response.get_data(as_text=True)
+
+
+def test_names_sort_in_pinyin_order_and_columns_sort_both_ways(client, auth, use_db):
+    with use_db() as session:
+        county = mf.county(session, "420281", "大冶市")
+        mf.user(session, "dy", county=county)
+        for name in ("阳新楚天新材料有限公司", "大冶磁湖科技有限公司", "黄石东贝电器有限公司", "艾博科技有限公司"):
+            mf.enterprise(session, county, name=name)
+        session.commit()
+    auth.login("dy")
+
+    def names(url):
+        body = client.get(url).get_data(as_text=True)
+        return [n for n in re.findall(r">([^<>]+有限公司)</a>", body)]
+    # a(i) < d(a) < h(uang) < y(ang): not the characters' code points (阳 < 黄 < 大 < 艾 by code point)
+    assert names("/enterprises/") == ["艾博科技有限公司", "大冶磁湖科技有限公司", "黄石东贝电器有限公司",
+                                      "阳新楚天新材料有限公司"]
+    assert names("/enterprises/?sort=name&dir=desc")[0] == "阳新楚天新材料有限公司"
+    body = client.get("/enterprises/?sort=uscc").get_data(as_text=True)
+    codes = re.findall(r"<code>([0-9A-Z]{18})</code>", body)
+    assert codes == sorted(codes) and len(codes) == 4
+    assert 'aria-sort="ascending"' in client.get("/enterprises/?sort=uscc").get_data(as_text=True)
+
+
+def test_a_uscc_fragment_from_the_middle_finds_the_enterprise(client, auth, world):
+    auth.login("dy")
+    fragment = world.dy_ent.uscc[8:16]  # neither its start nor its end
+    body = client.get(f"/enterprises/?q={fragment}").get_data(as_text=True)
+    assert world.dy_ent.name in body

@@ -18,6 +18,8 @@ from models import CITY_ADMIN, Enterprise, PoolEvent, YearlyFigure
 from pool.io import exports
 from pool.membership import lifecycle as lc
 
+from pool.kernel.text import sort_key
+
 from . import model_factories as mf
 from .test_lifecycle import admit, graduate_by_new_product, open_round, snap
 
@@ -105,7 +107,7 @@ def test_pool_rows_hold_the_latest_years_figures(session, pool):
     ])
     session.flush()
     rows = list(exports.pool_rows(session, pool["admin"]))
-    assert names(rows) == sorted(names(rows))  # the list page's order: by name
+    assert names(rows) == sorted(names(rows), key=sort_key)  # the list page's order: by name, in pinyin
     by_name = {row[0]: row for row in rows}
     a_row = by_name["大冶甲科技有限公司"]
     assert len(a_row) == len(exports.POOL_HEADER)

@@ -78,14 +78,14 @@ YES_NO = {True: "是", False: "否"}
 # --- rows ---------------------------------------------------------------------
 
 def pool_rows(session, viewer, *, county_id: int | None = None, state: str | None = None,
-              q: str | None = None) -> Iterator[tuple]:
+              q: str | None = None, sort: str = "name", descending: bool = False) -> Iterator[tuple]:
     """The enterprises ``viewer`` may see, filtered as the enterprise list
     (:func:`pool.records.directory.search`) and in its order, with the latest year's
     figures: rows of :data:`POOL_HEADER`.  One query."""
     latest = (select(YearlyFigure.enterprise_id, func.max(YearlyFigure.year).label("year"))
               .group_by(YearlyFigure.enterprise_id).subquery())
     stmt = (
-        directory.search(viewer, q=q, county_id=county_id, state=state)
+        directory.search(viewer, q=q, county_id=county_id, state=state, sort=sort, descending=descending)
         .with_only_columns(
             Enterprise.name, Enterprise.uscc, County.name, Enterprise.state,
             Enterprise.admitted_on, Enterprise.state_changed_on, Enterprise.industry_code,

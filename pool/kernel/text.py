@@ -60,3 +60,12 @@ def refusals_in(value, path: str = "", *, labels=None, multiline=frozenset()) ->
             if message is not None:
                 found.append((where, message))
     return found
+
+
+def sort_key(name: str | None) -> str:
+    """The order a Chinese reader expects of a name: its pinyin, syllable by
+    syllable (digits and Latin letters as they are, lower-cased), so 阳新 comes
+    after 大冶 — not the order of the characters' code points."""
+    from pypinyin import lazy_pinyin  # imported on first use: a large table
+
+    return " ".join(lazy_pinyin((name or "").strip())).lower()[:400]

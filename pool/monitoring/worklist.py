@@ -123,7 +123,7 @@ def _annual(session, counties, today: date, p) -> Task | None:
     where = (in_pool(today), _in(Enterprise.county_id, counties), missing_figures(year))
     count = session.scalar(select(func.count()).select_from(Enterprise).where(*where))
     rows = session.execute(select(Enterprise.id, Enterprise.name).where(*where)
-                           .order_by(Enterprise.name, Enterprise.id).limit(SHOWN)).all()
+                           .order_by(Enterprise.name_key, Enterprise.id).limit(SHOWN)).all()
     fields = "、".join(ANNUAL_FIELDS.values())
     return Task("annual", f"{year} 年度数据待报送（截止 {deadline.isoformat()}）", count, deadline, tuple(
         Item(eid, name, f"{year} 年度{fields}尚未报送完整", deadline) for eid, name in rows),

@@ -14,12 +14,21 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# The orders a list can be sorted in: the columns, then the name's pinyin and the id (stable).
+SORTS = {
+    "name": (Enterprise.name_key,), "uscc": (Enterprise.uscc,), "county": (Enterprise.county_id,),
+    "state": (Enterprise.state,), "admitted_on": (Enterprise.admitted_on,), "industry": (Enterprise.industry_code,),
+}
+
+
 def search(viewer, *, q: str | None = None, county_id: int | None = None,
-           state: str | None = None):
+           state: str | None = None, sort: str = "name", descending: bool = False):
     """``SELECT`` of the visible enterprises matching the filters, in a stable order.
 
-    ``q`` matches a part of the name or the start of the USCC.  An unknown
-    ``state`` matches nothing rather than everything.
+    ``q`` matches any part of the name or of the USCC.  An unknown
+    ``state`` matches nothing rather than everything.  ``sort`` is one of
+    :data:`SORTS` (an unknown one sorts by name); names sort in pinyin order
+    (:func:`pool.kernel.text.sort_key`), ties by name and id.
     """
     stmt = scoping.enterprises(viewer)
     if q and text.forbidden_character(q):  # no stored name holds one; PostgreSQL refuses NUL
@@ -28,10 +37,14 @@ def search(viewer, *, q: str | None = None, county_id: int | None = None,
         q = q.strip()
         stmt = stmt.where(or_(
             Enterprise.name.ilike(f"%{_like_escape(q)}%", escape="\\"),
-            Enterprise.uscc.like(f"{_like_escape(q.upper())}%", escape="\\"),
+            Enterprise.uscc.like(f"%{_like_escape(q.upper())}%", escape="\\"),
         ))
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)
     if state:
         stmt = stmt.where(Enterprise.state == state)
-    return stmt.order_by(Enterprise.name, Enterprise.id)
+    columns = SORTS.get(sort, SORTS["name"])
+    order = [c.desc() if descending else c for c in columns]
+    if sort not in ("name", None):
+        order.append(Enterprise.name_key)
+    return stmt.order_by(*order, Enterprise.id)

@@ -41,8 +41,10 @@ def list_filters() -> dict:
             c.id for c in scoping.counties(db.session, current_user)}:
         county_id = None
     state = request.args.get("state") or None
+    sort = request.args.get("sort") or "name"
     return {"county_id": county_id, "state": state if state in STATES else None,
-            "q": (request.args.get("q") or "").strip()[:100]}
+            "q": (request.args.get("q") or "").strip()[:100],
+            "sort": sort if sort in directory.SORTS else "name", "descending": request.args.get("dir") == "desc"}
 
 
 @bp.route("/<int:enterprise_id>")
