@@ -11,7 +11,7 @@ from .ip_assets import (  # noqa: F401
     Patent, Product, Qualification, ResearchPartnership, Trademark, product_patent,
 )
 from .figures import ProductFigure, YearlyFigure  # noqa: F401
-from .event import AppendOnlyError, PoolEvent, StateCorrection  # noqa: F401
+from .event import AppendOnlyError, ExitRequest, PoolEvent, StateCorrection  # noqa: F401
 from .audit import ChangeRecord  # noqa: F401
 from .policy import IndustryCorrection, PolicyValue, ReferenceTableVersion  # noqa: F401
 from .application import Application, IntakeBatch, IntakeRound  # noqa: F401

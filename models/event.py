@@ -7,7 +7,7 @@ new event that names the one it corrects.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -97,5 +97,46 @@ class StateCorrection(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship()
     event: Mapped[PoolEvent] = relationship(foreign_keys=[event_id])
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+# An exit decided by two: a county officer confirms, the city administrator
+# approves or returns it (the policy parameter exit_needs_city_approval).
+RETURNED = "returned"
+EXIT_STATUSES = (PENDING, APPROVED, RETURNED)
+GRADUATION_EXIT, EXPULSION_EXIT = "graduation", "expulsion"
+
+
+class ExitRequest(db.Model):
+    """A county's graduation or expulsion awaiting the city: the rule it
+    stands on, the effective date and the officer's reason; approved, it is
+    recorded by :func:`pool.membership.lifecycle.graduate` / ``expel`` as of
+    that date, and the request keeps the event it became."""
+
+    __tablename__ = "exit_request"
+    __table_args__ = (
+        Index("ix_exit_request_status", "status", "county_id"),
+        CheckConstraint(f"status IN {EXIT_STATUSES!r}".replace(",)", ")"), name="status"),
+        CheckConstraint(f"kind IN {(GRADUATION_EXIT, EXPULSION_EXIT)!r}", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String(16))  # graduation a/b; expulsion no_progress/incident
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("pool_event.id"))
+
+    enterprise: Mapped[Enterprise] = relationship()
     proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

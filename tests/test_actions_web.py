@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Application, Enterprise, IntakeRound, PoolEvent
+from models import Application, Enterprise, ExitRequest, IntakeRound, PoolEvent
 from pool.eligibility.criteria import check
 from pool.eligibility.rulebook import load_industries_defaults
 from pool.eligibility.policy import Policy
@@ -122,9 +122,48 @@ def test_incident_then_expulsion(client, auth, world, use_db):
     page = client.get(f"/actions/{world.dy_ent.id}/expel").get_data(as_text=True)
     assert 'id="findings"' in page and "偷漏税" in page
     response = client.post(f"/actions/{world.dy_ent.id}/expel", data={
-        "basis": "incident", "on": "2025-08-02", "reason": "偷漏税，予以退库"})
-    assert response.status_code == 302
+        "basis": "incident", "on": "2025-08-02", "reason": "偷漏税，予以退库"}, follow_redirects=True)
+    # The county's expulsion waits for the city (exit_needs_city_approval).
+    assert "已提交市级确认" in response.get_data(as_text=True)
+    assert 'id="exit-request"' in response.get_data(as_text=True)
+    assert state_of(use_db, world.dy_ent.id) == "admitted"
+    again = client.post(f"/actions/{world.dy_ent.id}/expel", data={
+        "basis": "incident", "on": "2025-08-02", "reason": "再交一次"})
+    assert again.status_code == 422 and "已有待市级确认的退库申请" in again.get_data(as_text=True)
+    auth.logout()
+    auth.login("admin")
+    queue = client.get("/exits/").get_data(as_text=True)
+    assert world.dy_ent.name in queue and "待市级确认" in queue
+    with use_db() as session:
+        request_id = session.scalar(select(ExitRequest.id))
+    done = client.post(f"/exits/{request_id}/decide", data={"approve": "1"}, follow_redirects=True)
+    assert "自 2025-08-02 起生效" in done.get_data(as_text=True)
     assert state_of(use_db, world.dy_ent.id) == "expelled"
+    with use_db() as session:
+        event = session.scalar(select(PoolEvent).where(PoolEvent.to_state == "expelled"))
+        assert event.effective_on == date(2025, 8, 2)
+        assert event.evidence["approval"]["request_id"] == request_id
+
+
+def test_the_city_returns_an_exit_with_a_reason(client, auth, world, use_db):
+    admit_dy(use_db, world)
+    auth.login("dy")
+    client.post(f"/actions/{world.dy_ent.id}/incident", data={
+        "incident-subtype": "tax_evasion", "incident-on": "2025-08-01", "incident-reason": "税务部门通报偷漏税"})
+    client.post(f"/actions/{world.dy_ent.id}/expel", data={
+        "basis": "incident", "on": "2025-08-02", "reason": "偷漏税，予以退库"})
+    auth.logout()
+    auth.login("admin")
+    with use_db() as session:
+        request_id = session.scalar(select(ExitRequest.id))
+    bare = client.post(f"/exits/{request_id}/decide", data={"send_back": "1", "reason": ""},
+                       follow_redirects=True)
+    assert "退回须写明理由" in bare.get_data(as_text=True)
+    client.post(f"/exits/{request_id}/decide", data={"send_back": "1", "reason": "证据不足，请补充税务文书"})
+    assert state_of(use_db, world.dy_ent.id) == "admitted"
+    with use_db() as session:
+        row = session.get(ExitRequest, request_id)
+        assert (row.status, row.decision_reason) == ("returned", "证据不足，请补充税务文书")
 
 
 def test_an_expulsion_dated_tomorrow_is_refused_at_the_date_field(client, auth, world, use_db,
@@ -142,7 +181,8 @@ def test_an_expulsion_dated_tomorrow_is_refused_at_the_date_field(client, auth, 
     response = client.post(f"/actions/{world.dy_ent.id}/expel", data={
         "basis": "incident", "on": "2026-11-30", "reason": "偷漏税，予以退库"})
     assert response.status_code == 302
-    assert state_of(use_db, world.dy_ent.id) == "expelled"
+    with use_db() as session:
+        assert session.scalar(select(ExitRequest.effective_on)) == date(2026, 11, 30)
 
 
 def test_graduation_is_refused_when_no_rule_holds(client, auth, world, use_db):

@@ -668,7 +668,12 @@ def test_facts_incident_and_expulsion(api_client, world, tokens):
     incident = call(api_client, "POST", base + "/incident", tokens["dy"],
                     body={"subtype": "serious_dishonesty", "reason": "列入严重失信名单", "on": "2025-09-01"})
     assert incident.status_code == 201
-    expelled = call(api_client, "POST", base + "/expel", tokens["dy"],
+    asked = call(api_client, "POST", base + "/expel", tokens["dy"],
+                 body={"basis": "incident", "reason": "严重失信", "on": "2025-09-02"})
+    assert asked.status_code == 202, asked.get_data(as_text=True)  # the county asks the city
+    assert asked.get_json()["exit_request"]["status"] == "pending"
+    assert asked.get_json()["enterprise"]["state"] == "admitted"
+    expelled = call(api_client, "POST", base + "/expel", tokens["admin"],  # the city expels itself
                     body={"basis": "incident", "reason": "严重失信", "on": "2025-09-02"})
     assert expelled.status_code == 201, expelled.get_data(as_text=True)
     assert expelled.get_json()["enterprise"]["state"] == "expelled"

@@ -31,6 +31,7 @@ EXPECTED_DEFAULTS = {
     "annual_data_high_after_days": 30,
     "reminder_days_before_deadline": (30, 14, 7),
     "reapply_after_expulsion_months": 0,
+    "exit_needs_city_approval": True,
 }
 
 
@@ -57,9 +58,17 @@ def test_every_default_is_dated_at_the_seed_and_cites_its_clause():
 
 
 def test_specs_have_chinese_labels_and_known_kinds():
-    kinds = {"decimal", "int", "str", "str_list", "int_list", "month_day", "table"}
+    kinds = {"decimal", "int", "str", "str_list", "int_list", "month_day", "table", "bool"}
     for key, spec in PARAMETER_SPECS.items():
         assert spec.key == key and spec.kind in kinds and spec.label and spec.description
+
+
+def test_exit_approval_is_a_yes_or_no():
+    from pool.eligibility.policy import _checked
+    for bad in ("yes", 1, None):
+        with pytest.raises(ValueError, match="须为 true 或 false"):
+            _checked(Parameter("exit_needs_city_approval", bad, date(2026, 1, 1), "测试"))
+    assert _checked(Parameter("exit_needs_city_approval", False, date(2026, 1, 1), "测试")).value is False
 
 
 def test_no_value_before_the_seed_date_and_the_error_names_the_key():

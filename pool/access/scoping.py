@@ -15,7 +15,8 @@ another county's data.
 from sqlalchemy import false, select, true
 
 from models import (
-    CITY_ADMIN, COUNTY_OFFICER, Application, Contact, County, Enterprise, IntakeBatch, OutboxMail, Patent,
+    CITY_ADMIN, COUNTY_OFFICER, Application, Contact, County, Enterprise, ExitRequest, IntakeBatch, OutboxMail,
+    Patent,
     PoolEvent, Product, ProductFigure, Qualification, ResearchPartnership, RiskFlag, StateCorrection,
     RiskFlagChange, Trademark, YearlyFigure,
 )
@@ -25,7 +26,7 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 # How a child row reaches its enterprise: directly, or through its parent row.
 # A mail may have no enterprise (an officer's digest): its own county decides.
 _COUNTY_OWNED = (OutboxMail, IntakeBatch)
-_DIRECT = (Application, Contact, Patent, PoolEvent, Product, Qualification, StateCorrection,
+_DIRECT = (Application, Contact, ExitRequest, Patent, PoolEvent, Product, Qualification, StateCorrection,
            ResearchPartnership, RiskFlag, Trademark, YearlyFigure)
 _THROUGH = {ProductFigure: (Product, ProductFigure.product_id == Product.id),
             RiskFlagChange: (RiskFlag, RiskFlagChange.flag_id == RiskFlag.id)}

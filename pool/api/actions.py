@@ -9,9 +9,9 @@ lead to (``reviews``), as :func:`pool.membership.lifecycle.admit` records them.
 """
 from datetime import date
 
-from models import Application, db
+from models import Application, ExitRequest, db
 from pool.eligibility import applications, rulebook
-from pool.membership import admission, cycles, lifecycle
+from pool.membership import admission, cycles, exit_requests, lifecycle
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.criteria import check
@@ -47,6 +47,13 @@ RESULT = s.component("ActionResult", s.obj({
 }))
 REPLIES = {201: Reply("已记录", RESULT)}
 ERRORS = (404, 409, 422)
+EXIT_REQUEST = s.component("ExitRequest", s.obj({
+    "id": s.ID, "kind": {"enum": ["graduation", "expulsion"]}, "rule": {"type": "string"},
+    "effective_on": {"type": "string", "format": "date"}, "status": {"enum": ["pending", "approved", "returned"]},
+    "reason": {"type": "string"},
+}))
+EXIT_REPLIES = {**REPLIES, 202: Reply("已提交市级确认（exit_needs_city_approval）：确认后才生效", s.component(
+    "ExitRequested", s.obj({"exit_request": EXIT_REQUEST, "enterprise": s.ENTERPRISE_SUMMARY})))}
 
 
 def _body(name: str, properties: dict, required: tuple[str, ...] = ()) -> dict:
@@ -117,31 +124,41 @@ def reapply(enterprise, body):
 
 
 @operation("POST", ONE + "/graduate", tag=TAG, summary="培育出库",
-           description="确认培育出库：条件 a 或 b 须在 on 日成立，否则 409 并说明原因。",
+           description=("确认培育出库：条件 a 或 b 须在 on 日成立，否则 409 并说明原因。"
+                        "县（市、区）经办人确认且须经市级确认时（政策参数 exit_needs_city_approval），"
+                        "答 202 与待确认的申请，市级管理员确认后生效。"),
            body=_body("GraduateRequest", {"rule": RULE, "reason": REASON, "evidence": EVIDENCE},
                       ("rule", "reason")),
-           replies=REPLIES, errors=ERRORS)
+           replies=EXIT_REPLIES, errors=ERRORS)
 def graduate(enterprise, body):
-    """Confirm a graduation by rule a or b, which must hold on ``on``."""
+    """Confirm a graduation by rule a or b, which must hold on ``on`` (or ask the city to)."""
     on = effective_on(body)
-    event = lifecycle.graduate(db.session, enterprise, actor=viewer(), on=on, today=today(),
-                               rule=body["rule"],
-                               reason=body["reason"], evidence=body.get("evidence"),
-                               snapshot=policy_on(on, "on"))
-    return _done(enterprise, event)
+    return _exit(enterprise, exit_requests.confirm_exit(
+        db.session, enterprise, actor=viewer(), kind="graduation", rule=body["rule"], on=on, today=today(),
+        reason=body["reason"], evidence=body.get("evidence"), snapshot=policy_on(on, "on")))
 
 
 @operation("POST", ONE + "/expel", tag=TAG, summary="退库",
-           description="确认退库：依据（两年无实质性进展，或诚信事件）须在 on 日成立，否则 409 并说明原因。",
+           description=("确认退库：依据（两年无实质性进展，或诚信事件）须在 on 日成立，否则 409 并说明原因。"
+                        "须经市级确认时答 202 与待确认的申请。"),
            body=_body("ExpelRequest", {"basis": BASIS, "reason": REASON}, ("basis", "reason")),
-           replies=REPLIES, errors=ERRORS)
+           replies=EXIT_REPLIES, errors=ERRORS)
 def expel(enterprise, body):
-    """Confirm an expulsion on the basis given, which must hold on ``on``."""
+    """Confirm an expulsion on the basis given, which must hold on ``on`` (or ask the city to)."""
     on = effective_on(body)
-    event = lifecycle.expel(db.session, enterprise, actor=viewer(), on=on, today=today(),
-                            basis=body["basis"],
-                            reason=body["reason"], snapshot=policy_on(on, "on"))
-    return _done(enterprise, event)
+    return _exit(enterprise, exit_requests.confirm_exit(
+        db.session, enterprise, actor=viewer(), kind="expulsion", rule=body["basis"], on=on, today=today(),
+        reason=body["reason"], snapshot=policy_on(on, "on")))
+
+
+def _exit(enterprise, done):
+    """201 with the exit recorded, or 202 with the request awaiting the city."""
+    if not isinstance(done, ExitRequest):
+        return _done(enterprise, done)
+    db.session.commit()
+    return json_response({"exit_request": {
+        "id": done.id, "kind": done.kind, "rule": done.rule, "effective_on": done.effective_on.isoformat(),
+        "status": done.status, "reason": done.reason}, "enterprise": s.enterprise_summary(enterprise)}, 202)
 
 
 def _fact(name: str, types: dict) -> dict:

@@ -111,6 +111,12 @@ def _positive_int_list(obj: Any) -> tuple[int, ...]:
     return values
 
 
+def _bool(obj: Any) -> bool:
+    if not isinstance(obj, bool):
+        raise ValueError("须为 true 或 false")
+    return obj
+
+
 def _month_day(obj: Any) -> str:
     if not isinstance(obj, str) or not re.fullmatch(r"[0-9]{2}-[0-9]{2}", obj):
         raise ValueError("须为 MM-DD 格式，如 05-31")
@@ -171,6 +177,8 @@ PARAMETER_SPECS: dict[str, ParamSpec] = {s.key: s for s in (
           "在截止日前这些天数向企业联系人发送提醒", _positive_int_list),
     _spec("reapply_after_expulsion_months", "退库后重新申报等待期（月）", "int",
           "退库企业自退库之日起满此月数、且在以后的申报年度，方可重新申报", _int(0)),
+    _spec("exit_needs_city_approval", "出库、退库须经市级确认", "bool",
+          "为 true 时，县（市、区）经办人确认的培育出库或退库成为申请，经市级管理员确认后才生效", _bool),
 )}
 
 _ANNEX = "黄石 附件2 "
@@ -198,6 +206,8 @@ DEFAULT_PARAMETERS: tuple[Parameter, ...] = tuple(
         ("reminder_days_before_deadline", (30, 14, 7), "SPEC §4 解释", ""),
         ("reapply_after_expulsion_months", 0, "黄石 二(六)2；原文未规定 [R]",
          "原文未规定退库企业能否及何时重新申报；默认不设等待期（0 个月），由市里另行规定"),
+        ("exit_needs_city_approval", True, "黄石 二(六)2 责任单位（市市场监管局，各县市区政府）[R]",
+         "本项目的解读：入库、出库由市、县共同负责，县（市、区）确认的出库、退库经市级确认后生效"),
     )
 )
 

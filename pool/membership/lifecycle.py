@@ -170,7 +170,7 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, rea
 
 def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, rule: str,
              reason: str,
-             evidence: Mapping | None = None, snapshot) -> PoolEvent:
+             evidence: Mapping | None = None, snapshot, approval: Mapping | None = None) -> PoolEvent:
     """Confirm a graduation (培育出库) by ``rule`` ``"a"`` (new patent-intensive
     product) or ``"b"`` (sales and profit growth), which must hold on ``on``
     (:func:`pool.membership.proposals.graduation_assessment`).  ``evidence`` is what the
@@ -178,13 +178,15 @@ def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, r
 
     :raise TransitionRefused: wrong state, no reason, or the rule does not hold.
     """
-    return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason,
-                    {"officer": as_json(evidence or {})}, snapshot)
+    extra = {"officer": as_json(evidence or {})}
+    if approval:
+        extra["approval"] = as_json(approval)
+    return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason, extra, snapshot)
 
 
 def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basis: str,
           reason: str,
-          snapshot) -> PoolEvent:
+          snapshot, approval: Mapping | None = None) -> PoolEvent:
     """Confirm an expulsion (退库) on ``basis`` ``"no_progress"`` (rule a) or
     ``"incident"`` (rule b), which must hold on ``on``.
 
@@ -192,8 +194,9 @@ def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basi
     """
     if basis not in EXPULSION_BASES:
         raise TransitionRefused(f"退库依据须为 no_progress 或 incident，不能为 {basis!r}")
-    return _confirm(session, enterprise, actor, on, today, EXPULSION, EXPULSION_BASES[basis],
-                    reason, {"basis": basis}, snapshot)
+    extra = {"basis": basis, **({"approval": as_json(approval)} if approval else {})}
+    return _confirm(session, enterprise, actor, on, today, EXPULSION, EXPULSION_BASES[basis], reason, extra,
+                    snapshot)
 
 
 def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,

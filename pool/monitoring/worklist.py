@@ -11,7 +11,7 @@ each with a count, its oldest (or soonest) date and the first few items:
   their end (the rule of :mod:`pool.monitoring.qualifications`);
 * before this year's ``annual_data_deadline``, the members whose previous-year
   figures are still incomplete (after it, annual_data_missing flags say so);
-* state corrections awaiting the city administrator's decision.
+* county exits and state corrections awaiting the city administrator's decision.
 
 It reads only; dates are passed in; the web layer links each task to the
 page where it is done.
@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from models import Enterprise, Qualification, RiskFlag
 from models.event import PENDING as CORRECTION_PENDING
-from models.event import StateCorrection
+from models.event import ExitRequest, StateCorrection
 from models.monitoring import EXPULSION_DUE, GRADUATION_READY, HIGH, WARNING
 
 from pool.eligibility.profile import describe_qualification
@@ -60,7 +60,7 @@ def worklist(session, county_ids: Iterable[int] | None, today: date, snapshot) -
     """The open tasks of ``county_ids`` (``None``: every county) on ``today``,
     in the order they should be done; tasks with nothing to do are left out."""
     counties = None if county_ids is None else list(county_ids)
-    tasks = [*_flags(session, counties), _expiring(session, counties, today, snapshot),
+    tasks = [*_flags(session, counties), _exits(session, counties), _expiring(session, counties, today, snapshot),
              _annual(session, counties, today, snapshot), _corrections(session, counties)]
     return [task for task in tasks if task is not None and task.count]
 
@@ -128,6 +128,18 @@ def _annual(session, counties, today: date, p) -> Task | None:
     return Task("annual", f"{year} 年度数据待报送（截止 {deadline.isoformat()}）", count, deadline, tuple(
         Item(eid, name, f"{year} 年度{fields}尚未报送完整", deadline) for eid, name in rows),
         {"year": year, "day": deadline.isoformat()})
+
+
+def _exits(session, counties) -> Task:
+    er = ExitRequest
+    where = (er.status == CORRECTION_PENDING, _in(er.county_id, counties))
+    count, oldest = session.execute(select(func.count(), func.min(er.proposed_at)).where(*where)).one()
+    rows = session.execute(select(er.enterprise_id, Enterprise.name, er.kind, er.effective_on, er.reason)
+                           .join(Enterprise, Enterprise.id == er.enterprise_id).where(*where)
+                           .order_by(er.proposed_at).limit(SHOWN)).all()
+    return Task("exits", "出库、退库待市级确认", count, oldest.date() if oldest else None, tuple(
+        Item(eid, name, f"{'培育出库' if kind == 'graduation' else '退库'}（{on.isoformat()}）：{reason}", on)
+        for eid, name, kind, on, reason in rows))
 
 
 def _corrections(session, counties) -> Task:

@@ -22,12 +22,12 @@ ERROR_TITLES = {
 
 def init_app(app) -> None:
     from pool.web import (
-        actions, auth, checks, corrections, enterprises, flags, golive, intake, main, monitor, parts,
+        actions, auth, checks, corrections, enterprises, exits, flags, golive, intake, main, monitor, parts,
         record_book, records, reference, reports, rules, users,
     )
 
     for module in (auth, main, enterprises, checks, rules, reference, records, parts, record_book, reports,
-                   actions, corrections, intake, monitor, flags, golive, users):
+                   actions, corrections, exits, intake, monitor, flags, golive, users):
         app.register_blueprint(module.bp)
     filters.init_app(app)
     remember.init_app(app)

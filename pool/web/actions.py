@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models import Application, IntakeRound, PoolEvent, db
+from models import Application, ExitRequest, IntakeRound, PoolEvent, db
 from pool.eligibility import applications, rulebook
-from pool.membership import cycles, intake, lifecycle
+from pool.membership import cycles, exit_requests, intake, lifecycle
 from pool.access import scoping
 from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
@@ -177,19 +177,20 @@ def _confirm(enterprise_id, form_class, action):
     on = form.on.data or today()
     if form.validate_on_submit():
         try:
-            snapshot = snapshot_on(on)
-            if action == "graduate":
-                lifecycle.graduate(db.session, enterprise, actor=current_user, on=on,
-                                   today=today(), rule=form.rule.data, reason=form.reason.data, snapshot=snapshot)
-                message = _("%(name)s 已培育出库", name=enterprise.name)
-            else:
-                lifecycle.expel(db.session, enterprise, actor=current_user, on=on,
-                                today=today(), basis=form.basis.data, reason=form.reason.data, snapshot=snapshot)
-                message = _("%(name)s 已退库", name=enterprise.name)
+            graduating = action == "graduate"
+            done = exit_requests.confirm_exit(
+                db.session, enterprise, actor=current_user, kind="graduation" if graduating else "expulsion",
+                rule=form.rule.data if graduating else form.basis.data, on=on, today=today(),
+                reason=form.reason.data, snapshot=snapshot_on(on))
         except lifecycle.TransitionRefused as exc:
             _refused(exc, form)
         else:
-            return _done(enterprise, message)
+            if isinstance(done, ExitRequest):
+                return _done(enterprise, _("已提交市级确认：%(name)s %(what)s（生效日期 %(day)s），确认后生效",
+                                           name=enterprise.name, what=_("培育出库") if graduating else _("退库"),
+                                           day=on.isoformat()))
+            return _done(enterprise, _("%(name)s 已培育出库", name=enterprise.name) if graduating
+                         else _("%(name)s 已退库", name=enterprise.name))
     findings = _findings(enterprise, action, on)
     title = _("确认培育出库") if action == "graduate" else _("确认退库")
     return _page("actions/confirm.html", enterprise, form, title, findings=findings, action=action)

@@ -11,7 +11,7 @@ from models import STATES, Application, Enterprise, PoolEvent, Product, db
 from pool.eligibility import applications, rulebook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.records import directory, facts
-from pool.membership import corrections, cycles, intake, lifecycle
+from pool.membership import corrections, cycles, exit_requests, intake, lifecycle
 from pool.access import scoping
 
 from pool.web import monitor
@@ -126,6 +126,7 @@ def _outlook(enterprise, day):
         "quota": lifecycle.quota(db.session, enterprise.county_id, day, snapshot),
         "round": intake.open_round_on(db.session, day),
         "flags": monitor.enterprise_flags(enterprise.id),
+        "exit_request": exit_requests.pending_for(db.session, enterprise.id),
         "checks": db.session.scalars(applications.visible(current_user).where(
             Application.enterprise_id == enterprise.id).limit(5)).all(),
     }
