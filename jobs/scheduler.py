@@ -59,13 +59,13 @@ def _scan(session, *, now, as_of, config, progress=None) -> str:
     judged = monitoring.judge_records(session, as_of, rules, commit=session.commit)
     if progress:
         progress(f"复核企业记录（{judged:,} 家）")
-    result = monitoring.scan(session, as_of, rulebook=rules, progress=progress)
+    result = monitoring.scan(session, as_of, rulebook=rules, progress=progress, base_url=config["PUBLIC_URL"])
     session.commit()
     return result.summary()
 
 
 def _digest(session, *, now, as_of, config) -> str:
-    queued = outbox.weekly_digest(session, as_of)
+    queued = outbox.weekly_digest(session, as_of, base_url=config["PUBLIC_URL"])
     session.commit()
     return f"{as_of} 每周风险汇总：新排队 {queued} 封"
 

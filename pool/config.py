@@ -27,6 +27,8 @@ DEFAULTS = {
     "BOOTSTRAP_SERVE_LOCAL": True,  # no internet at officers' desks
     "BOOTSTRAP_BTN_SIZE": "sm",
     "PAGE_SIZE": 25,
+    # The address officers reach the system at: mails link to its pages ("" : no links).
+    "PUBLIC_URL": "http://127.0.0.1:5000",
     "API_RATE_LIMIT": 120,  # requests per user (all their tokens) per minute
     "API_MAX_APPLICANTS": 1000,  # applicants per /eligibility request; bulk: CLI or upload
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # upload limit, bytes

@@ -18,6 +18,7 @@ from pool.monitoring import flags, mailer, outbox
 
 from . import model_factories as mf
 from .concurrency import all_at_once
+from .test_lifecycle import dy, officer  # noqa: F401 - fixtures
 from .test_monitoring import pool_member, run
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
@@ -366,3 +367,58 @@ def test_a_mail_that_cannot_be_built_fails_alone_and_the_batch_goes_on(session, 
         == ["sent"] * 3
     assert len(inbox.messages()) == 3
     assert all("victim" not in str(rcpt) for rcpt, _msg in inbox.messages())
+
+
+# --- links and the preview (issue #15) ----------------------------------------------------
+
+def test_each_flag_in_a_mail_links_to_its_page(app, session, dy, officer):
+    from models import RiskFlag
+    from pool.monitoring import scan as monitoring
+    officer.email = "dy@example.gov.cn"
+    member = pool_member(session, dy)
+    member.has_rd_leader = False
+    session.commit()
+    monitoring.scan(session, date(2026, 3, 2), base_url="https://pool.hs.gov.cn/")
+    session.commit()
+    flag_id = session.scalar(select(RiskFlag.id))
+    mail = session.scalars(select(OutboxMail)).one()
+    assert f"https://pool.hs.gov.cn/monitor/flags/{flag_id}" in mail.text_body
+    assert f'<a href="https://pool.hs.gov.cn/monitor/flags/{flag_id}">' in mail.html_body
+    assert outbox.weekly_digest(session, date(2026, 3, 2), base_url="https://pool.hs.gov.cn") == 1
+    digest = session.scalar(select(OutboxMail).where(OutboxMail.reason == "digest"))
+    assert f"https://pool.hs.gov.cn/monitor/flags/{flag_id}" in digest.text_body
+    # the paths the mails use are the web layer's routes
+    adapter = app.url_map.bind("pool.hs.gov.cn")
+    assert adapter.match(outbox.FLAG_PATH.format(id=flag_id))[0] == "flags.detail"
+    assert adapter.match(outbox.MONITOR_PATH)[0] == "monitor.dashboard"
+
+
+def test_without_an_address_a_mail_has_no_links(session, dy, officer):
+    officer.email = "dy@example.gov.cn"
+    member = pool_member(session, dy)
+    member.has_rd_leader = False
+    session.commit()
+    run(session, date(2026, 3, 2))
+    assert "http" not in session.scalars(select(OutboxMail)).one().text_body
+
+
+def test_the_administrator_previews_a_mail_as_sent(client, auth, use_db):
+    with use_db() as session:
+        mf.user(session, "admin", role="city_admin")
+        county = mf.county(session)
+        mf.user(session, "dy", county=county)
+        outbox.enqueue(session, "alert/x/dy@example.gov.cn", reason="alert", to_addr="dy@example.gov.cn",
+                       subject="【培育库】测试预览", text_body="正文第一行\nhttps://pool.example/monitor/flags/1",
+                       html_body="<p style=\"color: red\">HTML 正文</p>")
+        session.commit()
+        mail_id = session.scalar(select(OutboxMail.id))
+    auth.login("admin")
+    page = client.get(f"/monitor/outbox/{mail_id}")
+    assert page.status_code == 200 and "正文第一行" in page.text and "sandbox" in page.text
+    html = client.get(f"/monitor/outbox/{mail_id}/html")
+    assert html.status_code == 200 and "HTML 正文" in html.text
+    assert "sandbox" in html.headers["Content-Security-Policy"] and "script-src" not in html.headers[
+        "Content-Security-Policy"]
+    auth.logout()
+    auth.login("dy")
+    assert client.get(f"/monitor/outbox/{mail_id}").status_code == 403

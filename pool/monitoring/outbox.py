@@ -43,6 +43,8 @@ MESSAGE_DOMAIN = "pool.localhost"
 ALERT, DIGEST, ANNUAL_REMINDER = "alert", "digest", "annual_reminder"
 REASON_LABELS = {ALERT: "高风险即时提醒", DIGEST: "每周风险汇总", ANNUAL_REMINDER: "年度数据报送提醒"}
 ALERT_LINES, DIGEST_LINES = 50, 200  # flags listed in one mail; the rest are counted
+# The pages a mail links to, under the system's address (tests check they are routes of the web layer).
+FLAG_PATH, MONITOR_PATH = "/monitor/flags/{id}", "/monitor/"
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -125,29 +127,36 @@ def county_officers(session, county_ids=None) -> dict[int, list[Recipient]]:
     return officers
 
 
-def _line(enterprise: str, kind: str, severity: str, detail: str, opened_on: date | None = None) -> dict:
-    """One flag as a mail shows it."""
+def _line(enterprise: str, kind: str, severity: str, detail: str, opened_on: date | None = None,
+          url: str = "") -> dict:
+    """One flag as a mail shows it, with the address of its page."""
     return {"enterprise": enterprise, "kind": KIND_LABELS[kind],
             "severity": SEVERITY_LABELS[severity], "urgent": severity in URGENT,
-            "detail": detail, "opened_on": opened_on}
+            "detail": detail, "opened_on": opened_on, "url": url}
 
 
-def alert_mail(officer: Recipient, as_of: date, batch: str, conditions) -> Mail:
-    """The immediate mail about ``conditions`` (the new high / expulsion-due
-    flags of ``officer``'s county found by the scan of ``as_of``, most severe
-    first; the first :data:`ALERT_LINES` are listed); ``batch`` names the scan's
-    batch in the key."""
-    total = len(conditions)
-    expel = sum(1 for c in conditions if c.severity == EXPULSION_DUE)
+def link(base_url: str, path: str) -> str:
+    """``path`` on the system's address (empty when none is configured)."""
+    return base_url.rstrip("/") + path if base_url else ""
+
+
+def alert_mail(officer: Recipient, as_of: date, batch: str, items, base_url: str = "") -> Mail:
+    """The immediate mail about ``items`` (``(flag id, condition)`` of the new
+    high / expulsion-due flags of ``officer``'s county found by the scan of
+    ``as_of``, most severe first; the first :data:`ALERT_LINES` are listed, each
+    linked to its flag's page); ``batch`` names the scan's batch in the key."""
+    total = len(items)
+    expel = sum(1 for _, c in items if c.severity == EXPULSION_DUE)
     subject = f"【培育库】{officer.county}新增 {total} 项高风险提示（{as_of}）"
-    lines = [_line(c.enterprise_name, c.kind, c.severity, c.detail) for c in conditions[:ALERT_LINES]]
+    lines = [_line(c.enterprise_name, c.kind, c.severity, c.detail, url=link(base_url, FLAG_PATH.format(id=i)))
+             for i, c in items[:ALERT_LINES]]
     text, html = render("alert", officer=officer, as_of=as_of, lines=lines, total=total, expel=expel,
-                        more=total - len(lines))
+                        more=total - len(lines), home=link(base_url, MONITOR_PATH))
     return Mail(f"{ALERT}/{as_of}/{batch}/{officer.email.lower()}", ALERT, officer.email, subject,
                 text, html, officer.county_id)
 
 
-def weekly_digest(session, as_of: date) -> int:
+def weekly_digest(session, as_of: date, base_url: str = "") -> int:
     """Queue this ISO week's digest for every county officer whose county has
     open flags; the number queued (0 for a week already done)."""
     officers = county_officers(session)
@@ -156,7 +165,7 @@ def weekly_digest(session, as_of: date) -> int:
     rank = case(*((RiskFlag.severity == s, -i) for i, s in enumerate(SEVERITIES)))
     rows = session.execute(
         select(RiskFlag.county_id, Enterprise.name, RiskFlag.kind,
-               RiskFlag.severity, RiskFlag.detail, RiskFlag.opened_on)
+               RiskFlag.severity, RiskFlag.detail, RiskFlag.opened_on, RiskFlag.id)
         .join(Enterprise, Enterprise.id == RiskFlag.enterprise_id)
         .where(RiskFlag.closed_on.is_(None), RiskFlag.county_id.in_(list(officers)))
         .order_by(RiskFlag.county_id, rank, Enterprise.name, RiskFlag.kind)
@@ -164,7 +173,8 @@ def weekly_digest(session, as_of: date) -> int:
     by_county: dict[int, list] = {}
     for row in rows:
         by_county.setdefault(row.county_id, []).append(
-            _line(row.name, row.kind, row.severity, row.detail, row.opened_on))
+            _line(row.name, row.kind, row.severity, row.detail, row.opened_on,
+                  link(base_url, FLAG_PATH.format(id=row.id))))
     year, week, _ = as_of.isocalendar()
     mails = []
     for county_id, flags in by_county.items():
@@ -173,7 +183,8 @@ def weekly_digest(session, as_of: date) -> int:
             subject = f"【培育库】{officer.county}风险周报（{year} 年第 {week} 周，未关闭 {len(flags)} 项）"
             text, html = render("digest", officer=officer, as_of=as_of, year=year, week=week,
                                 counts=counts, lines=flags[:DIGEST_LINES],
-                                total=len(flags), more=max(0, len(flags) - DIGEST_LINES))
+                                total=len(flags), more=max(0, len(flags) - DIGEST_LINES),
+                                home=link(base_url, MONITOR_PATH))
             mails.append(Mail(f"{DIGEST}/{year}-W{week:02d}/{officer.email.lower()}", DIGEST,
                               officer.email, subject, text, html, county_id))
     return enqueue_many(session, mails)

@@ -127,12 +127,14 @@ def last_scanned(session) -> date | None:
     return max((d for d in (seen, closed) if d is not None), default=None)
 
 
-def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None] | None = None) -> ScanResult:
+def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None] | None = None,
+         base_url: str = "") -> ScanResult:
     """Bring the open risk flags up to date for ``as_of`` and queue the mails
     for new high / expulsion-due flags, in the caller's transaction.
 
     ``rulebook`` defaults to :func:`pool.eligibility.rulebook.load`; ``progress`` is called
-    with a Chinese stage label after each step (for long runs).
+    with a Chinese stage label after each step (for long runs); the mails
+    link to the flags under ``base_url`` (the system's public address).
 
     :raise ScanRefused: if ``as_of`` is before the last scan recorded.
     """
@@ -145,14 +147,14 @@ def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None]
         urgent = _reconcile(session, as_of, found, result)
         if progress:
             progress("更新风险记录")
-        result.mails_enqueued = _alert_officers(session, as_of, urgent)
+        result.mails_enqueued = _alert_officers(session, as_of, urgent, base_url)
         result.open_by_severity = open_by_severity(session)
         if progress:
             progress("写入提醒邮件")
     return result
 
 
-def follow(session, enterprise_id: int, as_of: date, rulebook=None) -> ScanResult:
+def follow(session, enterprise_id: int, as_of: date, rulebook=None, base_url: str = "") -> ScanResult:
     """Bring one enterprise's flags up to date on ``as_of`` right after an
     officer's action changed its facts (a graduation or expulsion, a renewed
     certificate, a figure reported), instead of at the next scan: the same
@@ -167,7 +169,7 @@ def follow(session, enterprise_id: int, as_of: date, rulebook=None) -> ScanResul
     found = {(c.enterprise_id, c.kind): c for c in _conditions(facts)}
     result = ScanResult(as_of)
     urgent = _reconcile(session, as_of, found, result, only=enterprise_id)
-    result.mails_enqueued = _alert_officers(session, as_of, urgent)
+    result.mails_enqueued = _alert_officers(session, as_of, urgent, base_url)
     return result
 
 
@@ -336,8 +338,9 @@ def _same_keys(rows: list[dict]) -> list[list[dict]]:
 
 # --- mails ---------------------------------------------------------------------------
 
-def _alert_officers(session, as_of: date, urgent: list[tuple[int, Condition]]) -> int:
-    """One immediate mail per officer of each county with flags that became urgent."""
+def _alert_officers(session, as_of: date, urgent: list[tuple[int, Condition]], base_url: str = "") -> int:
+    """One immediate mail per officer of each county with flags that became
+    urgent, each flag linked under ``base_url`` (the system's address)."""
     by_county: dict[int, list[tuple[int, Condition]]] = {}
     for flag_id, condition in urgent:
         by_county.setdefault(condition.county_id, []).append((flag_id, condition))
@@ -349,7 +352,7 @@ def _alert_officers(session, as_of: date, urgent: list[tuple[int, Condition]]) -
         # Names this scan's batch: a flag reaches a severity at most once a day.
         flag_id, first = min(items, key=lambda item: item[0])
         batch = f"{flag_id}-{first.severity}"
-        conditions = sorted((c for _, c in items),
-                            key=lambda c: (-SEVERITY_RANK[c.severity], c.enterprise_name, c.kind))
-        mails += [outbox.alert_mail(officer, as_of, batch, conditions) for officer in officers.get(county_id, [])]
+        items = sorted(items, key=lambda i: (-SEVERITY_RANK[i[1].severity], i[1].enterprise_name, i[1].kind))
+        mails += [outbox.alert_mail(officer, as_of, batch, items, base_url)
+                  for officer in officers.get(county_id, [])]
     return outbox.enqueue_many(session, mails)

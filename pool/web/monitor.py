@@ -122,6 +122,31 @@ def outbox():
                            states=MAIL_STATES, labels=MAIL_LABELS, form=ConfirmForm())
 
 
+@bp.get("/outbox/<int:mail_id>")
+@admin_required
+def mail(mail_id: int):
+    """One mail as it is (or was) sent: headers, the text part, the HTML part framed."""
+    row = scoping.get_child(db.session, current_user, OutboxMail, mail_id)
+    if row is None:
+        abort(404)
+    return render_template("monitor/mail.html", mail=row, labels=MAIL_LABELS, form=ConfirmForm())
+
+
+@bp.get("/outbox/<int:mail_id>/html")
+@admin_required
+def mail_html(mail_id: int):
+    """The mail's HTML part alone, for the preview's frame: sandboxed, no
+    script, nothing fetched, framable by this site only."""
+    row = scoping.get_child(db.session, current_user, OutboxMail, mail_id)
+    if row is None or not row.html_body:
+        abort(404)
+    response = current_app.response_class(row.html_body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 @bp.post("/outbox/<int:mail_id>/retry")
 @admin_required
 def retry(mail_id: int):
@@ -145,7 +170,7 @@ def follow(enterprise_id: int) -> None:
     (:func:`pool.monitoring.scan.follow`), in the request's transaction.  If a
     scan is already recorded for a later day, they wait for the next scan."""
     try:
-        monitoring.follow(db.session, enterprise_id, today())
+        monitoring.follow(db.session, enterprise_id, today(), base_url=current_app.config["PUBLIC_URL"])
     except monitoring.ScanRefused:
         pass
 
