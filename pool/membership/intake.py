@@ -27,6 +27,15 @@ def _require_admin(actor) -> None:
         raise TransitionRefused("只有市级管理员可以开启或关闭入库批次")
 
 
+def _round_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise TransitionRefused("请填写批次名称")
+    if (unclean := text.refusal("批次名称", name)) is not None:
+        raise TransitionRefused(unclean)
+    return name
+
+
 def open_round(session, *, name: str, on: date, today: date, actor) -> IntakeRound:
     """Open a round from ``on`` (inclusive), which must be ``today``.
 
@@ -35,11 +44,7 @@ def open_round(session, *, name: str, on: date, today: date, actor) -> IntakeRou
         open on ``on`` or starts later (rounds must not overlap).
     """
     _require_admin(actor)
-    name = (name or "").strip()
-    if not name:
-        raise TransitionRefused("请填写批次名称")
-    if (unclean := text.refusal("批次名称", name)) is not None:
-        raise TransitionRefused(unclean)
+    name = _round_name(name)
     require_not_future(on, today, "开始日期")
     require_not_past(on, today, "开始日期", "入库批次不能追溯开启")
     clash = session.scalar(select(IntakeRound).where(
@@ -67,11 +72,7 @@ def record_past_round(session, *, name: str, opened_on: date, closed_on: date | 
         replenishment inside it (named).
     """
     _require_admin(actor)
-    name = (name or "").strip()
-    if not name:
-        raise TransitionRefused("请填写批次名称")
-    if (unclean := text.refusal("批次名称", name)) is not None:
-        raise TransitionRefused(unclean)
+    name = _round_name(name)
     require_not_future(opened_on, today, "开始日期")
     if closed_on is not None:
         require_not_future(closed_on, today, "结束日期")

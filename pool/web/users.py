@@ -102,16 +102,10 @@ def detail(user_id: int):
     if request.method == "GET":
         form.county.data = str(user.county_id or "")
     elif form.validate_on_submit():
-        try:
-            changed = users.update_account(db.session, user, actor=current_user, display_name=form.display_name.data,
-                                           email=form.email.data, role=form.role.data, county=_county(form))
-        except users.AccountError as exc:
-            db.session.rollback()
-            _refused(form, exc)
-        else:
-            db.session.commit()
-            flash(_("已保存（%(n)s 处修改）", n=len(changed)) if changed else _("没有需要保存的修改"), "success")
-            return redirect(url_for("users.detail", user_id=user.id))
+        done = _saved(form, user, url_for("users.detail", user_id=user.id), role=form.role.data,
+                      county=_county(form))
+        if done:
+            return done
     trail = db.session.scalars(select(ChangeRecord).where(ChangeRecord.entity == "user_account",
                                                           ChangeRecord.entity_id == user.id)
                                .order_by(ChangeRecord.id.desc()).limit(50)).all()
@@ -149,6 +143,21 @@ def act(user_id: int, what: str):
     return redirect(url_for("users.detail", user_id=user.id))
 
 
+def _saved(form, user, target: str, **admin_fields):
+    """Save the account form's fields (and the administrator's ``admin_fields``):
+    the redirect to ``target``, or ``None`` with the refusal on the form."""
+    try:
+        changed = users.update_account(db.session, user, actor=current_user, display_name=form.display_name.data,
+                                       email=form.email.data, **admin_fields)
+    except users.AccountError as exc:
+        db.session.rollback()
+        _refused(form, exc)
+        return None
+    db.session.commit()
+    flash(_("已保存（%(n)s 处修改）", n=len(changed)) if changed else _("没有需要保存的修改"), "success")
+    return redirect(target)
+
+
 def _link_page(user, secret: str, *, created: bool):
     """The one-time link, shown this once (it is kept only as a digest)."""
     link = url_for("users.reset", token=secret, _external=True)
@@ -160,16 +169,9 @@ def _link_page(user, secret: str, *, created: bool):
 def profile():
     form = ProfileForm(obj=None if request.method == "POST" else current_user)
     if form.validate_on_submit():
-        try:
-            changed = users.update_account(db.session, current_user, actor=current_user,
-                                           display_name=form.display_name.data, email=form.email.data)
-        except users.AccountError as exc:
-            db.session.rollback()
-            _refused(form, exc)
-        else:
-            db.session.commit()
-            flash(_("已保存（%(n)s 处修改）", n=len(changed)) if changed else _("没有需要保存的修改"), "success")
-            return redirect(url_for("users.profile"))
+        done = _saved(form, current_user, url_for("users.profile"))
+        if done:
+            return done
     return render_template("users/profile.html", form=form), 422 if form.errors else 200
 
 
