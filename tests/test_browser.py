@@ -195,3 +195,34 @@ def test_the_enterprise_page_prints_without_navigation_or_buttons(live_server, p
     assert f"1 / {len(pdf.pages)}" in words  # page numbers in the footer
     width, height = float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)  # A4 portrait, in points
+
+
+def test_an_officer_takes_a_flag_from_the_home_page(live_server, page, world, use_db):
+    """工作台 → the flag's page → acknowledge and assign it to a colleague (issue #15)."""
+    from pool.monitoring import scan as monitoring
+
+    from . import model_factories as mf
+
+    with use_db() as session:
+        from models import County
+        mf.user(session, "dy_2", county=session.get(County, world.dy.id))
+        monitoring.scan(session, date.today())  # world.dy_ent has nothing recorded: flags
+        session.commit()
+    page.goto(live_server + "/auth/login")
+    page.fill("input[name=username]", "dy")
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.wait_for_selector("#worklist .task")
+    assert "高风险提示" in page.inner_text("#worklist")
+    page.click("#worklist .task[data-task='flags:high'] h3 a")
+    page.wait_for_selector("#monitor-filters, #flags")
+    page.click("#flags tbody tr >> nth=0 >> td >> nth=1 >> a")
+    page.wait_for_selector("#flag-history")
+    page.click("button:has-text('确认知悉'), input[value='确认知悉']")
+    page.wait_for_selector("text=已确认知悉")
+    page.select_option("select[name=assignee]", label="dy_2")
+    page.click("input[value='指派']")
+    page.wait_for_selector("text=已更新负责人")
+    assert "dy_2" in page.inner_text("#assignee")
+    assert "指派给dy_2" in page.inner_text("#flag-history")
