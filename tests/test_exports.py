@@ -296,7 +296,20 @@ def test_xlsx_has_typed_cells_and_a_bold_header(session, pool):
     assert Decimal(str(row[2].value)) == Decimal("200.2") and row[2].data_type == "n"
     assert row[3].value == 3 and row[4].value is None
     assert row[5].value == datetime(2025, 1, 2, 8, 30)
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F2"
+    assert row[2].number_format == "#,##0.00" and row[1].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["A"].width >= 8
+
+
+def test_xlsx_says_what_it_holds_and_fits_its_columns(session, pool):
+    out = io.BytesIO()
+    exports.write_xlsx([("黄石磁湖高新科技发展有限公司", date(2025, 1, 2))], ("企业名称", "日期"), out, title="名单",
+                       about=[("内容", "企业名单"), ("筛选条件", "县（市、区）：大冶市")])
+    book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    assert book.sheetnames == ["名单", "说明"]
+    assert [tuple(r) for r in book["说明"].iter_rows(values_only=True)] == [
+        ("内容", "企业名单"), ("筛选条件", "县（市、区）：大冶市")]
+    assert book["名单"].column_dimensions["A"].width >= 2 * len("黄石磁湖高新科技发展有限公司")
 
 
 def test_xlsx_replaces_characters_excel_cannot_hold(session, pool):
@@ -310,8 +323,9 @@ def test_formulas_are_neutralised_in_both_formats(session, pool, text):
     _header, row = read_csv(csv_bytes(rows, ("名称", "对照")))
     assert row == ["'" + text, "正常名称"]
     sheet = xlsx_sheet(rows, ("名称", "对照"))
-    # XML reads a stored CR back as LF; what matters is the quote in front.
-    assert sheet["A2"].value == "'" + text.replace("\r", "\n") and sheet["A2"].data_type == "s"
+    # In .xlsx a text cell is never a formula: the text stays as typed, with no quote in front.
+    # (A CR is stored as OOXML's escape _x000D_, which Excel shows as the character.)
+    assert sheet["A2"].value.replace("_x000D_", "\r") == text and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == "正常名称"
 
 
@@ -323,8 +337,8 @@ def test_an_enterprise_named_like_a_formula_exports_as_text(session, pool):
     assert ["'=HYPERLINK(\"http://x\")", "'@x有限公司"] == [r[0] for r in table[1:3]]
     sheet = xlsx_sheet(exports.pool_rows(session, pool["dy"]), exports.POOL_HEADER)
     cells = [row[0] for row in sheet.iter_rows(min_row=2, max_row=3)]
-    assert [c.value for c in cells] == ["'=HYPERLINK(\"http://x\")", "'@x有限公司"]
-    assert {c.data_type for c in cells} == {"s"}
+    assert [c.value for c in cells] == ["=HYPERLINK(\"http://x\")", "@x有限公司"]
+    assert {c.data_type for c in cells} == {"s"}  # text cells: Excel shows them, never runs them
 
 
 # --- query counts -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from models import STATES, Enterprise, db
 from pool.io import exports
 from pool.eligibility import rulebook
 from pool.access import scoping
+from pool.membership.history import STATE_LABELS
 
 from pool.web import clock
 from pool.web.enterprises import list_filters
@@ -57,8 +58,14 @@ def pool(fmt: str):
     filters = list_filters()
     rows = exports.pool_rows(db.session, current_user, **filters)
     today = clock.today().isoformat()
+    county = next((c.name for c in scoping.counties(db.session, current_user) if c.id == filters["county_id"]),
+                  None)
+    shown = "；".join(part for part in (
+        county and _("县（市、区）：%(name)s", name=county),
+        filters["state"] and _("状态：%(state)s", state=STATE_LABELS[filters["state"]]),
+        filters["q"] and _("查询：%(q)s", q=filters["q"])) if part) or _("无（全部可见企业）")
     return download(fmt, rows, exports.POOL_HEADER, f"培育库企业名单_{today}",
-                    f"pool-{today}", _("企业名单"))
+                    f"pool-{today}", _("企业名单"), about=[(_("内容"), _("企业名单")), (_("筛选条件"), shown)])
 
 
 @bp.route(f"/events.<{FORMATS}:fmt>")
@@ -72,7 +79,8 @@ def events(fmt: str):
     span = (f"{start}起" if start else "") + (f"至{end}" if end else "") or "全部"
     ascii_span = (f"-from-{start}" if start else "") + (f"-to-{end}" if end else "")
     return download(fmt, rows, exports.EVENT_HEADER, f"培育库事件记录_{span}",
-                    f"events{ascii_span}", _("事件记录"))
+                    f"events{ascii_span}", _("事件记录"),
+                    about=[(_("内容"), _("事件记录")), (_("生效日期范围"), span)])
 
 
 @bp.route("/pool-on")
@@ -94,7 +102,8 @@ def pool_on_file(fmt: str):
     on = date_arg("date") or clock.today()
     rows = exports.member_rows(db.session, current_user, on)
     return download(fmt, rows, exports.MEMBER_HEADER, f"培育库在库企业_{on}",
-                    f"pool-on-{on}", _("在库企业"))
+                    f"pool-on-{on}", _("在库企业"),
+                    about=[(_("内容"), _("在库企业")), (_("名单日期"), on.isoformat())])
 
 
 @bp.route("/overview")
@@ -130,15 +139,18 @@ def date_arg(name: str) -> date | None:
                         name=name, value=value[:40])) from None
 
 
-def download(fmt: str, rows, header, name: str, ascii_name: str, sheet: str) -> Response:
+def download(fmt: str, rows, header, name: str, ascii_name: str, sheet: str, about=()) -> Response:
     """A streamed attachment ``name``.``fmt`` of ``rows`` (``ascii_name`` for
-    clients that do not read RFC 5987 ``filename*``)."""
+    clients that do not read RFC 5987 ``filename*``); an .xlsx also says
+    ``about`` — what it holds and which filters, with who exported it when."""
     if fmt == "csv":
         response = Response(stream_with_context(exports.iter_csv(rows, header)),
                             mimetype="text/csv")
     else:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
-        exports.write_xlsx(rows, header, spool, title=sheet)
+        about = [*about, (_("导出人"), current_user.display_name),
+                 (_("导出时间"), clock.now().strftime("%Y-%m-%d %H:%M"))]
+        exports.write_xlsx(rows, header, spool, title=sheet, about=[(str(k), str(v)) for k, v in about])
         size = spool.tell()
         spool.seek(0)
         response = Response(wrap_file(request.environ, spool), mimetype=XLSX_MIMETYPE,
