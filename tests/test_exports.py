@@ -384,3 +384,23 @@ def test_query_count_does_not_grow_with_the_pool(session, pool, export, queries)
         sizes.append(len(rows))
     assert sizes[1] > sizes[0]
     assert counts == [queries, queries]
+
+
+def test_every_part_of_the_xlsx_is_well_formed_xml_and_the_table_streams(session, pool):
+    import zipfile
+    from xml.etree import ElementTree
+
+    from pool.io import xlsx
+
+    out = io.BytesIO()
+    rows = ((f"企业{i}", i, Decimal("1.10"), date(2025, 1, 1), None, True) for i in range(2500))
+    assert xlsx.write(rows, ("名称", "序号", "金额", "日期", "空", "是否"), out, about=[("内容", "A & B <测试>")]) \
+        == 2500
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as book:
+        assert set(book.namelist()) >= {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml",
+                                        "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}
+        for name in book.namelist():
+            ElementTree.fromstring(book.read(name))  # raises on malformed XML
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["导出"]
+    assert sheet.max_row == 2501 and sheet["B2501"].value == 2499 and sheet["F2"].value is True
+    assert sheet["E2"].value is None and sheet.auto_filter.ref == "A1:F2501"

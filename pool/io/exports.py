@@ -12,8 +12,8 @@ passes ``db.session`` (the scoped proxy), not the session object of the view.
 The writers turn such rows into CSV (UTF-8 with BOM, so that Excel reads the
 Chinese; a text starting with ``= + - @``, tab or CR gets a leading ``'``
 against "CSV injection", exactly as :mod:`pool.io.workbook` does) or an .xlsx
-workbook (XlsxWriter, constant memory), where every text is a text cell and so
-never a formula.
+workbook (:mod:`pool.io.xlsx`, streamed), where every text is a text cell and
+so never a formula.
 
 County scoping is :mod:`pool.access.scoping`'s: a county officer's export holds only
 their county's rows; the city administrator's holds every county's.
@@ -31,7 +31,6 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 
@@ -45,7 +44,8 @@ from pool.records import directory
 from pool.membership import admission, lifecycle
 from pool.access import scoping
 from pool.records.directory import STATE_LABELS
-from pool.io.workbook.cells import EXCEL_MAX_TEXT, ILLEGAL_TEXT, escape
+from pool.io import xlsx
+from pool.io.workbook.cells import escape
 
 BATCH = 1000
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -236,71 +236,13 @@ def write_csv(rows: Iterable[Sequence], header: Sequence[str], stream: BinaryIO)
 
 def write_xlsx(rows: Iterable[Sequence], header: Sequence[str], stream: BinaryIO, *,
                title: str = "导出", about: Sequence[tuple[str, str]] = ()) -> None:
-    """Write an .xlsx to the binary ``stream``: sheet ``title`` with a bold,
-    frozen header row and a filter on it, dates as dates, amounts as numbers
-    with two decimals, texts as text cells (a text starting with ``=`` stays
-    text: no formula, no visible quote), columns as wide as their content; and,
-    if given, a second sheet 说明 with ``about`` (what, when, which filters) —
-    also the printed page's header.  XlsxWriter's constant-memory mode writes
-    row by row: memory stays flat."""
-    book = xlsxwriter.Workbook(stream, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "in_memory": False})
-    sheet = book.add_worksheet(title[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#F1F3F5", "border": 1})
-    formats = {date: book.add_format({"num_format": "yyyy-mm-dd"}),
-               datetime: book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-               Decimal: book.add_format({"num_format": "#,##0.00"})}
-    widths = [_width(text) for text in header]
-    for column, text in enumerate(header):
-        sheet.write_string(0, column, _xlsx_text(text), bold)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                value = _xlsx_text(value)
-                sheet.write_string(count, column, value)
-            elif isinstance(value, datetime):
-                sheet.write_datetime(count, column, value, formats[datetime])
-            elif isinstance(value, date):
-                sheet.write_datetime(count, column, datetime(value.year, value.month, value.day), formats[date])
-            elif isinstance(value, Decimal):
-                sheet.write_number(count, column, float(value), formats[Decimal])
-            elif isinstance(value, bool):
-                sheet.write_boolean(count, column, value)
-            else:
-                sheet.write_number(count, column, value)
-            if count <= WIDTH_SAMPLE and column < len(widths):
-                widths[column] = max(widths[column], _width(value))
-    for column, width in enumerate(widths):
-        sheet.set_column(column, column, min(max(width + 2, 8), 60))
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(count, 1), max(len(header) - 1, 0))
-    if about:
-        caption = "；".join(f"{k}：{v}" for k, v in about)
-        sheet.set_header(f"&C{_xlsx_text(caption).replace('&', '&&')[:250]}")
-        info = book.add_worksheet("说明")
-        info.set_column(0, 0, 16)
-        info.set_column(1, 1, 60)
-        for line, (key, value) in enumerate(about):
-            info.write_string(line, 0, _xlsx_text(key), bold)
-            info.write_string(line, 1, _xlsx_text(str(value)))
-    book.close()
-
-
-WIDTH_SAMPLE = 1000  # rows read to fit the column widths (a column's width is set once)
-
-
-def _width(value) -> int:
-    """Characters a value takes in a cell (a CJK character counts two)."""
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, date):
-        return 10
-    text = value if isinstance(value, str) else str(value)
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+    """Write an .xlsx to the binary ``stream`` (:func:`pool.io.xlsx.write`): sheet
+    ``title`` with a bold, frozen, filtered header row, dates as dates, amounts
+    as numbers with two decimals, texts as text cells (a text starting with
+    ``=`` stays text: no formula, no visible quote), columns fitted to their
+    content; and, if given, a sheet 说明 with ``about`` (what, which filters,
+    who, when), also the printed page's header.  Streamed: memory stays flat."""
+    xlsx.write(rows, header, stream, title=title, about=about)
 
 
 # --- helpers ------------------------------------------------------------------
@@ -352,10 +294,3 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, str):
         return escape(value)
     return str(value)
-
-
-def _xlsx_text(value: str) -> str:
-    """XML cannot carry control characters, and a cell holds at most 32,767:
-    an export shows what it can rather than failing half-way.  (No quote in
-    front of a formula-like text: the cell is a text cell.)"""
-    return ILLEGAL_TEXT.sub("\ufffd", value)[:EXCEL_MAX_TEXT]
