@@ -47,14 +47,19 @@ messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _text_field -k _day_field -k _flag_field -k _choice_field -k Field -k Part:2 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 db: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 
 demo: $(VENV)/.runtime
 	$(BIN)/flask pool seed-demo
 
-## browser: Debian's Chromium for the Playwright test (needs root or an existing install)
-browser:
+## browser: Debian's Chromium for the Playwright tests (needs root or an existing install),
+## and axe-core (npm, package-lock.json) that they inject to check accessibility
+browser: node_modules/axe-core/axe.min.js
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
