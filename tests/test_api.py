@@ -602,7 +602,14 @@ def test_admit_on_a_saved_check_with_its_review_decided(api_client, tokens, regi
         ("state_change", None), ("review", "waive"), ("state_change", None)]
 
 
-def test_admit_on_an_inline_applicant_evaluated_and_saved_now(api_client, app, tokens, registered, use_db):
+@pytest.fixture
+def june_2026(freeze_today):
+    """A fixed today: the factory's certificate runs to 2026-11-30, after which 第2条 needs review."""
+    freeze_today(date(2026, 6, 1))
+
+
+def test_admit_on_an_inline_applicant_evaluated_and_saved_now(june_2026, api_client, app, tokens, registered,
+                                                             use_db):
     enterprise_id, check_id = registered
     with app.app_context():
         this_year = today().year
