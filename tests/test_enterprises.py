@@ -136,3 +136,16 @@ def test_a_uscc_fragment_from_the_middle_finds_the_enterprise(client, auth, worl
     fragment = world.dy_ent.uscc[8:16]  # neither its start nor its end
     body = client.get(f"/enterprises/?q={fragment}").get_data(as_text=True)
     assert world.dy_ent.name in body
+
+
+def test_the_list_remembers_its_filters_until_reset(client, auth, world):
+    auth.login("admin")
+    client.get("/enterprises/?state=applied")
+    again = client.get("/enterprises/").get_data(as_text=True)
+    assert 'id="restored-filters"' in again
+    assert world.yx_ent.name in again and world.dy_ent.name not in again  # still only the applied
+    assert "/reports/pool.csv?state=applied" in again  # the export takes the filters shown
+    assert 'id="restored-filters"' in client.get("/enterprises/?page=2").get_data(as_text=True)
+    cleared = client.get("/enterprises/?reset=1").get_data(as_text=True)
+    assert world.dy_ent.name in cleared and 'id="restored-filters"' not in cleared
+    assert world.dy_ent.name in client.get("/enterprises/").get_data(as_text=True)  # forgotten

@@ -1,7 +1,7 @@
 """The enterprise list (paginated, searchable, filterable) and the enterprise page."""
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,30 +21,49 @@ from pool.web.clock import today
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 
+FILTER_KEYS = ("q", "county", "state", "sort", "dir")
+REMEMBERED = "enterprise_filters"  # the session key of the list's last filters
+
+
 @bp.route("/")
 def index():
-    filters = list_filters()
+    """The list, with the filters given, else the ones last used in this
+    session (remembered; ``?reset=1`` forgets them)."""
+    given = {k: v[:100] for k in FILTER_KEYS if (v := request.args.get(k))}
+    restored = False
+    if request.args.get("reset"):
+        session.pop(REMEMBERED, None)
+    elif given:
+        session[REMEMBERED] = given
+    elif session.get(REMEMBERED):
+        given, restored = dict(session[REMEMBERED]), True
+    filters = list_filters(given)
     stmt = directory.search(current_user, **filters)
     page = db.paginate(stmt.options(selectinload(Enterprise.county)),
                        per_page=current_app.config["PAGE_SIZE"], max_per_page=100,
                        error_out=False)
     return render_template("enterprises/list.html", page=page, states=STATES,
-                           counties=scoping.counties(db.session, current_user), **filters)
+                           counties=scoping.counties(db.session, current_user), filter_args=given,
+                           restored=restored, **filters)
 
 
-def list_filters() -> dict:
-    """The list's filters from the query string, as :func:`pool.records.directory.search`
-    takes them (shared with the exports); invalid values are dropped, never an
-    error — another county's id filters nothing in."""
-    county_id = request.args.get("county", type=int)
+def list_filters(args=None) -> dict:
+    """The list's filters from ``args`` (default: the query string), as
+    :func:`pool.records.directory.search` takes them (shared with the exports);
+    invalid values are dropped, never an error — another county's id filters nothing in."""
+    args = request.args if args is None else args
+    try:
+        county_id = int(args.get("county")) if args.get("county") else None
+    except ValueError:
+        county_id = None
     if county_id is not None and county_id not in {
             c.id for c in scoping.counties(db.session, current_user)}:
         county_id = None
-    state = request.args.get("state") or None
-    sort = request.args.get("sort") or "name"
+    state = args.get("state") or None
+    sort = args.get("sort") or "name"
     return {"county_id": county_id, "state": state if state in STATES else None,
-            "q": (request.args.get("q") or "").strip()[:100],
-            "sort": sort if sort in directory.SORTS else "name", "descending": request.args.get("dir") == "desc"}
+            "q": (args.get("q") or "").strip()[:100],
+            "sort": sort if sort in directory.SORTS else "name", "descending": args.get("dir") == "desc"}
 
 
 @bp.route("/<int:enterprise_id>")
