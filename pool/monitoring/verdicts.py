@@ -27,6 +27,7 @@ the members asked, judging what still does not hold — and stores it with
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -198,18 +199,14 @@ def rules_stamp(rulebook: Rulebook, as_of: date) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
 
-_CODE: list[str] = []
-
-
+@functools.cache
 def _code_digest() -> str:
-    """The judging code's own fingerprint: a deployment that changes a
-    criterion judges every record again."""
-    if not _CODE:
-        root = Path(__file__).resolve().parents[1]
-        files = sorted([*(root / "eligibility").glob("*.py"), *(root / "reference").glob("*.py"),
-                        root / "records" / "facts.py"])
-        digest = hashlib.sha256()
-        for path in files:
-            digest.update(path.read_bytes())
-        _CODE.append(digest.hexdigest())
-    return _CODE[0]
+    """The judging code's own fingerprint (read once a process): a deployment
+    that changes a criterion judges every record again."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted([*(root / "eligibility").glob("*.py"), *(root / "reference").glob("*.py"),
+                    root / "records" / "facts.py"])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

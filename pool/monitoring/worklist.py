@@ -30,6 +30,7 @@ from models.event import ExitRequest, StateCorrection
 from models.monitoring import EXPULSION_DUE, GRADUATION_READY, HIGH, WARNING
 
 from pool.eligibility.profile import describe_qualification
+from pool.membership.exit_requests import KIND_LABELS as EXIT_LABELS
 from pool.monitoring.annual import ANNUAL_FIELDS, annual_deadline, missing_figures
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, in_pool
 
@@ -138,7 +139,7 @@ def _exits(session, counties) -> Task:
                            .join(Enterprise, Enterprise.id == er.enterprise_id).where(*where)
                            .order_by(er.proposed_at).limit(SHOWN)).all()
     return Task("exits", "出库、退库待市级确认", count, oldest.date() if oldest else None, tuple(
-        Item(eid, name, f"{'培育出库' if kind == 'graduation' else '退库'}（{on.isoformat()}）：{reason}", on)
+        Item(eid, name, f"{EXIT_LABELS[kind]}（{on.isoformat()}）：{reason}", on)
         for eid, name, kind, on, reason in rows))
 
 

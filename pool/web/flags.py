@@ -1,8 +1,6 @@
 """One risk flag as a work item: its history, acknowledge, assign, comment.
 Thin callers of :mod:`pool.monitoring.workitems`; a flag is reached only
 through the viewer's counties (else 404)."""
-from datetime import datetime, timezone
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +14,7 @@ from pool.access import scoping
 from pool.monitoring import workitems
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS
 
+from pool.web import clock
 from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("flags", __name__, url_prefix="/monitor/flags")
@@ -57,7 +56,7 @@ def detail(flag_id: int):
 def acknowledge(flag_id: int):
     flag = _flag_or_404(flag_id)
     return _act(flag, AcknowledgeForm(), lambda form: workitems.acknowledge(
-        db.session, flag, actor=current_user, now=_now()), _("已确认知悉"))
+        db.session, flag, actor=current_user, now=clock.now()), _("已确认知悉"))
 
 
 @bp.post("/<int:flag_id>/assign")
@@ -66,7 +65,7 @@ def assign(flag_id: int):
     form = _assign_form(flag)
     return _act(flag, form, lambda f: workitems.assign(
         db.session, flag, actor=current_user, assignee_id=int(f.assignee.data) if f.assignee.data else None,
-        now=_now()), _("已更新负责人"), assign=form)
+        now=clock.now()), _("已更新负责人"), assign=form)
 
 
 @bp.post("/<int:flag_id>/comment")
@@ -74,7 +73,7 @@ def comment(flag_id: int):
     flag = _flag_or_404(flag_id)
     form = CommentForm()
     return _act(flag, form, lambda f: workitems.comment(
-        db.session, flag, actor=current_user, text_=f.text.data, now=_now()), _("已添加处理意见"), comment=form)
+        db.session, flag, actor=current_user, text_=f.text.data, now=clock.now()), _("已添加处理意见"), comment=form)
 
 
 def _act(flag, form, action, done: str, **forms):
@@ -107,5 +106,3 @@ def _page(flag, *, error=None, assign=None, comment=None):
         comment_form=comment or CommentForm(formdata=None))
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)

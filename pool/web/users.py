@@ -1,7 +1,5 @@
 """账号管理 (the city administrator), 个人资料 (everyone) and the one-time
 link that sets a password.  Thin callers of :mod:`pool.access.users`."""
-from datetime import datetime, timezone
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +13,9 @@ from pool.access import users
 
 from pool.web.access import admin_required
 from pool.web.forms import ConfirmForm
+from pool.web import clock
 from pool.web.safe_forms import SafeForm
+from pool.web.saving import refusal as _refused
 
 bp = Blueprint("users", __name__)
 
@@ -45,10 +45,6 @@ class ResetForm(SafeForm):
     submit = SubmitField(_l("设置密码"))
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _counties(form) -> None:
     form.county.choices = [("", _("（无：市级管理员）"))] + [
         (str(c.id), c.name) for c in db.session.scalars(select(County).order_by(County.sort_order, County.id))]
@@ -56,14 +52,6 @@ def _counties(form) -> None:
 
 def _county(form) -> County | None:
     return db.session.get(County, int(form.county.data)) if form.county.data else None
-
-
-def _refused(form, exc: users.AccountError) -> None:
-    field = form._fields.get(exc.field) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 @bp.get("/admin/users/")
@@ -83,7 +71,7 @@ def new():
         try:
             user, secret = users.create(db.session, actor=current_user, username=form.username.data,
                                         display_name=form.display_name.data, role=form.role.data,
-                                        county=_county(form), email=form.email.data, now=_now())
+                                        county=_county(form), email=form.email.data, now=clock.now())
         except users.AccountError as exc:
             db.session.rollback()
             _refused(form, exc)
@@ -126,7 +114,7 @@ def act(user_id: int, what: str):
         abort(400)
     try:
         if what == "reset":
-            secret = users.issue_reset(db.session, user, actor=current_user, now=_now())
+            secret = users.issue_reset(db.session, user, actor=current_user, now=clock.now())
         elif what == "sign_out":
             users.sign_out_everywhere(db.session, user, actor=current_user)
         else:
@@ -178,13 +166,13 @@ def profile():
 @bp.route("/auth/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     """Set one's password with a one-time link (no login needed; the link is the credential)."""
-    user = users.reset_user(db.session, token, now=_now())
+    user = users.reset_user(db.session, token, now=clock.now())
     if user is None:
         return render_template("users/reset.html", form=None), 404
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            users.use_reset(db.session, token, form.new_password.data, now=_now())
+            users.use_reset(db.session, token, form.new_password.data, now=clock.now())
         except users.AccountError as exc:
             db.session.rollback()
             _refused(form, exc)

@@ -34,7 +34,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import County, Enterprise, IntakeRound, PoolEvent
+from models import CITY_ADMIN, County, Enterprise, IntakeRound, PoolEvent
 from models.event import CORRECTION, INCIDENT, PROGRESS, STATE_CHANGE
 
 from pool.eligibility.applicant import InvalidApplicant
@@ -42,6 +42,7 @@ from pool.eligibility.rulebook import NoPolicyInForce, Rulebook, complete_snapsh
 from pool.io.golive.sheets import EVENTS, ROUNDS, History, PastEvent
 from pool.kernel.refusal import TransitionRefused
 from pool.membership import intake, lifecycle
+from pool.membership.admission import VERDICT_LABELS
 from pool.membership.history import STATE_LABELS, pool_on
 from pool.membership.quota import quota
 from pool.monitoring.flags import KIND_LABELS
@@ -99,7 +100,7 @@ def replay(session, history: History, *, actor, today: date, rulebook: Rulebook)
     :raise HistoryRefused: with every problem found; what was flushed must
         then be rolled back by the caller.
     """
-    if getattr(actor, "role", None) != "city_admin":
+    if getattr(actor, "role", None) != CITY_ADMIN:
         raise HistoryRefused(["只有市级管理员可以导入历史记录"])
     outcome, problems = Outcome(), []
     _rounds(session, history, actor, today, outcome, problems)
@@ -185,7 +186,7 @@ def _step(session, event, on, uscc, data, enterprises, actor, today, rulebook, o
         evaluation = record_verdict(enterprise, on, rulebook)
         document = event.document
         if evaluation.verdict != "eligible" and not document:
-            raise TransitionRefused(f"该企业的记录在 {on.isoformat()} 评估为“{_VERDICTS[evaluation.verdict]}”，"
+            raise TransitionRefused(f"该企业的记录在 {on.isoformat()} 评估为“{VERDICT_LABELS[evaluation.verdict]}”，"
                                     "历史入库须填写依据文件")
         lifecycle.admit(session, enterprise, actor=actor, on=on, today=today, evaluation=evaluation.to_record(),
                         snapshot=snapshot(), note=event.reason or None,
@@ -205,9 +206,6 @@ def _step(session, event, on, uscc, data, enterprises, actor, today, rulebook, o
         lifecycle.record_incident(session, enterprise, actor=actor, on=on, today=today, subtype=event.kind,
                                   reason=reason, evidence={"document": event.document})
     outcome.events += 1
-
-
-_VERDICTS = {"eligible": "符合", "ineligible": "不符合", "incomplete": "资料不全", "needs_review": "需人工复核"}
 
 
 def _same_history(session, enterprise: Enterprise, events: list[PastEvent]) -> bool:
