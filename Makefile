@@ -44,7 +44,7 @@ translations: $(VENV)/.runtime
 
 ## messages: re-extract the catalogue after changing UI texts, then edit translations/en
 messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k _text_field -k _day_field -k _flag_field -k _choice_field -k Field -k Part:2 -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _text_field -k _day_field -k _flag_field -k _choice_field -k Field -k Part:2 -k phrase -k criterion:2 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json

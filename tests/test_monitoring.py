@@ -491,7 +491,9 @@ def test_a_long_alert_lists_fifty_and_counts_the_rest(session, dy, officer):
     assert mail.subject == "【培育库】大冶市新增 52 项高风险提示（2026-12-01）"
     assert "50. " in mail.text_body and "51. " not in mail.text_body
     assert "……另有 2 项未列出，请登录培育库查看。" in mail.text_body
-    assert mail.html_body.count("<tr>") == 50  # one row per listed flag
+    chinese, english = mail.html_body.split('<div lang="en">')
+    assert chinese.count("<tr>") == english.count("<tr>") == 50  # one row per listed flag, in each language
+    assert "… 2 more not listed" in mail.text_body.split("—" * 20)[1]
 
 
 def test_scan_cli_prints_the_result(app, runner, world):

@@ -5,6 +5,7 @@ A real SMTP server (aiosmtpd on a free loopback port) receives the mails;
 each call is given: backoff is stepped through, never slept on.
 """
 import email
+import re
 import socket
 from datetime import date, datetime, timedelta, timezone
 from email import policy
@@ -422,3 +423,20 @@ def test_the_administrator_previews_a_mail_as_sent(client, auth, use_db):
     auth.logout()
     auth.login("dy")
     assert client.get(f"/monitor/outbox/{mail_id}").status_code == 403
+
+
+def test_every_mail_is_written_in_chinese_then_in_english(session, dy_with_contact):
+    enterprise, contact = dy_with_contact
+    assert outbox.annual_data_reminders(session, date(2026, 5, 1)) == 1
+    mail = session.scalars(select(OutboxMail)).one()
+    chinese, english = mail.text_body.split("—" * 20)
+    english, signature = english.split("\n——\n")
+    assert "请于 2026-05-31 前报送 2025 年度数据" in chinese
+    assert "Please report your 2025 figures by 2026-05-31" in english and "Still missing: " in english
+    names = (enterprise.name, contact.name, enterprise.county.name)
+    left = english
+    for name in names:
+        left = left.replace(name, "")
+    assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", left), left
+    assert signature.splitlines()[1].startswith("Huangshi Patent Industrialisation")
+    assert '<div lang="zh-CN">' in mail.html_body and '<div lang="en">' in mail.html_body

@@ -29,6 +29,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
+from pool.kernel.wording import phrase
+
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "data" / "applicant.schema.json"
 with SCHEMA_FILE.open(encoding="utf-8") as _fh:
     SCHEMA: dict = json.load(_fh)
@@ -37,38 +39,40 @@ QUALIFICATION_TYPES: tuple[str, ...] = tuple(
     SCHEMA["properties"]["qualifications"]["items"]["properties"]["type"]["enum"])
 
 # The contract's patent kinds as officers name them (forms, workbook, record).
-PATENT_KIND_LABELS = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+PATENT_KIND_LABELS = {"invention": phrase("发明"), "utility_model": phrase("实用新型"), "design": phrase("外观设计")}
 
 # Chinese names of the fields, for messages and criterion details.
 FIELD_LABELS = {
-    "uscc": "统一社会信用代码", "name": "企业名称", "county": "所属县(市、区)",
-    "assessment_year": "申报年度", "registered_region_code": "登记机关行政区划代码",
-    "independent_legal_person": "独立法人资格", "industry_code": "主营业务行业代码",
-    "employees": "从业人员（职工总数）", "operating_revenue": "上年度营业收入",
-    "total_assets": "资产总额", "rd_expense": "上年度研发投入", "rd_staff": "研发人员数",
-    "has_rd_leader": "科研带头人和研发团队", "research_partnerships": "产学研合作",
-    "qualifications": "资格证书", "patents": "专利", "products": "产品", "trademarks": "商标",
-    "brand_evidence": "品牌影响力证明", "ip_management": "知识产权管理体系",
-    "integrity": "诚信合规情况", "industrialized": "是否已产业化", "core": "是否核心专利",
-    "origin": "专利来源", "main": "是否主营产品",
-    "rules": "知识产权管理制度", "department": "知识产权管理机构", "staff": "知识产权管理人员",
-    "budget": "知识产权经费保障", "certified_gbt29490": "GB/T 29490 贯标认证",
-    "abnormal_patent_applications": "非正常申请专利行为", "major_accident": "重大事故",
-    "violation": "违法违规", "serious_dishonesty": "严重失信",
+    "uscc": phrase("统一社会信用代码"), "name": phrase("企业名称"), "county": phrase("所属县(市、区)"),
+    "assessment_year": phrase("申报年度"), "registered_region_code": phrase("登记机关行政区划代码"),
+    "independent_legal_person": phrase("独立法人资格"), "industry_code": phrase("主营业务行业代码"),
+    "employees": phrase("从业人员（职工总数）"), "operating_revenue": phrase("上年度营业收入"),
+    "total_assets": phrase("资产总额"), "rd_expense": phrase("上年度研发投入"), "rd_staff": phrase("研发人员数"),
+    "has_rd_leader": phrase("科研带头人和研发团队"), "research_partnerships": phrase("产学研合作"),
+    "qualifications": phrase("资格证书"), "patents": phrase("专利"), "products": phrase("产品"), "trademarks": phrase("商标"),
+    "brand_evidence": phrase("品牌影响力证明"), "ip_management": phrase("知识产权管理体系"),
+    "integrity": phrase("诚信合规情况"), "industrialized": phrase("是否已产业化"), "core": phrase("是否核心专利"),
+    "origin": phrase("专利来源"), "main": phrase("是否主营产品"),
+    "rules": phrase("知识产权管理制度"), "department": phrase("知识产权管理机构"), "staff": phrase("知识产权管理人员"),
+    "budget": phrase("知识产权经费保障"), "certified_gbt29490": phrase("GB/T 29490 贯标认证"),
+    "abnormal_patent_applications": phrase("非正常申请专利行为"), "major_accident": phrase("重大事故"),
+    "violation": phrase("违法违规"), "serious_dishonesty": phrase("严重失信"),
 }
 
 
 # The fields of the repeated groups, as the form and the template name them.
 ITEM_LABELS = {
-    "research_partnerships": {"partner": "合作单位", "partner_type": "合作单位类型", "valid_from": "合作起始日期",
-                              "valid_to": "合作终止日期"},
-    "qualifications": {"type": "资格类型", "certificate_no": "证书编号", "valid_from": "有效期起",
-                       "valid_to": "有效期止"},
-    "patents": {"number": "专利号", "kind": "专利类型", "status": "法律状态", "origin": "专利来源",
-                "core": "是否核心专利", "industrialized": "是否已产业化"},
-    "products": {"name": "产品名称", "main": "是否主营产品", "patents": "所依专利", "filing_no": "专利产品备案号",
-                 "patent_intensive": "是否已认定专利密集型产品", "certified_on": "认定日期"},
-    "trademarks": {"reg_no": "注册号", "owned": "是否自有商标", "valid_to": "有效期止"},
+    "research_partnerships": {"partner": phrase("合作单位"), "partner_type": phrase("合作单位类型"),
+                              "valid_from": phrase("合作起始日期"),
+                              "valid_to": phrase("合作终止日期")},
+    "qualifications": {"type": phrase("资格类型"), "certificate_no": phrase("证书编号"), "valid_from": phrase("有效期起"),
+                       "valid_to": phrase("有效期止")},
+    "patents": {"number": phrase("专利号"), "kind": phrase("专利类型"), "status": phrase("法律状态"), "origin": phrase("专利来源"),
+                "core": phrase("是否核心专利"), "industrialized": phrase("是否已产业化")},
+    "products": {"name": phrase("产品名称"), "main": phrase("是否主营产品"), "patents": phrase("所依专利"),
+                 "filing_no": phrase("专利产品备案号"),
+                 "patent_intensive": phrase("是否已认定专利密集型产品"), "certified_on": phrase("认定日期")},
+    "trademarks": {"reg_no": phrase("注册号"), "owned": phrase("是否自有商标"), "valid_to": phrase("有效期止")},
 }
 _STEP = re.compile(r"([A-Za-z_]+)|\[([0-9]+)\]")
 

@@ -20,12 +20,36 @@ from pool.eligibility.outcome import all3, any3, criterion, in_force, missing, s
 from pool.eligibility.policy import Snapshot
 from pool.eligibility.ratios import at_least, percent, threshold_percent
 from pool.eligibility.sme import format_money, format_number
+from pool.kernel.wording import phrase
 from pool.reference.industries import IndustryTable
 
-PARTNER_LABELS = {"university": "高校", "research_institute": "科研机构", "other": "其他机构"}
+PARTNER_LABELS = {"university": phrase("高校"), "research_institute": phrase("科研机构"),
+                  "other": phrase("其他机构")}
 RESEARCH_PARTNERS = ("university", "research_institute")  # 第7条: 高校、科研机构, not "other"
-_LEADER = {True: "有稳定的科研带头人和研发团队", False: "无稳定的科研带头人和研发团队",
-           None: "未填写是否有稳定的科研带头人和研发团队"}
+_LEADER = {True: phrase("有稳定的科研带头人和研发团队"), False: phrase("无稳定的科研带头人和研发团队"),
+           None: phrase("未填写是否有稳定的科研带头人和研发团队")}
+_C5_NONE_VALID = phrase("申报专利 {count} 件均非有效状态")
+_C5_NONE_FILED = phrase("未申报专利")
+_C5_NO_VALID = phrase("无有效专利（{filed}），专利产业化率无法达到 {threshold}")
+_C5_HEAD = phrase("有效专利 {total} 件，其中已产业化 {done} 件，产业化率 {percent}")
+_C5_UNKNOWN_HARMLESS = phrase("{head}（另有 {count} 件未填写是否已产业化，不影响结论）")
+_C5_DEPENDS = phrase("{head}，能否达到 {threshold} 取决于未填写的 {count} 件")
+_C5_EVEN_IF = phrase("即使未填写的 {count} 件均已产业化，产业化率也仅 {best}")
+_C6_STALE = phrase("{stale}，无法判断上年度研发投入")
+_C6_AMOUNT = phrase("研发投入 {amount} 万元 {cmp} {threshold} 万元")
+_C6_NO_REVENUE = phrase("缺少营业收入，无法计算研发投入占营业收入比重")
+_C6_ZERO_REVENUE = phrase("营业收入为 0，研发投入占营业收入比重不能达到 {threshold}")
+_C6_RATIO = phrase("研发投入占营业收入比重 {percent}")
+_C6_BESIDE = phrase("{decisive}（{other}）")
+_C6_BOTH_UNKNOWN = phrase("{amount}，{ratio}")
+_C6_NEITHER = phrase("{ratio}，且{amount}")
+_C7_PARTNER = phrase("与{kind}“{partner!s}”的产学研合作在 {day} 有效（{valid_from} 至 {valid_to}）")
+_C7_NO_PARTNER = phrase("无在 {day} 有效的高校或科研机构产学研合作")
+_C7_NO_STAFF = phrase("缺少研发人员数或职工总数，无法计算研发人员占比")
+_C7_NO_EMPLOYEES = phrase("职工总数为 0，研发人员占比不能达到 {threshold}")
+_C7_STAFF = phrase("研发人员 {staff} 人占职工总数 {employees} 人的 {percent}")
+_YEAR_GAP = phrase("评估日期 {day} 的上年度为 {required} 年，所填年度数据为 {supplied} 年（申报年度 {year}），"
+                   "须提供 {required} 年度数据（申报年度 {as_of_year}）")
 
 
 # --- the decisions ----------------------------------------------------------------
@@ -96,21 +120,19 @@ def c5_industrialization(a: Applicant, as_of: date, p: Snapshot, industries: Ind
     unknown = [f"patents[{i}].industrialized" for i, pt in valid if pt.industrialized is None]
     outcome = industrialization_outcome(p, len(valid), done, len(unknown))
     if not valid:
-        filed = f"申报专利 {len(a.patents)} 件均非有效状态" if a.patents else "未申报专利"
-        return "fail", f"无有效专利（{filed}），专利产业化率无法达到 {threshold_percent(threshold)}"
+        filed = _C5_NONE_VALID.format(count=len(a.patents)) if a.patents else _C5_NONE_FILED
+        return "fail", _C5_NO_VALID.format(filed=filed, threshold=threshold_percent(threshold))
     total = len(valid)
-    head = (f"有效专利 {total} 件，其中已产业化 {done} 件，"
-            f"产业化率 {percent(done, total, threshold, outcome is True)}")
+    head = _C5_HEAD.format(total=total, done=done, percent=percent(done, total, threshold, outcome is True))
     if outcome:
-        tail = f"（另有 {len(unknown)} 件未填写是否已产业化，不影响结论）" if unknown else ""
-        return "pass", head + tail
+        return "pass", _C5_UNKNOWN_HARMLESS.format(head=head, count=len(unknown)) if unknown else head
     if outcome is None:
-        return "missing", (f"{head}，能否达到 {threshold_percent(threshold)} 取决于未填写的 "
-                           f"{len(unknown)} 件；{missing(unknown)}")
+        return "missing", (_C5_DEPENDS.format(head=head, threshold=threshold_percent(threshold), count=len(unknown))
+                           + "；" + missing(unknown))
     if not unknown:
         return "fail", head
     best = percent(done + len(unknown), total, threshold, False)
-    return "fail", f"{head}；即使未填写的 {len(unknown)} 件均已产业化，产业化率也仅 {best}"
+    return "fail", head + "；" + _C5_EVEN_IF.format(count=len(unknown), best=best)
 
 
 @criterion(6, "研发投入", ("min_rd_ratio", "min_rd_amount"))
@@ -119,27 +141,29 @@ def c6_rd_investment(a: Applicant, as_of: date, p: Snapshot, industries: Industr
     ratio, amount = p["min_rd_ratio"], p["min_rd_amount"]
     stale = figures_year_gap(a, as_of)
     if stale:
-        return "missing", stale + "，无法判断上年度研发投入"
+        return "missing", _C6_STALE.format(stale=stale)
     rd, revenue = a.rd_expense, a.operating_revenue
     if rd is None:
         return "missing", missing(["rd_expense"] + (["operating_revenue"] if revenue is None else []))
     outcome, ratio_ok, amount_ok = rd_investment_outcome(p, rd, revenue)
-    amount_text = f"研发投入 {format_money(rd)} 万元 {'≥' if amount_ok else '<'} {format_number(amount)} 万元"
+    amount_text = _C6_AMOUNT.format(amount=format_money(rd), cmp="≥" if amount_ok else "<",
+                                    threshold=format_number(amount))
     if revenue is None:
-        ratio_text = "缺少营业收入，无法计算研发投入占营业收入比重"
+        ratio_text = _C6_NO_REVENUE
     elif revenue == 0:
-        ratio_text = f"营业收入为 0，研发投入占营业收入比重不能达到 {threshold_percent(ratio)}"
+        ratio_text = _C6_ZERO_REVENUE.format(threshold=threshold_percent(ratio))
     else:
-        ratio_text = f"研发投入占营业收入比重 {percent(rd, revenue, ratio, ratio_ok)}"
+        ratio_text = _C6_RATIO.format(percent=percent(rd, revenue, ratio, ratio_ok))
     if ratio_ok and amount_ok:
-        return "pass", f"{ratio_text}；{amount_text}"
+        return "pass", ratio_text + "；" + amount_text
     if ratio_ok:
-        return "pass", f"{ratio_text}（{amount_text}）"
+        return "pass", _C6_BESIDE.format(decisive=ratio_text, other=amount_text)
     if amount_ok:
-        return "pass", f"{amount_text}（{ratio_text}）"
+        return "pass", _C6_BESIDE.format(decisive=amount_text, other=ratio_text)
     if outcome is None:
-        return "missing", f"{amount_text}，{ratio_text}；{missing(['operating_revenue'])}"
-    return "fail", f"{ratio_text}，且{amount_text}"
+        return "missing", (_C6_BOTH_UNKNOWN.format(amount=amount_text, ratio=ratio_text) + "；"
+                           + missing(["operating_revenue"]))
+    return "fail", _C6_NEITHER.format(ratio=ratio_text, amount=amount_text)
 
 
 @criterion(7, "科研带头人、研发团队与产学研合作", ("min_rd_staff_ratio",))
@@ -151,10 +175,10 @@ def c7_rd_team(a: Applicant, as_of: date, p: Snapshot, industries: IndustryTable
     parts = [_LEADER[leader], _staff_ratio_text(a, p["min_rd_staff_ratio"], staff_ok)]
     if partners:
         x = partners[0]
-        parts.append(f"与{PARTNER_LABELS[x.partner_type]}“{x.partner}”的产学研合作在 {as_of} 有效"
-                     f"（{x.valid_from} 至 {x.valid_to}）")
+        parts.append(_C7_PARTNER.format(kind=PARTNER_LABELS[x.partner_type], partner=x.partner, day=as_of,
+                                        valid_from=x.valid_from, valid_to=x.valid_to))
     else:
-        parts.append(f"无在 {as_of} 有效的高校或科研机构产学研合作")
+        parts.append(_C7_NO_PARTNER.format(day=as_of))
     if outcome is None:
         gaps = ["has_rd_leader"] if leader is None else []
         if team_ok is None:
@@ -165,11 +189,11 @@ def c7_rd_team(a: Applicant, as_of: date, p: Snapshot, industries: IndustryTable
 
 def _staff_ratio_text(a: Applicant, threshold: Decimal, staff_ok: bool | None) -> str:
     if staff_ok is None:
-        return "缺少研发人员数或职工总数，无法计算研发人员占比"
+        return _C7_NO_STAFF
     if a.employees == 0:
-        return f"职工总数为 0，研发人员占比不能达到 {threshold_percent(threshold)}"
-    return (f"研发人员 {a.rd_staff} 人占职工总数 {a.employees} 人的 "
-            f"{percent(a.rd_staff, a.employees, threshold, staff_ok)}")
+        return _C7_NO_EMPLOYEES.format(threshold=threshold_percent(threshold))
+    return _C7_STAFF.format(staff=a.rd_staff, employees=a.employees,
+                            percent=percent(a.rd_staff, a.employees, threshold, staff_ok))
 
 
 def figures_year_gap(a: Applicant, as_of: date) -> str | None:
@@ -184,5 +208,5 @@ def figures_year_gap(a: Applicant, as_of: date) -> str | None:
     required, supplied = as_of.year - 1, a.assessment_year - 1
     if supplied == required:
         return None
-    return (f"评估日期 {as_of} 的上年度为 {required} 年，所填年度数据为 {supplied} 年"
-            f"（申报年度 {a.assessment_year}）；须提供 {required} 年度数据（申报年度 {as_of.year}）")
+    return _YEAR_GAP.format(day=as_of, required=required, supplied=supplied, year=a.assessment_year,
+                            as_of_year=as_of.year)

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from pool.eligibility.applicant import Applicant, _constructor
 from pool.eligibility.contract import FIELD_LABELS
 from pool.eligibility.policy import Snapshot
+from pool.kernel.wording import phrase
 from pool.reference.industries import IndustryTable
 
 STATUSES = ("pass", "fail", "review", "missing")
@@ -47,7 +48,7 @@ def criterion(number: int, title: str, parameters: tuple[str, ...] = ()) -> Call
     detail)`` criterion ``number``: the function returns a
     :class:`CriterionResult` citing ``附件2 第N条`` and carries ``id``,
     ``title``, ``source`` and the policy ``parameters`` it reads."""
-    source = f"附件2 第{number}条"
+    title, source = phrase(title), _SOURCE.format(number=number)
 
     def register(rule: Rule) -> Criterion:
         @functools.wraps(rule)
@@ -91,13 +92,18 @@ def status(outcome: bool | None, undecided: str = "missing") -> str:
     return "pass" if outcome else "fail"
 
 
+_SOURCE = phrase("附件2 第{number}条")
+_MISSING = phrase("缺少数据：{fields}")
+_NAMED_FIELD = phrase("{label}（{path}）")
+
+
 def missing(paths: Iterable[str]) -> str:
     """"缺少数据：营业收入（operating_revenue）、…" for field paths."""
     named = []
     for path in paths:
         label = FIELD_LABELS.get(path.rsplit(".", 1)[-1].split("[")[0], "")
-        named.append(f"{label}（{path}）" if label else path)
-    return "缺少数据：" + "、".join(named)
+        named.append(_NAMED_FIELD.format(label=label, path=path) if label else path)
+    return _MISSING.format(fields="、".join(named))
 
 
 def in_force(valid_from: date, valid_to: date, as_of: date) -> bool:

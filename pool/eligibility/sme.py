@@ -30,12 +30,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from pool.kernel.wording import phrase
 from pool.reference.gbt4754 import split_code
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "sme_size_2011.json"
 
 SIZES = ("large", "medium", "small", "micro")
-SIZE_LABELS = {"large": "大型企业", "medium": "中型企业", "small": "小型企业", "micro": "微型企业"}
+SIZE_LABELS = {"large": phrase("大型企业"), "medium": phrase("中型企业"), "small": phrase("小型企业"),
+               "micro": phrase("微型企业")}
 # The three indicators of the standard and the applicant fields that carry them.
 INDICATOR_FIELDS = {"employees": "employees", "revenue": "operating_revenue", "assets": "total_assets"}
 _TIERS = ("large", "medium", "small")
@@ -168,7 +170,7 @@ class SizeTable:
                 if group_id is None:
                     return None, self._notes.get(prefix, "")
                 return self.groups[group_id], ""
-        return None, "该行业代码未对应到划型标准所列的任何行业"
+        return None, _NO_GROUP
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SizeTable) and self._raw == other._raw
@@ -235,21 +237,31 @@ def _add_scope(prefixes: dict, scope: Any, group_id: str | None) -> None:
         prefixes[prefix] = group_id
 
 
+_NO_GROUP = phrase("该行业代码未对应到划型标准所列的任何行业")
+# An indicator as a detail writes it, e.g. "从业人员 120 人", and its lower bound "从业人员 ≥ 300 人".
+_INDICATOR = {"employees": phrase("从业人员 {value} 人"), "revenue": phrase("营业收入 {value} 万元"),
+              "assets": phrase("资产总额 {value} 万元")}
+_BOUND = {"employees": phrase("从业人员 ≥ {value} 人"), "revenue": phrase("营业收入 ≥ {value} 万元"),
+          "assets": phrase("资产总额 ≥ {value} 万元")}
+_BOTH_BOUNDS = phrase("{first}且{second}")
+_LABELS = {"employees": phrase("从业人员"), "revenue": phrase("营业收入"), "assets": phrase("资产总额")}
+_NO_CODE = phrase("缺少行业代码（industry_code），无法按行业划型")
+_OUTSIDE = phrase("行业代码 {code} 不在《{table!s}》所列行业范围内（{why!s}），按规定参照划型，需人工判断")
+_LACKING = phrase("按{group}标准划型，缺少{names}")
+_NAMED_FIELD = phrase("{label}（{path}）")
+_LARGE = phrase("{group}（{facts}）：达到大型企业标准（{large}），不属于中小企业")
+_MICRO = phrase("{group}（{facts}）：微型企业（未达到小型企业标准 {small}）")
+_SIZED = phrase("{group}（{facts}）：{size}（标准 {bound}；大型企业须 {large}）")
+
+
 def _describe(indicator: str, value: Any) -> str:
-    unit = "人" if indicator == "employees" else "万元"
     shown = str(value) if indicator == "employees" else format_money(value)
-    return f"{_LABELS[indicator]} {shown} {unit}"
+    return _INDICATOR[indicator].format(value=shown)
 
 
 def _describe_bounds(bounds: tuple[tuple[str, Decimal], ...]) -> str:
-    parts = []
-    for indicator, bound in bounds:
-        unit = "人" if indicator == "employees" else "万元"
-        parts.append(f"{_LABELS[indicator]} ≥ {format_number(bound)} {unit}")
-    return "且".join(parts)
-
-
-_LABELS = {"employees": "从业人员", "revenue": "营业收入", "assets": "资产总额"}
+    parts = [_BOUND[indicator].format(value=format_number(bound)) for indicator, bound in bounds]
+    return parts[0] if len(parts) == 1 else _BOTH_BOUNDS.format(first=parts[0], second="且".join(parts[1:]))
 
 
 def classify(industry_code: str | None, employees: int | None, revenue: Decimal | None,
@@ -264,16 +276,15 @@ def classify(industry_code: str | None, employees: int | None, revenue: Decimal 
     if not isinstance(table, SizeTable):
         table = SizeTable.from_json(table)
     if industry_code is None:
-        return SizeResult(None, None, "缺少行业代码（industry_code），无法按行业划型", ["industry_code"])
+        return SizeResult(None, None, _NO_CODE, ["industry_code"])
     group, why = table.group_for(industry_code)
     if group is None:
-        return SizeResult(None, None, f"行业代码 {industry_code} 不在《{table.name}》所列行业范围内（{why}），"
-                                      "按规定参照划型，需人工判断", [])
+        return SizeResult(None, None, _OUTSIDE.format(code=industry_code, table=table.name, why=why), [])
     values = {"employees": employees, "revenue": revenue, "assets": assets}
     missing = [i for i in group.indicators if values[i] is None]
     if missing:
-        names = "、".join(f"{_LABELS[i]}（{INDICATOR_FIELDS[i]}）" for i in missing)
-        return SizeResult(None, group.name, f"按{group.name}标准划型，缺少{names}",
+        names = "、".join(_NAMED_FIELD.format(label=_LABELS[i], path=INDICATOR_FIELDS[i]) for i in missing)
+        return SizeResult(None, group.name, _LACKING.format(group=group.name, names=names),
                           [INDICATOR_FIELDS[i] for i in missing])
     facts = "，".join([_describe(i, values[i]) for i in group.indicators])
     size = _size(group, values)
@@ -294,10 +305,11 @@ def _size(group: SizeGroup, values: Mapping[str, Any]) -> str:
 def _size_detail(group: SizeGroup, facts: str, size: str) -> str:
     texts = group.bound_texts
     if size == "large":
-        return f"{group.name}（{facts}）：达到大型企业标准（{texts['large']}），不属于中小企业"
+        return _LARGE.format(group=group.name, facts=facts, large=texts["large"])
     if size == "micro":
-        return f"{group.name}（{facts}）：微型企业（未达到小型企业标准 {texts['small']}）"
-    return f"{group.name}（{facts}）：{SIZE_LABELS[size]}（标准 {texts[size]}；大型企业须 {texts['large']}）"
+        return _MICRO.format(group=group.name, facts=facts, small=texts["small"])
+    return _SIZED.format(group=group.name, facts=facts, size=SIZE_LABELS[size], bound=texts[size],
+                         large=texts["large"])
 
 
 def load_default_table() -> SizeTable:

@@ -5,6 +5,11 @@ API and CLI edges from :func:`pool.web.clock.today`), never read here.
 """
 from datetime import date
 
+from pool.kernel.wording import phrase
+
+_FUTURE = phrase("{label} 不能晚于今天（{today}）")
+_PAST = phrase("{label} {day} 早于今天（{today}）：{what}")
+
 
 class TransitionRefused(ValueError):
     """A lifecycle action the rules do not allow; ``str()`` is the Chinese reason."""
@@ -27,7 +32,7 @@ def require_not_future(on: date, today: date, label: str) -> None:
     if type(today) is not date or type(on) is not date:
         raise TypeError("日期须为 datetime.date")
     if on > today:
-        raise DateRefused(f"{label} 不能晚于今天（{today.isoformat()}）")
+        raise DateRefused(_FUTURE.format(label=label, today=today.isoformat()))
 
 
 def require_not_past(on: date, today: date, label: str, what: str) -> None:
@@ -40,4 +45,4 @@ def require_not_past(on: date, today: date, label: str, what: str) -> None:
     if type(today) is not date or type(on) is not date:
         raise TypeError("日期须为 datetime.date")
     if on < today:
-        raise DateRefused(f"{label} {on.isoformat()} 早于今天（{today.isoformat()}）：{what}")
+        raise DateRefused(_PAST.format(label=label, day=on.isoformat(), today=today.isoformat(), what=what))

@@ -13,12 +13,15 @@ out because computing it at import takes a second.
 """
 import re
 
+from pool.kernel.wording import phrase
+
 _FORBIDDEN = (
     "\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
+_FORBIDDEN_IN = phrase("{label}不能含有换行等控制字符或不可见的格式字符（{found}）")
 _SINGLE_LINE = re.compile(f"[{_FORBIDDEN}]")
 # The same without TAB, LF and CR (browsers send a textarea's line breaks as CR LF).
 _MULTI_LINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _FORBIDDEN[len("\x00-\x1f"):] + "]")
@@ -38,7 +41,7 @@ def refusal(label: str, value, *, multiline: bool = False) -> str | None:
     found = forbidden_character(value, multiline=multiline)
     if found is None:
         return None
-    return f"{label}不能含有换行等控制字符或不可见的格式字符（{found}）"
+    return _FORBIDDEN_IN.format(label=label, found=found)
 
 
 def refusals_in(value, path: str = "", *, labels=None, multiline=frozenset()) -> list[tuple[str, str]]:

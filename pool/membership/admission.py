@@ -11,13 +11,21 @@ from typing import Mapping
 from pool.eligibility.criteria import aggregate
 from pool.kernel import text
 from pool.kernel.refusal import TransitionRefused
+from pool.kernel.wording import phrase
 
 __all__ = ["VERDICT_LABELS", "REVIEW_DECISIONS", "required_reason", "checked_evaluation", "resolved_reviews",
            "require_admissible"]
 
-VERDICT_LABELS = {"eligible": "符合", "needs_review": "待复核", "ineligible": "不符合",
-                  "incomplete": "资料不全"}
-REVIEW_DECISIONS = {"waive": "豁免", "refuse": "不予豁免"}
+VERDICT_LABELS = {"eligible": phrase("符合"), "needs_review": phrase("待复核"), "ineligible": phrase("不符合"),
+                  "incomplete": phrase("资料不全")}
+REVIEW_DECISIONS = {"waive": phrase("豁免"), "refuse": phrase("不予豁免")}
+_CRITERION = phrase("第{id}条")
+_BLOCKING = phrase("第{id}条 {status}：{detail}")
+_NOT_ADMISSIBLE = phrase("评估结论为“{verdict}”，不能入库（{blocking}）")
+_UNDECIDED = phrase("待复核条件须逐条作出决定并写明理由，尚未决定：{open}")
+_REFUSED = phrase("第{id}条（{reason!s}）")
+_NOT_WAIVED = phrase("经办人不予豁免{named}，该条视为不符合，不能入库；如决定不予入库，请办理不予入库并附此复核决定")
+_REVIEW_REASON = phrase("第{id}条的复核决定须写明理由")
 
 
 def required_reason(reason, message: str) -> None:
@@ -68,7 +76,7 @@ def resolved_reviews(criteria: list[Mapping], reviews: Mapping) -> list[dict]:
             raise TransitionRefused(f"第{criterion_id}条的复核决定须为（决定, 理由）") from None
         if decision not in REVIEW_DECISIONS:
             raise TransitionRefused(f"第{criterion_id}条的复核决定须为 waive 或 refuse，不能为 {decision!r}")
-        required_reason(reason, f"第{criterion_id}条的复核决定须写明理由")
+        required_reason(reason, _REVIEW_REASON.format(id=criterion_id))
         out.append({"criterion_id": criterion_id, "decision": decision, "reason": reason.strip(),
                     "criterion": criterion})
     return out
@@ -76,17 +84,15 @@ def resolved_reviews(criteria: list[Mapping], reviews: Mapping) -> list[dict]:
 
 def require_admissible(verdict: str, criteria: list[Mapping], resolutions: list[dict]) -> None:
     if verdict not in ("eligible", "needs_review"):
-        blocking = "；".join(f"第{c['id']}条 {c['status']}：{c.get('detail', '')}"
+        blocking = "；".join(_BLOCKING.format(id=c["id"], status=c["status"], detail=c.get("detail", ""))
                             for c in criteria if c["status"] in ("fail", "missing"))
-        raise TransitionRefused(
-            f"评估结论为“{VERDICT_LABELS.get(verdict, verdict)}”，不能入库（{blocking}）")
+        raise TransitionRefused(_NOT_ADMISSIBLE.format(verdict=VERDICT_LABELS.get(verdict, verdict),
+                                                       blocking=blocking))
     decided = {r["criterion_id"] for r in resolutions}
     open_ = [c["id"] for c in criteria if c["status"] == "review" and c["id"] not in decided]
     if open_:
-        raise TransitionRefused(
-            "待复核条件须逐条作出决定并写明理由，尚未决定：" + "、".join(f"第{i}条" for i in open_))
+        raise TransitionRefused(_UNDECIDED.format(open="、".join(_CRITERION.format(id=i) for i in open_)))
     refused = [r for r in resolutions if r["decision"] == "refuse"]
     if refused:
-        named = "；".join(f"第{r['criterion_id']}条（{r['reason']}）" for r in refused)
-        raise TransitionRefused(f"经办人不予豁免{named}，该条视为不符合，不能入库；"
-                                f"如决定不予入库，请办理不予入库并附此复核决定")
+        named = "；".join(_REFUSED.format(id=r["criterion_id"], reason=r["reason"]) for r in refused)
+        raise TransitionRefused(_NOT_WAIVED.format(named=named))

@@ -19,6 +19,7 @@ from models.event import STATE_CHANGE
 
 from pool.access.scoping import may_act_for
 from pool.kernel.refusal import TransitionRefused, require_not_future
+from pool.kernel.wording import phrase
 from pool.membership.history import STATE_LABELS, require_date
 
 # --- checks -------------------------------------------------------------------
@@ -38,6 +39,11 @@ def lock_enterprise(session, enterprise_id: int) -> Enterprise:
     ).scalar_one()
 
 
+_NOT_YOURS = phrase("经办人无权办理{county}的企业")
+_WRONG_STATE = phrase("{name!s}当前状态为“{state}”，不能{action}（须为“{needed}”）")
+_BEFORE_LAST = phrase("{action}日期 {day} 早于该企业上次状态变更日期 {last}")
+
+
 def prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
     """Common checks, after locking and re-reading the enterprise row.
 
@@ -47,16 +53,15 @@ def prepare(session, enterprise, actor, on, state, action, *, today, moves=True)
     require_date(on, "生效日期")
     require_not_future(on, today, "生效日期")
     if not may_act_for(actor, enterprise.county_id):
-        raise TransitionRefused(f"经办人无权办理{enterprise.county.name}的企业")
+        raise TransitionRefused(_NOT_YOURS.format(county=enterprise.county.name))
     lock_enterprise(session, enterprise.id)
     needed = FROM[state] if moves else state
     if needed is not None and enterprise.state != needed:
-        raise TransitionRefused(
-            f"{enterprise.name}当前状态为“{STATE_LABELS[enterprise.state]}”，不能{action}"
-            f"（须为“{STATE_LABELS[needed]}”）")
+        raise TransitionRefused(_WRONG_STATE.format(name=enterprise.name, state=STATE_LABELS[enterprise.state],
+                                                    action=action, needed=STATE_LABELS[needed]))
     last = enterprise.state_changed_on or enterprise.admitted_on
     if last is not None and on < last:
-        raise TransitionRefused(f"{action}日期 {on} 早于该企业上次状态变更日期 {last}")
+        raise TransitionRefused(_BEFORE_LAST.format(action=action, day=on, last=last))
 
 
 def check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:

@@ -29,6 +29,7 @@ from models.event import APPROVED, EXPULSION_EXIT, GRADUATION_EXIT, PENDING, RET
 from pool.access.scoping import may_act_for
 from pool.kernel import text
 from pool.kernel.refusal import TransitionRefused, require_not_future
+from pool.kernel.wording import phrase
 from pool.membership import lifecycle
 from pool.membership.admission import required_reason
 from pool.membership.events import lock_enterprise, prepare
@@ -37,7 +38,13 @@ from pool.membership.proposals import EXPULSION, GRADUATION, proposal_by_rule
 
 __all__ = ["confirm_exit", "approve", "send_back", "pending_for", "needs_city"]
 
-KIND_LABELS = {GRADUATION_EXIT: "培育出库", EXPULSION_EXIT: "退库"}
+KIND_LABELS = {GRADUATION_EXIT: phrase("培育出库"), EXPULSION_EXIT: phrase("退库")}
+_UNKNOWN_KIND = phrase("未知的出库类型 {kind}")
+_REQUEST = phrase("申请{action}")
+_PENDING = phrase("{name!s}已有待市级确认的{kind}申请（{day}），请等待确认或退回")
+_SEND_BACK_REASON = phrase("退回须写明理由")
+_CITY_ONLY = phrase("只有市级管理员可以确认或退回出库、退库申请")
+_DECIDED = phrase("该申请已处理")
 
 
 def needs_city(actor, snapshot) -> bool:
@@ -55,24 +62,25 @@ def confirm_exit(session, enterprise: Enterprise, *, actor, kind: str, rule: str
     """
     require_snapshot(snapshot, on)
     if kind not in KIND_LABELS:
-        raise TransitionRefused(f"未知的出库类型 {kind!r}")
+        raise TransitionRefused(_UNKNOWN_KIND.format(kind=repr(kind)))
     if not needs_city(actor, snapshot):
         return _record(session, enterprise, actor=actor, kind=kind, rule=rule, on=on, today=today,
                        reason=reason, snapshot=snapshot, evidence=evidence)
     action = KIND_LABELS[kind]
-    required_reason(reason, f"{action}须写明理由")
+    required_reason(reason, lifecycle.REASON_FOR.format(action=action))
     if kind == EXPULSION_EXIT and rule not in lifecycle.EXPULSION_BASES:
-        raise TransitionRefused(f"退库依据须为 no_progress 或 incident，不能为 {rule!r}")
+        raise TransitionRefused(lifecycle.BASIS.format(basis=repr(rule)))
     if kind == GRADUATION_EXIT and rule not in ("a", "b"):
-        raise TransitionRefused(f"{action}条件须为 a 或 b，不能为 {rule!r}")
-    prepare(session, enterprise, actor, on, ADMITTED, f"申请{action}", today=today, moves=False)
+        raise TransitionRefused(lifecycle.RULE_AB.format(action=action, rule=repr(rule)))
+    prepare(session, enterprise, actor, on, ADMITTED, _REQUEST.format(action=action), today=today, moves=False)
     pending = pending_for(session, enterprise.id)
     if pending is not None:
-        raise TransitionRefused(f"{enterprise.name}已有待市级确认的{KIND_LABELS[pending.kind]}申请"
-                                f"（{pending.effective_on.isoformat()}），请等待确认或退回")
+        raise TransitionRefused(_PENDING.format(name=enterprise.name, kind=KIND_LABELS[pending.kind],
+                                                day=pending.effective_on.isoformat()))
     proposal, detail = proposal_by_rule(session, enterprise, _PROPOSAL[kind], _rule_letter(kind, rule), on, snapshot)
     if proposal is None:
-        raise TransitionRefused(f"{enterprise.name}在 {on} 不符合{action}条件（{rule}）：{detail}")
+        raise TransitionRefused(lifecycle.NOT_MET.format(name=enterprise.name, day=on, action=action, rule=rule,
+                                                          detail=detail))
     request = ExitRequest(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=kind, rule=rule,
                           effective_on=on, reason=reason.strip(), evidence=lifecycle.as_json(evidence or {}),
                           status=PENDING, proposed_by_id=actor.id)
@@ -104,7 +112,7 @@ def approve(session, request: ExitRequest, *, actor, today: date, snapshot) -> P
 def send_back(session, request: ExitRequest, *, actor, reason: str) -> None:
     """The city returns the request to the county, with a written reason; the pool does not change."""
     _require_decider(request, actor)
-    required_reason(reason, "退回须写明理由")
+    required_reason(reason, _SEND_BACK_REASON)
     if (unclean := text.refusal("退回理由", reason, multiline=True)) is not None:
         raise TransitionRefused(unclean)
     request.status, request.decided_by_id, request.decided_at = RETURNED, actor.id, utcnow()
@@ -134,6 +142,6 @@ def _record(session, enterprise, *, actor, kind, rule, on, today, reason, snapsh
 
 def _require_decider(request: ExitRequest, actor) -> None:
     if getattr(actor, "role", None) != CITY_ADMIN or not may_act_for(actor, request.county_id):
-        raise TransitionRefused("只有市级管理员可以确认或退回出库、退库申请")
+        raise TransitionRefused(_CITY_ONLY)
     if request.status != PENDING:
-        raise TransitionRefused("该申请已处理")
+        raise TransitionRefused(_DECIDED)

@@ -21,41 +21,43 @@ from models import PoolEvent
 from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from models.event import CORRECTION, STATE_CHANGE
 
+from pool.kernel.wording import phrase
+
 STATE_LABELS = {
-    APPLIED: "已申报", ADMITTED: "培育中", GRADUATED: "已出库",
-    EXPELLED: "已退库", REJECTED: "未予入库",
+    APPLIED: phrase("已申报"), ADMITTED: phrase("培育中"), GRADUATED: phrase("已出库"),
+    EXPELLED: phrase("已退库"), REJECTED: phrase("未予入库"),
 }
 
 # 实质性进展 (黄石 二(六)2; SPEC §3): each restarts the progress window.
 PROGRESS_TYPES = {
-    "new_pi_product": "新认定专利密集型产品",
-    "patent_product_filing": "新增专利产品备案",
-    "patent_industrialized": "新增产业化专利",
-    "industrialization_rate_up": "专利产业化率提高",
-    "patent_licensed_in_used": "许可或受让专利并实施",
+    "new_pi_product": phrase("新认定专利密集型产品"),
+    "patent_product_filing": phrase("新增专利产品备案"),
+    "patent_industrialized": phrase("新增产业化专利"),
+    "industrialization_rate_up": phrase("专利产业化率提高"),
+    "patent_licensed_in_used": phrase("许可或受让专利并实施"),
     # The kinds above are recognised from the record (pool.records.progress);
     # this one is typed by an officer, with a written reason: a judgement.
-    "other": "其他实质性进展（经办人判断）",
+    "other": phrase("其他实质性进展（经办人判断）"),
 }
 # What an officer types as progress; the rest is recognised from the record.
 TYPED_PROGRESS = ("other",)
 
 # 诚信事件 (黄石 二(六)2): each makes expulsion due at once.
 INCIDENT_TYPES = {
-    "major_accident": "重大安全事故",
-    "serious_dishonesty": "严重失信",
-    "tax_evasion": "偷漏税",
-    "data_fraud": "数据造假",
-    "abnormal_patent_applications": "非正常申请专利",
-    "other_violation": "其他违法违规行为",
+    "major_accident": phrase("重大安全事故"),
+    "serious_dishonesty": phrase("严重失信"),
+    "tax_evasion": phrase("偷漏税"),
+    "data_fraud": phrase("数据造假"),
+    "abnormal_patent_applications": phrase("非正常申请专利"),
+    "other_violation": phrase("其他违法违规行为"),
 }
 
 # 出库后的接续培育及其成果 (黄石 二(六)2).
 CONTINUED_CULTIVATION = "continued_cultivation"
 OUTCOME_TYPES = {
-    CONTINUED_CULTIVATION: "接续培育",
-    "little_giant": "专精特新“小巨人”企业",
-    "single_champion": "单项冠军企业",
+    CONTINUED_CULTIVATION: phrase("接续培育"),
+    "little_giant": phrase("专精特新“小巨人”企业"),
+    "single_champion": phrase("单项冠军企业"),
 }
 
 

@@ -20,17 +20,28 @@ from models.event import STATE_CHANGE
 from pool.kernel import text
 from pool.membership.quota import open_intake_round as open_round_on  # noqa: F401 - part of this module's API
 from pool.kernel.refusal import TransitionRefused, require_not_future, require_not_past
+from pool.kernel.wording import phrase
+
+_CITY_ONLY = phrase("只有市级管理员可以开启或关闭入库批次")
+_NAME_NEEDED = phrase("请填写批次名称")
+_OPEN = phrase("未关闭")
+_OVERLAPS_NEW = phrase("批次“{name!s}”（{opened} 至 {until}）与 {day} 起的新批次重叠")
+_OVERLAPS = phrase("批次“{name!s}”（{opened} 至 {until}）与批次“{other!s}”重叠")
+_REPLENISHED_INSIDE = phrase("{enterprise!s}于 {day} 已按增补入库，落在批次“{name!s}”期间，不能补记该批次")
+_ENDS_BEFORE = phrase("结束日期 {end} 早于开始日期 {start}")
+_CLOSED = phrase("批次“{name!s}”已于 {day} 关闭")
+_ADMITTED_AFTER = phrase("批次“{name!s}”在 {day} 之后仍有入库记录，不能提前关闭")
 
 
 def _require_admin(actor) -> None:
     if getattr(actor, "role", None) != CITY_ADMIN:
-        raise TransitionRefused("只有市级管理员可以开启或关闭入库批次")
+        raise TransitionRefused(_CITY_ONLY)
 
 
 def _round_name(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
-        raise TransitionRefused("请填写批次名称")
+        raise TransitionRefused(_NAME_NEEDED)
     if (unclean := text.refusal("批次名称", name)) is not None:
         raise TransitionRefused(unclean)
     return name
@@ -50,9 +61,9 @@ def open_round(session, *, name: str, on: date, today: date, actor) -> IntakeRou
     clash = session.scalar(select(IntakeRound).where(
         or_(IntakeRound.closed_on.is_(None), IntakeRound.closed_on >= on)).limit(1))
     if clash is not None:
-        until = clash.closed_on.isoformat() if clash.closed_on else "未关闭"
-        raise TransitionRefused(
-            f"批次“{clash.name}”（{clash.opened_on.isoformat()} 至 {until}）与 {on.isoformat()} 起的新批次重叠")
+        until = clash.closed_on.isoformat() if clash.closed_on else _OPEN
+        raise TransitionRefused(_OVERLAPS_NEW.format(name=clash.name, opened=clash.opened_on.isoformat(), until=until,
+                                                     day=on.isoformat()))
     intake = IntakeRound(name=name, opened_on=on, opened_by_id=actor.id)
     session.add(intake)
     session.flush()
@@ -77,20 +88,21 @@ def record_past_round(session, *, name: str, opened_on: date, closed_on: date | 
     if closed_on is not None:
         require_not_future(closed_on, today, "结束日期")
         if closed_on < opened_on:
-            raise TransitionRefused(f"结束日期 {closed_on.isoformat()} 早于开始日期 {opened_on.isoformat()}")
+            raise TransitionRefused(_ENDS_BEFORE.format(end=closed_on.isoformat(), start=opened_on.isoformat()))
     end = closed_on or date.max
     clash = session.scalar(select(IntakeRound).where(
         IntakeRound.opened_on <= end, or_(IntakeRound.closed_on.is_(None), IntakeRound.closed_on >= opened_on))
         .limit(1))
     if clash is not None:
-        until = clash.closed_on.isoformat() if clash.closed_on else "未关闭"
-        raise TransitionRefused(f"批次“{clash.name}”（{clash.opened_on.isoformat()} 至 {until}）与批次“{name}”重叠")
+        until = clash.closed_on.isoformat() if clash.closed_on else _OPEN
+        raise TransitionRefused(_OVERLAPS.format(name=clash.name, opened=clash.opened_on.isoformat(), until=until,
+                                                 other=name))
     inside = session.scalar(select(PoolEvent).where(
         PoolEvent.kind == STATE_CHANGE, PoolEvent.to_state == ADMITTED, PoolEvent.replenishment.is_(True),
         PoolEvent.effective_on >= opened_on, PoolEvent.effective_on <= end).limit(1))
     if inside is not None:
-        raise TransitionRefused(f"{inside.enterprise.name}于 {inside.effective_on.isoformat()} 已按增补入库，"
-                                f"落在批次“{name}”期间，不能补记该批次")
+        raise TransitionRefused(_REPLENISHED_INSIDE.format(enterprise=inside.enterprise.name,
+                                                           day=inside.effective_on.isoformat(), name=name))
     intake = IntakeRound(name=name, opened_on=opened_on, closed_on=closed_on, opened_by_id=actor.id,
                          closed_by_id=actor.id if closed_on else None)
     session.add(intake)
@@ -110,13 +122,13 @@ def close_round(session, intake: IntakeRound, *, on: date, today: date, actor) -
     require_not_future(on, today, "结束日期")
     require_not_past(on, today, "结束日期", "入库批次不能追溯关闭")
     if intake.closed_on is not None:
-        raise TransitionRefused(f"批次“{intake.name}”已于 {intake.closed_on.isoformat()} 关闭")
+        raise TransitionRefused(_CLOSED.format(name=intake.name, day=intake.closed_on.isoformat()))
     if on < intake.opened_on:
-        raise TransitionRefused(f"结束日期 {on.isoformat()} 早于开始日期 {intake.opened_on.isoformat()}")
+        raise TransitionRefused(_ENDS_BEFORE.format(end=on.isoformat(), start=intake.opened_on.isoformat()))
     later = session.scalar(select(exists().where(
         PoolEvent.intake_round_id == intake.id, PoolEvent.effective_on > on)))
     if later:
-        raise TransitionRefused(f"批次“{intake.name}”在 {on.isoformat()} 之后仍有入库记录，不能提前关闭")
+        raise TransitionRefused(_ADMITTED_AFTER.format(name=intake.name, day=on.isoformat()))
     intake.closed_on = on
     intake.closed_by_id = actor.id
     session.flush()

@@ -55,6 +55,7 @@ from pool.membership.rules import add_months, months_without_progress
 from pool.membership.quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
 from pool.kernel import text
 from pool.kernel.refusal import DateRefused, TransitionRefused, require_not_future
+from pool.kernel.wording import phrase
 from pool.membership.events import as_json, check_subtype, fact, move, prepare
 
 __all__ = [
@@ -74,6 +75,33 @@ __all__ = [
 EXPULSION_BASES = {"no_progress": "a", "incident": "b"}
 
 
+# The wording of the actions and their refusals.
+_APPLY, _ADMIT, _REJECT = phrase("申报"), phrase("入库"), phrase("不予入库")
+_GRADUATE, _EXPEL, _CORRECT = phrase("培育出库"), phrase("退库"), phrase("更正")
+_PROGRESS, _INCIDENT, _OUTCOME_MARK = phrase("实质性进展"), phrase("诚信事件"), phrase("出库后标记")
+_CORRECT_RECORD = phrase("更正记录")
+_APPLIED_ALREADY = phrase("{name!s}已有申报记录，不能重复申报")
+_APPLIED_REASON = phrase("申报入库")
+_REPLENISHED = phrase("增补入库（入库前{places}）")
+_IN_ROUND = phrase("{round!s}入库（批次 {day} 起，不占增补名额）")
+_HISTORICAL = phrase("历史入库（依据 {document!s}）：{reason}")
+_REJECT_REASON = phrase("不予入库须写明理由")
+_REVIEWS_NEED_EVALUATION = phrase("复核决定须附所依据的评估记录")
+RULE_AB = phrase("{action}条件须为 a 或 b，不能为 {rule!s}")
+REASON_FOR = phrase("{action}须写明理由")
+NOT_MET = phrase("{name!s}在 {day} 不符合{action}条件（{rule}）：{detail}")
+_MARK = phrase("标记{outcome}")
+_MARKED_ALREADY = phrase("{name!s}已于 {day} 标记为{outcome}")
+_CULTIVATION_FIRST = phrase("{name!s}须先标记接续培育，才能标记{outcome}")
+_NOT_CORRECTABLE = phrase("只能更正进展、诚信事件、出库后标记或备注；状态变更与复核决定不能撤销")
+_CORRECTION_BEFORE = phrase("更正日期 {day} 早于原记录日期 {original}")
+_CORRECTED_ALREADY = phrase("记录 {id} 已被更正")
+_FACT_REASON = phrase("{what}须写明情况")
+_RECORD = phrase("记录{what}")
+BASIS = phrase("退库依据须为 no_progress 或 incident，不能为 {basis}")
+_CITY_ONLY_HISTORY = phrase("只有市级管理员可以补录历史入库决定")
+
+
 # --- transitions ---------------------------------------------------------------
 
 def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
@@ -82,11 +110,11 @@ def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
 
     :raise TransitionRefused: if the enterprise already has a lifecycle history.
     """
-    prepare(session, enterprise, actor, on, APPLIED, "申报", today=today)
+    prepare(session, enterprise, actor, on, APPLIED, _APPLY, today=today)
     if session.scalar(select(exists().where(PoolEvent.enterprise_id == enterprise.id,
                                             PoolEvent.kind == STATE_CHANGE))):
-        raise TransitionRefused(f"{enterprise.name}已有申报记录，不能重复申报")
-    return move(session, enterprise, actor, on, APPLIED, reason or "申报入库", {})
+        raise TransitionRefused(_APPLIED_ALREADY.format(name=enterprise.name))
+    return move(session, enterprise, actor, on, APPLIED, reason or _APPLIED_REASON, {})
 
 
 def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
@@ -113,7 +141,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         no quota left, or a document given by anyone but the administrator.
     """
     require_snapshot(snapshot, on)
-    prepare(session, enterprise, actor, on, ADMITTED, "入库", today=today)
+    prepare(session, enterprise, actor, on, ADMITTED, _ADMIT, today=today)
     note = _note(note)
     criteria = checked_evaluation(evaluation, on)
     resolutions = resolved_reviews(criteria, reviews or {})
@@ -126,9 +154,9 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         places, refusal = replenishment_refusal(session, county, on, snapshot)
         if refusal:
             raise TransitionRefused(refusal)
-        reason = f"增补入库（入库前{places.describe(snapshot['quota_multiplier'])}）"
+        reason = _REPLENISHED.format(places=places.describe(snapshot["quota_multiplier"]))
     else:
-        reason = f"{intake.name}入库（批次 {intake.opened_on} 起，不占增补名额）"
+        reason = _IN_ROUND.format(round=intake.name, day=intake.opened_on)
     _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
     evidence = {
         "evaluation": as_json(evaluation),
@@ -141,7 +169,7 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         evidence["note"] = note
     if document:
         evidence["document"] = document
-        reason = f"历史入库（依据 {document}）：{reason}"
+        reason = _HISTORICAL.format(document=document, reason=reason)
     return move(session, enterprise, actor, on, ADMITTED, reason, evidence,
                  replenishment=intake is None, intake_round_id=intake.id if intake else None)
 
@@ -157,10 +185,10 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, rea
 
     :raise TransitionRefused: wrong state, no reason, or invalid reviews.
     """
-    required_reason(reason, "不予入库须写明理由")
-    prepare(session, enterprise, actor, on, REJECTED, "不予入库", today=today)
+    required_reason(reason, _REJECT_REASON)
+    prepare(session, enterprise, actor, on, REJECTED, _REJECT, today=today)
     if reviews and evaluation is None:
-        raise TransitionRefused("复核决定须附所依据的评估记录")
+        raise TransitionRefused(_REVIEWS_NEED_EVALUATION)
     criteria = checked_evaluation(evaluation, on) if evaluation is not None else []
     resolutions = resolved_reviews(criteria, reviews or {})
     _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
@@ -193,7 +221,7 @@ def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basi
     :raise TransitionRefused: wrong state, no reason, or the basis does not hold.
     """
     if basis not in EXPULSION_BASES:
-        raise TransitionRefused(f"退库依据须为 no_progress 或 incident，不能为 {basis!r}")
+        raise TransitionRefused(BASIS.format(basis=repr(basis)))
     extra = {"basis": basis, **({"approval": as_json(approval)} if approval else {})}
     return _confirm(session, enterprise, actor, on, today, EXPULSION, EXPULSION_BASES[basis], reason, extra,
                     snapshot)
@@ -202,14 +230,14 @@ def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basi
 def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,
              snapshot) -> PoolEvent:
     require_snapshot(snapshot, on)
-    action, to_state = ("培育出库", GRADUATED) if kind == GRADUATION else ("退库", EXPELLED)
+    action, to_state = (_GRADUATE, GRADUATED) if kind == GRADUATION else (_EXPEL, EXPELLED)
     if rule not in ("a", "b"):
-        raise TransitionRefused(f"{action}条件须为 a 或 b，不能为 {rule!r}")
-    required_reason(reason, f"{action}须写明理由")
+        raise TransitionRefused(RULE_AB.format(action=action, rule=repr(rule)))
+    required_reason(reason, REASON_FOR.format(action=action))
     prepare(session, enterprise, actor, on, to_state, action, today=today)
     proposal, detail = proposal_by_rule(session, enterprise, kind, rule, on, snapshot)
     if proposal is None:
-        raise TransitionRefused(f"{enterprise.name}在 {on} 不符合{action}条件（{rule}）：{detail}")
+        raise TransitionRefused(NOT_MET.format(name=enterprise.name, day=on, action=action, rule=rule, detail=detail))
     record = {"rule": rule, "proposal": proposal.to_dict(), **extra}
     return move(session, enterprise, actor, on, to_state, reason, record)
 
@@ -224,7 +252,7 @@ def record_progress(session, enterprise: Enterprise, *, actor, on: date, today: 
     :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
     """
     return _record_fact(session, enterprise, actor, on, today, PROGRESS, PROGRESS_TYPES,
-                        subtype, reason, evidence, "实质性进展")
+                        subtype, reason, evidence, _PROGRESS)
 
 
 def record_incident(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
@@ -235,7 +263,7 @@ def record_incident(session, enterprise: Enterprise, *, actor, on: date, today: 
     :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
     """
     return _record_fact(session, enterprise, actor, on, today, INCIDENT, INCIDENT_TYPES,
-                        subtype, reason, evidence, "诚信事件")
+                        subtype, reason, evidence, _INCIDENT)
 
 
 def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
@@ -247,17 +275,17 @@ def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: d
     :raise TransitionRefused: not graduated, unknown or repeated ``subtype``,
         outcome before continued cultivation, or no reason.
     """
-    check_subtype(OUTCOME_TYPES, subtype, "出库后标记")
-    required_reason(reason, f"标记{OUTCOME_TYPES[subtype]}须写明理由")
-    prepare(session, enterprise, actor, on, GRADUATED, f"标记{OUTCOME_TYPES[subtype]}",
-             today=today, moves=False)
+    check_subtype(OUTCOME_TYPES, subtype, _OUTCOME_MARK)
+    mark = _MARK.format(outcome=OUTCOME_TYPES[subtype])
+    required_reason(reason, REASON_FOR.format(action=mark))
+    prepare(session, enterprise, actor, on, GRADUATED, mark, today=today, moves=False)
     marked = {e.subtype: e for e in session.scalars(live_events(enterprise.id, OUTCOME))}
     if subtype in marked:
-        raise TransitionRefused(f"{enterprise.name}已于 {marked[subtype].effective_on} "
-                                f"标记为{OUTCOME_TYPES[subtype]}")
+        raise TransitionRefused(_MARKED_ALREADY.format(name=enterprise.name, day=marked[subtype].effective_on,
+                                                       outcome=OUTCOME_TYPES[subtype]))
     cultivation = marked.get(CONTINUED_CULTIVATION)
     if subtype != CONTINUED_CULTIVATION and (cultivation is None or cultivation.effective_on > on):
-        raise TransitionRefused(f"{enterprise.name}须先标记接续培育，才能标记{OUTCOME_TYPES[subtype]}")
+        raise TransitionRefused(_CULTIVATION_FIRST.format(name=enterprise.name, outcome=OUTCOME_TYPES[subtype]))
     return fact(session, enterprise, actor, on, OUTCOME, subtype, reason, evidence)
 
 
@@ -270,15 +298,15 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
         event, or no reason.
     """
     if event.kind not in (PROGRESS, INCIDENT, OUTCOME, NOTE):
-        raise TransitionRefused("只能更正进展、诚信事件、出库后标记或备注；状态变更与复核决定不能撤销")
-    required_reason(reason, "更正须写明理由")
+        raise TransitionRefused(_NOT_CORRECTABLE)
+    required_reason(reason, REASON_FOR.format(action=_CORRECT))
     enterprise = session.get(Enterprise, event.enterprise_id)
-    prepare(session, enterprise, actor, on, None, "更正记录", today=today, moves=False)
+    prepare(session, enterprise, actor, on, None, _CORRECT_RECORD, today=today, moves=False)
     if on < event.effective_on:
-        raise TransitionRefused(f"更正日期 {on} 早于原记录日期 {event.effective_on}")
+        raise TransitionRefused(_CORRECTION_BEFORE.format(day=on, original=event.effective_on))
     if session.scalar(select(exists().where(PoolEvent.kind == CORRECTION,
                                             PoolEvent.corrects_id == event.id))):
-        raise TransitionRefused(f"记录 {event.id} 已被更正")
+        raise TransitionRefused(_CORRECTED_ALREADY.format(id=event.id))
     corrected = {"id": event.id, "kind": event.kind, "subtype": event.subtype,
                  "effective_on": event.effective_on.isoformat(), "reason": event.reason}
     return fact(session, enterprise, actor, on, CORRECTION, event.kind, reason,
@@ -288,8 +316,8 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
 def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, reason, evidence,
                  what):
     check_subtype(types, subtype, what)
-    required_reason(reason, f"{what}须写明情况")
-    prepare(session, enterprise, actor, on, ADMITTED, f"记录{what}", today=today, moves=False)
+    required_reason(reason, _FACT_REASON.format(what=what))
+    prepare(session, enterprise, actor, on, ADMITTED, _RECORD.format(what=what), today=today, moves=False)
     return fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
 
 
@@ -301,7 +329,7 @@ def _document(document: str | None, actor) -> str | None:
     if document is None or not document.strip():
         return None
     if getattr(actor, "role", None) != CITY_ADMIN:
-        raise TransitionRefused("只有市级管理员可以补录历史入库决定")
+        raise TransitionRefused(_CITY_ONLY_HISTORY)
     unclean = text.refusal("依据文件", document)
     if unclean is not None:
         raise TransitionRefused(unclean)

@@ -31,6 +31,7 @@ from models.enterprise import ADMITTED, EXPELLED, GRADUATED
 from models.event import INCIDENT, PROGRESS
 
 from pool.eligibility.sme import format_money, format_number
+from pool.kernel.wording import phrase
 from pool.membership import rules
 from pool.membership.history import INCIDENT_TYPES, live_events, require_snapshot
 from pool.membership.rules import months_without_progress
@@ -122,10 +123,9 @@ def graduation_findings(snapshot, admitted: date, as_of: date, products: list, f
     period = {"admitted_on": admitted.isoformat(), "min_months": months,
               "ready_on": ready.isoformat()}
     if not rules.cultivated_long_enough(snapshot, admitted, as_of):
-        detail = (f"入库于 {admitted}，培育须满 {months} 个月（{ready} 起），"
-                  f"截至 {as_of} 尚未届满")
+        detail = _NOT_YET_CULTIVATED.format(admitted=admitted, months=months, ready=ready, day=as_of)
         return {rule: Finding(rule, False, detail, period) for rule in which}
-    prefix = f"入库于 {admitted}，已培育满 {months} 个月（{ready} 届满）；"
+    prefix = _CULTIVATED.format(admitted=admitted, months=months, ready=ready) + "；"
     findings = [_new_product(products, admitted, as_of) if rule == "a"
                 else _product_growth(snapshot, products, figures, admitted, as_of) for rule in which]
     return {f.rule: Finding(f.rule, f.holds, prefix + f.detail, {**period, **f.evidence})
@@ -161,22 +161,48 @@ def _product_ref(product: Product) -> dict:
     return {"id": product.id, "name": product.name, "certified_on": product.certified_on.isoformat()}
 
 
+_NOT_YET_CULTIVATED = phrase("入库于 {admitted}，培育须满 {months} 个月（{ready} 起），截至 {day} 尚未届满")
+_CULTIVATED = phrase("入库于 {admitted}，已培育满 {months} 个月（{ready} 届满）")
+_NO_NEW_PRODUCT = phrase("入库后至 {day} 没有新认定的专利密集型产品")
+_NEW_PRODUCT = phrase("“{name!s}”（{day} 认定）")
+_NEW_PRODUCTS = phrase("入库后新认定专利密集型产品 {count} 件：{named}")
+_NOT_COMPARABLE = phrase("最近完整年度 {year} 年不晚于入库年度 {base_year} 年，尚无可比较的年度数据")
+_NO_PRODUCTS = phrase("截至 {day} 没有已认定的专利密集型产品")
+_FIGURE_LABELS = {"sales": phrase("销售额"), "profit": phrase("利润")}
+_YEAR_FIGURE = phrase("{year} 年度{figure}")
+_ABSENT = phrase("产品“{name!s}”缺少{named}数据")
+_NOT_POSITIVE = phrase("产品“{name!s}”入库年度（{base_year} 年）{figure} {amount} 万元 ≤ 0，无法按比例衡量增长，不适用条件（b）")
+_GROWTH = phrase("{figure} {got} 万元 {cmp} {was} 万元 × (1 + {rate}%) = {need} 万元")
+_GREW = phrase("产品“{name!s}” {year} 年度较 {base_year} 年度：{parts}")
+_DUE_STATE = {True: phrase("已到期，应予退库"), False: phrase("尚未到期")}
+# Since admission (True) or since the last progress (False).
+_NO_PROGRESS = {
+    True: phrase("自 {start}（入库）起已 {months} 个月无实质性进展；期限 {window} 个月，{due} 届满，截至 {day} {state}"),
+    False: phrase("自 {start}（上次实质性进展）起已 {months} 个月无实质性进展；期限 {window} 个月，{due} 届满，"
+                  "截至 {day} {state}"),
+}
+_NO_INCIDENT = phrase("入库后至 {day} 未记录诚信事件")
+INCIDENT_LINE = phrase("{day} {kind}：{reason!s}")
+_INCIDENTS = phrase("入库后发生诚信事件 {count} 起（{named}），应即退库")
+_NOT_MEMBER = phrase("{day} 该企业不在培育库中")
+
+
 def _new_product(products: list[Product], admitted: date, as_of: date) -> Finding:
     new = rules.newly_certified(products, admitted)
     if not new:
-        return Finding("a", False, f"入库后至 {as_of} 没有新认定的专利密集型产品", {"new_products": []})
-    named = "、".join(f"“{p.name}”（{p.certified_on} 认定）" for p in new)
-    detail = f"入库后新认定专利密集型产品 {len(new)} 件：{named}"
+        return Finding("a", False, _NO_NEW_PRODUCT.format(day=as_of), {"new_products": []})
+    named = "、".join(_NEW_PRODUCT.format(name=p.name, day=p.certified_on) for p in new)
+    detail = _NEW_PRODUCTS.format(count=len(new), named=named)
     return Finding("a", True, detail, {"new_products": [_product_ref(p) for p in new]})
 
 
 def _product_growth(snapshot, products, figures: dict, admitted: date, as_of: date) -> Finding:
     base_year, year, comparable = rules.growth_years(admitted, as_of)
     if not comparable:
-        detail = f"最近完整年度 {year} 年不晚于入库年度 {base_year} 年，尚无可比较的年度数据"
+        detail = _NOT_COMPARABLE.format(year=year, base_year=base_year)
         return Finding("b", False, detail, {"base_year": base_year, "year": year})
     if not products:
-        detail = f"截至 {as_of} 没有已认定的专利密集型产品"
+        detail = _NO_PRODUCTS.format(day=as_of)
         return Finding("b", False, detail, {"base_year": base_year, "year": year})
     compared = []
     for product in products:
@@ -189,31 +215,28 @@ def _product_growth(snapshot, products, figures: dict, admitted: date, as_of: da
                     "products": [c.evidence for c in shown]})
 
 
-_FIGURE_LABELS = {"sales": "销售额", "profit": "利润"}
-
-
 def _grew(product, base, now, growth: rules.Growth, base_year: int, year: int, snapshot) -> Finding:
     """``growth`` (rule (b) for ``product``, :func:`pool.membership.rules.product_growth`), worded."""
-    name = f"“{product.name}”"
+    name = product.name
     evidence = _product_ref(product)
     if growth.absent:
-        named = "、".join(f"{y} 年度{_FIGURE_LABELS[attr]}" for y, attr in growth.absent)
-        return Finding("b", False, f"产品{name}缺少{named}数据", evidence)
+        named = "、".join(_YEAR_FIGURE.format(year=y, figure=_FIGURE_LABELS[attr]) for y, attr in growth.absent)
+        return Finding("b", False, _ABSENT.format(name=name, named=named), evidence)
     if growth.not_positive:
         attr = growth.not_positive
-        detail = (f"产品{name}入库年度（{base_year} 年）{_FIGURE_LABELS[attr]} "
-                  f"{format_money(getattr(base, attr))} 万元 ≤ 0，无法按比例衡量增长，不适用条件（b）")
+        detail = _NOT_POSITIVE.format(name=name, base_year=base_year, figure=_FIGURE_LABELS[attr],
+                                      amount=format_money(getattr(base, attr)))
         return Finding("b", False, detail, evidence)
     rate = snapshot["graduation_growth"]
     parts = []
     for attr, ok in zip(rules.GROWTH_FIGURES, growth.reached):
         was, got = getattr(base, attr), getattr(now, attr)
         need = _times(was, 1 + rate)
-        parts.append(f"{_FIGURE_LABELS[attr]} {format_money(got)} 万元 {'≥' if ok else '<'} "
-                     f"{format_money(was)} 万元 × (1 + {format_number(rate * 100)}%) = "
-                     f"{format_money(need)} 万元")
+        parts.append(_GROWTH.format(figure=_FIGURE_LABELS[attr], got=format_money(got), cmp="≥" if ok else "<",
+                                    was=format_money(was), rate=format_number(rate * 100),
+                                    need=format_money(need)))
         evidence[attr] = {str(base_year): str(was), str(year): str(got), "required": str(need)}
-    detail = f"产品{name} {year} 年度较 {base_year} 年度：" + "，".join(parts)
+    detail = _GREW.format(name=name, year=year, base_year=base_year, parts="，".join(parts))
     return Finding("b", growth.holds, detail, evidence)
 
 
@@ -249,10 +272,8 @@ def _no_progress(session, enterprise, as_of: date, snapshot) -> Finding:
     due = rules.progress_due_on(snapshot, start)
     months = months_without_progress(start, as_of)
     holds = rules.expulsion_due(snapshot, start, as_of)
-    since = "入库" if start == enterprise.admitted_on else "上次实质性进展"
-    state = "已到期，应予退库" if holds else "尚未到期"
-    detail = (f"自 {start}（{since}）起已 {months} 个月无实质性进展；"
-              f"期限 {window} 个月，{due} 届满，截至 {as_of} {state}")
+    detail = _NO_PROGRESS[start == enterprise.admitted_on].format(start=start, months=months,
+                                 window=window, due=due, day=as_of, state=_DUE_STATE[holds])
     evidence = {"window_start": start.isoformat(), "due_on": due.isoformat(),
                 "months_without_progress": months, "window_months": window}
     return Finding("a", holds, detail, evidence)
@@ -262,12 +283,12 @@ def _incidents(session, enterprise, as_of: date) -> Finding:
     incidents = rules.counted_incidents(session.scalars(live_events(enterprise.id, INCIDENT, as_of)),
                                         enterprise.admitted_on)
     if not incidents:
-        return Finding("b", False, f"入库后至 {as_of} 未记录诚信事件", {"incidents": []})
-    named = "；".join(f"{e.effective_on} {INCIDENT_TYPES.get(e.subtype, e.subtype)}：{e.reason}"
-                     for e in incidents)
+        return Finding("b", False, _NO_INCIDENT.format(day=as_of), {"incidents": []})
+    named = "；".join(INCIDENT_LINE.format(day=e.effective_on, kind=INCIDENT_TYPES.get(e.subtype, e.subtype),
+                                      reason=e.reason) for e in incidents)
     evidence = {"incidents": [{"event_id": e.id, "subtype": e.subtype,
                                "effective_on": e.effective_on.isoformat()} for e in incidents]}
-    return Finding("b", True, f"入库后发生诚信事件 {len(incidents)} 起（{named}），应即退库", evidence)
+    return Finding("b", True, _INCIDENTS.format(count=len(incidents), named=named), evidence)
 
 
 def _proposal(kind, findings, order, as_of, snapshot, parameters) -> Proposal | None:
@@ -298,7 +319,7 @@ def proposal_by_rule(session, enterprise, kind: str, rule: str, as_of: date,
     assess, parameters = _ASSESSMENTS[kind]
     findings = assess(session, enterprise, as_of, snapshot)
     if findings is None:
-        return None, f"{as_of} 该企业不在培育库中"
+        return None, _NOT_MEMBER.format(day=as_of)
     finding = findings[rule]
     if not finding.holds:
         return None, finding.detail

@@ -25,7 +25,12 @@ from models import County, IntakeRound, PoolEvent
 from models.enterprise import ADMITTED, GRADUATED
 from models.event import STATE_CHANGE
 
+from pool.kernel.wording import phrase
 from pool.membership.history import not_voided, require_snapshot
+
+_PLACES = phrase("累计出库 {graduated} 家 × {multiplier} = {limit} 个增补名额，已增补 {replenished} 家（{replenished}/{limit}）")
+_USED_UP = phrase("{county}增补名额已用完：{places}，不能再增补入库")
+_USED_UP_LATER = phrase("{county}在 {day} 已有增补（{name!s}）且名额届时用完（{places}），不能补记 {on} 的增补")
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,8 @@ class Quota:
 
     def describe(self, multiplier: int) -> str:
         """"累计出库 2 家 × 2 = 4 个增补名额，已增补 4 家（4/4）"."""
-        return (f"累计出库 {self.graduated} 家 × {multiplier} = {self.limit} 个增补名额，"
-                f"已增补 {self.replenished} 家（{self.replenished}/{self.limit}）")
+        return _PLACES.format(graduated=self.graduated, multiplier=multiplier, limit=self.limit,
+                              replenished=self.replenished)
 
 
 def quota(session, county_id: int, as_of: date, snapshot) -> Quota:
@@ -96,15 +101,15 @@ def replenishment_refusal(session, county: County, on: date, snapshot) -> tuple[
     events = quota_events(session, county.id)
     current = tally(events, on, multiplier)
     if current.left < 1:
-        return current, f"{county.name}增补名额已用完：{current.describe(multiplier)}，不能再增补入库"
+        return current, _USED_UP.format(county=county.name, places=current.describe(multiplier))
     later = sorted({day for day, state, _id in events if state == ADMITTED and day > on})
     for day in later:
         then = tally(events, day, multiplier)
         if then.left < 1:
             last = max(i for d, state, i in events if state == ADMITTED and d == day)
             name = session.get(PoolEvent, last).enterprise.name
-            return current, (f"{county.name}在 {day.isoformat()} 已有增补（{name}）且名额届时用完"
-                             f"（{then.describe(multiplier)}），不能补记 {on.isoformat()} 的增补")
+            return current, _USED_UP_LATER.format(county=county.name, day=day.isoformat(), name=name,
+                                                  places=then.describe(multiplier), on=on.isoformat())
     return current, None
 
 

@@ -23,10 +23,13 @@ from models import Enterprise, YearlyFigure
 from models.monitoring import ANNUAL_DATA_MISSING, HIGH, WARNING
 
 from pool.monitoring.flags import Condition
+from pool.kernel.wording import phrase
 
 # The previous-year figures SPEC §4 asks for (revenue, R&D, staff).
-ANNUAL_FIELDS = {"operating_revenue": "营业收入", "rd_expense": "研发投入", "employees": "职工总数",
-                 "rd_staff": "研发人员数"}
+ANNUAL_FIELDS = {"operating_revenue": phrase("营业收入"), "rd_expense": phrase("研发投入"),
+                 "employees": phrase("职工总数"), "rd_staff": phrase("研发人员数")}
+_LATE = phrase("{year} 年度数据未在截止日 {deadline} 前报送完整（缺少：{labels}）")
+_OVERDUE = phrase("{late}，逾期已满 {days} 天")
 
 
 def annual_deadline(as_of: date, month_day: str) -> date:
@@ -79,9 +82,9 @@ def annual_data_missing(facts, as_of: date, p) -> list[Condition]:
     for row in rows:
         absent = absent_fields(row)
         labels = "、".join(ANNUAL_FIELDS[f] for f in absent)
-        detail = f"{year} 年度数据未在截止日 {deadline} 前报送完整（缺少：{labels}）"
+        detail = _LATE.format(year=year, deadline=deadline, labels=labels)
         if severity == HIGH:
-            detail += f"，逾期已满 {high_after} 天"
+            detail = _OVERDUE.format(late=detail, days=high_after)
         evidence = {"year": year, "deadline": deadline.isoformat(), "missing": absent}
         found.append(Condition(row.id, row.county_id, row.name, ANNUAL_DATA_MISSING, severity,
                                detail, evidence))

@@ -20,6 +20,7 @@ from models.monitoring import CRITERIA_DRIFT, HIGH
 
 from pool.monitoring.flags import Condition
 from pool.monitoring.verdicts import INVALID
+from pool.kernel.wording import phrase
 
 LEFT_TO_OTHER_FLAGS = frozenset({2})  # criterion 2: qualification_expiring
 
@@ -42,5 +43,10 @@ def criteria_drift(facts, as_of: date, p) -> list[Condition]:
 
 
 def _detail(year: int | None, failing) -> str:
-    basis = f"按 {year} 年度数据及企业记录，" if year else "按企业记录，"
-    return basis + "不再符合" + "；".join(f"第{c['id']}条（{c['title']}）：{c['detail']}" for c in failing)
+    failed = "；".join(_FAILED.format(id=c["id"], title=c["title"], detail=c["detail"]) for c in failing)
+    return _DRIFT_YEAR.format(year=year, failed=failed) if year else _DRIFT.format(failed=failed)
+
+
+_FAILED = phrase("第{id}条（{title}）：{detail}")
+_DRIFT_YEAR = phrase("按 {year} 年度数据及企业记录，不再符合{failed}")
+_DRIFT = phrase("按企业记录，不再符合{failed}")

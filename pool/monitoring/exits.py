@@ -35,11 +35,22 @@ from models.monitoring import (
 
 from pool.membership import rules
 from pool.membership.history import INCIDENT_TYPES
-from pool.membership.proposals import graduation_findings
+from pool.kernel.wording import phrase
+from pool.membership.proposals import INCIDENT_LINE, graduation_findings
 from pool.monitoring.flags import Condition, by_enterprise, live
 
 SEVERITY_OF_STAGE = {rules.EXPULSION_STAGE: EXPULSION_DUE, "no_progress_high_months": HIGH,
                      "no_progress_warning_months": WARNING}
+# Since admission (True) or since the last progress (False).
+_EXPULSION_DUE = {
+    True: phrase("自 {begin}（入库）起无实质性进展已满 {window} 个月（{due} 届满），应予退库（黄石 二(六)2）"),
+    False: phrase("自 {begin}（上次实质性进展）起无实质性进展已满 {window} 个月（{due} 届满），应予退库（黄石 二(六)2）"),
+}
+_NO_PROGRESS_YET = {
+    True: phrase("自 {begin}（入库）起无实质性进展已满 {level} 个月；至 {due} 满 {window} 个月仍无进展应予退库"),
+    False: phrase("自 {begin}（上次实质性进展）起无实质性进展已满 {level} 个月；至 {due} 满 {window} 个月仍无进展应予退库"),
+}
+_INCIDENTS = phrase("入库后发生诚信事件 {count} 起（{named}），应即退库（黄石 二(六)2）")
 
 
 def no_progress(facts, as_of: date, p) -> list[Condition]:
@@ -57,13 +68,11 @@ def no_progress(facts, as_of: date, p) -> list[Condition]:
         if stage is None:
             continue
         level, severity = p[stage], SEVERITY_OF_STAGE[stage]
-        since = "入库" if begin == admitted else "上次实质性进展"
+        since_admission = begin == admitted
         if severity == EXPULSION_DUE:
-            detail = (f"自 {begin}（{since}）起无实质性进展已满 {window} 个月（{due} 届满），"
-                      f"应予退库（黄石 二(六)2）")
+            detail = _EXPULSION_DUE[since_admission].format(begin=begin, window=window, due=due)
         else:
-            detail = (f"自 {begin}（{since}）起无实质性进展已满 {level} 个月；"
-                      f"至 {due} 满 {window} 个月仍无进展应予退库")
+            detail = _NO_PROGRESS_YET[since_admission].format(begin=begin, level=level, due=due, window=window)
         evidence = {"window_start": begin.isoformat(), "months_reached": level, "due_on": due.isoformat()}
         found.append(Condition(eid, county_id, name, NO_PROGRESS, severity, detail, evidence))
     return found
@@ -84,9 +93,9 @@ def integrity_incident(facts, as_of: date, p) -> list[Condition]:
         events = rules.counted_incidents(events, first.admitted_on)
         if not events:
             continue
-        named = "；".join(f"{e.effective_on} {INCIDENT_TYPES.get(e.subtype, e.subtype)}：{e.reason}"
-                         for e in events)
-        detail = f"入库后发生诚信事件 {len(events)} 起（{named}），应即退库（黄石 二(六)2）"
+        named = "；".join(INCIDENT_LINE.format(day=e.effective_on, kind=INCIDENT_TYPES.get(e.subtype, e.subtype),
+                                              reason=e.reason) for e in events)
+        detail = _INCIDENTS.format(count=len(events), named=named)
         evidence = {"incidents": [{"event_id": e.event_id, "subtype": e.subtype,
                                    "effective_on": e.effective_on.isoformat()} for e in events]}
         found.append(Condition(eid, first.county_id, first.name, INTEGRITY_INCIDENT, EXPULSION_DUE, detail,

@@ -21,15 +21,19 @@ from models.monitoring import (
     SEVERITIES, WARNING,
 )
 
+from pool.kernel.wording import phrase
+
 KIND_LABELS = {
-    NO_PROGRESS: "无实质性进展", QUALIFICATION_EXPIRING: "资格到期",
-    ANNUAL_DATA_MISSING: "年度数据未报送", CRITERIA_DRIFT: "不再符合入库标准",
-    INTEGRITY_INCIDENT: "诚信事件", GRADUATION_READY: "符合出库条件",
+    NO_PROGRESS: phrase("无实质性进展"), QUALIFICATION_EXPIRING: phrase("资格到期"),
+    ANNUAL_DATA_MISSING: phrase("年度数据未报送"), CRITERIA_DRIFT: phrase("不再符合入库标准"),
+    INTEGRITY_INCIDENT: phrase("诚信事件"), GRADUATION_READY: phrase("符合出库条件"),
 }
-SEVERITY_LABELS = {INFO: "提示", WARNING: "预警", HIGH: "高风险", EXPULSION_DUE: "应予退库"}
+SEVERITY_LABELS = {INFO: phrase("提示"), WARNING: phrase("预警"), HIGH: phrase("高风险"),
+                   EXPULSION_DUE: phrase("应予退库")}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 URGENT = (HIGH, EXPULSION_DUE)  # an officer is mailed at once
-ACTION_LABELS = {RAISED: "新增", ESCALATED: "升级", DEESCALATED: "降级", CLOSED: "关闭"}
+ACTION_LABELS = {RAISED: phrase("新增"), ESCALATED: phrase("升级"), DEESCALATED: phrase("降级"),
+                 CLOSED: phrase("关闭")}
 
 
 class Condition:

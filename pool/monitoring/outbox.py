@@ -27,7 +27,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -35,6 +37,7 @@ from models import COUNTY_OFFICER, Contact, County, Enterprise, OutboxMail, Risk
 from models.monitoring import EXPULSION_DUE, SEVERITIES
 
 from pool.eligibility import rulebook as rulebooks
+from pool.kernel.wording import phrase, translate
 from pool.monitoring.annual import ANNUAL_FIELDS, absent_fields, annual_deadline, figures_of, missing_figures
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, URGENT, in_pool
 
@@ -46,9 +49,24 @@ ALERT_LINES, DIGEST_LINES = 50, 200  # flags listed in one mail; the rest are co
 # The pages a mail links to, under the system's address (tests check they are routes of the web layer).
 FLAG_PATH, MONITOR_PATH = "/monitor/flags/{id}", "/monitor/"
 
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                   keep_trailing_newline=True)
+# Every mail is written in Chinese, then in English below it (the reader chose no language).
+_ENGLISH = Translations.load(str(TEMPLATES.parents[1] / "translations"), ["en"])
+_FOOTER = phrase("黄石市专利产业化样板企业培育库（系统自动发送，请勿直接回复）")
+_RULE = "\n\n" + "—" * 20 + "\n\n"
+
+
+def _environment(translations: NullTranslations, wording) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations, newstyle=True)
+    env.filters["wording"] = wording
+    return env
+
+
+_CHINESE = NullTranslations()
+_LANGUAGES = (("zh-CN", _CHINESE, _environment(_CHINESE, str)),
+              ("en", _ENGLISH, _environment(_ENGLISH, lambda text: translate(str(text), _ENGLISH.gettext))))
 
 
 @dataclass(frozen=True)
@@ -79,10 +97,17 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{MESSAGE_DOMAIN}>"
 
 
-def render(name: str, **context) -> tuple[str, str]:
-    """``templates/email/<name>.txt`` and ``.html`` rendered with ``context``."""
-    return (_env.get_template(f"{name}.txt").render(context),
-            _env.get_template(f"{name}.html").render(context))
+def render(name: str, title: str, **context) -> tuple[str, str]:
+    """``templates/email/<name>.txt`` and ``.html`` rendered with ``context``,
+    in Chinese and then in English, with the system's signature."""
+    texts, sections, footers = [], [], []
+    for lang, translations, env in _LANGUAGES:
+        texts.append(env.get_template(f"{name}.txt").render(context).rstrip("\n"))
+        sections.append((lang, Markup(env.get_template(f"{name}.html").render(context))))
+        footers.append(translations.gettext(_FOOTER))
+    text = _RULE.join(texts) + "\n\n——\n" + "\n".join(footers) + "\n"
+    html = _LANGUAGES[0][2].get_template("_layout.html").render(title=title, sections=sections, footers=footers)
+    return text, html
 
 
 def enqueue(session, key: str, *, reason: str, to_addr: str, subject: str, text_body: str,
@@ -150,7 +175,7 @@ def alert_mail(officer: Recipient, as_of: date, batch: str, items, base_url: str
     subject = f"【培育库】{officer.county}新增 {total} 项高风险提示（{as_of}）"
     lines = [_line(c.enterprise_name, c.kind, c.severity, c.detail, url=link(base_url, FLAG_PATH.format(id=i)))
              for i, c in items[:ALERT_LINES]]
-    text, html = render("alert", officer=officer, as_of=as_of, lines=lines, total=total, expel=expel,
+    text, html = render("alert", subject, officer=officer, as_of=as_of, lines=lines, total=total, expel=expel,
                         more=total - len(lines), home=link(base_url, MONITOR_PATH))
     return Mail(f"{ALERT}/{as_of}/{batch}/{officer.email.lower()}", ALERT, officer.email, subject,
                 text, html, officer.county_id)
@@ -181,7 +206,7 @@ def weekly_digest(session, as_of: date, base_url: str = "") -> int:
         counts = Counter(line["severity"] for line in flags)  # most severe first, as ordered
         for officer in officers.get(county_id, []):
             subject = f"【培育库】{officer.county}风险周报（{year} 年第 {week} 周，未关闭 {len(flags)} 项）"
-            text, html = render("digest", officer=officer, as_of=as_of, year=year, week=week,
+            text, html = render("digest", subject, officer=officer, as_of=as_of, year=year, week=week,
                                 counts=counts, lines=flags[:DIGEST_LINES],
                                 total=len(flags), more=max(0, len(flags) - DIGEST_LINES),
                                 home=link(base_url, MONITOR_PATH))
@@ -224,7 +249,7 @@ def annual_data_reminders(session, as_of: date, *, rulebook=None) -> int:
     for row in rows:
         absent = [ANNUAL_FIELDS[f] for f in absent_fields(row)]
         subject = f"【培育库】请于 {deadline} 前报送 {year} 年度数据（{row.name}）"
-        text, html = render("annual_reminder", contact=row.contact, enterprise=row.name,
+        text, html = render("annual_reminder", subject, contact=row.contact, enterprise=row.name,
                             county=row.county, year=year, deadline=deadline,
                             days_left=(deadline - as_of).days, missing=absent)
         key = f"{ANNUAL_REMINDER}/{deadline}/{stage}d/{row.id}/{row.email.lower()}"

@@ -22,6 +22,9 @@ from models.monitoring import HIGH, QUALIFICATION_EXPIRING, WARNING
 
 from pool.eligibility.profile import describe_qualification
 from pool.monitoring.flags import Condition
+from pool.kernel.wording import phrase
+_EXPIRING = phrase("第2条所依资格将于 {end} 到期（{days} 天内），且无接续有效的认可资格：{held}")
+_EXPIRED = phrase("第2条所依资格已于 {end} 到期，目前无有效的认可资格：{held}")
 
 
 def qualification_expiring(facts, as_of: date, p) -> list[Condition]:
@@ -55,10 +58,10 @@ def qualification_expiring(facts, as_of: date, p) -> list[Condition]:
         end = quals[-1].valid_to
         if row.current_end:
             severity = WARNING
-            detail = f"第2条所依资格将于 {end} 到期（{days} 天内），且无接续有效的认可资格：{held}"
+            detail = _EXPIRING.format(end=end, days=days, held=held)
         else:
             severity = HIGH
-            detail = f"第2条所依资格已于 {end} 到期，目前无有效的认可资格：{held}"
+            detail = _EXPIRED.format(end=end, held=held)
         evidence = {"qualifications": [{"type": x.type, "certificate_no": x.certificate_no,
                                         "valid_from": x.valid_from.isoformat(),
                                         "valid_to": x.valid_to.isoformat()} for x in quals],

@@ -33,6 +33,7 @@ from pool.eligibility.profile import describe_qualification
 from pool.membership.exit_requests import KIND_LABELS as EXIT_LABELS
 from pool.monitoring.annual import ANNUAL_FIELDS, annual_deadline, missing_figures
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, in_pool
+from pool.kernel.wording import phrase
 
 SHOWN = 5  # items listed per task; the count says how many there are
 
@@ -43,6 +44,7 @@ class Item:
     enterprise: str
     detail: str
     on: date | None
+    label: str = ""  # what kind of item, e.g. a flag's kind
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class Task:
     oldest: date | None = None  # the oldest flag or request, the soonest certificate end
     items: tuple[Item, ...] = field(default_factory=tuple)
     params: dict = field(default_factory=dict)  # the numbers in the label (for its translations)
+
+
+_ANNUAL = phrase("{year} 年度{fields}尚未报送完整")
+_EXIT = phrase("{day} 生效：{reason!s}")
 
 
 def worklist(session, county_ids: Iterable[int] | None, today: date, snapshot) -> list[Task]:
@@ -87,7 +93,7 @@ def _flags(session, counties) -> list[Task]:
             .join(Enterprise, Enterprise.id == RiskFlag.enterprise_id).where(*where)
             .order_by(RiskFlag.opened_on, RiskFlag.id).limit(SHOWN)).all()
         tasks.append(Task(key, label, count, oldest, tuple(
-            Item(eid, name, f"{KIND_LABELS[kind]}：{detail}", opened) for eid, name, kind, detail, opened in rows)))
+            Item(eid, name, detail, opened, KIND_LABELS[kind]) for eid, name, kind, detail, opened in rows)))
     return tasks
 
 
@@ -127,7 +133,7 @@ def _annual(session, counties, today: date, p) -> Task | None:
                            .order_by(Enterprise.name_key, Enterprise.id).limit(SHOWN)).all()
     fields = "、".join(ANNUAL_FIELDS.values())
     return Task("annual", f"{year} 年度数据待报送（截止 {deadline.isoformat()}）", count, deadline, tuple(
-        Item(eid, name, f"{year} 年度{fields}尚未报送完整", deadline) for eid, name in rows),
+        Item(eid, name, _ANNUAL.format(year=year, fields=fields), deadline) for eid, name in rows),
         {"year": year, "day": deadline.isoformat()})
 
 
@@ -139,7 +145,7 @@ def _exits(session, counties) -> Task:
                            .join(Enterprise, Enterprise.id == er.enterprise_id).where(*where)
                            .order_by(er.proposed_at).limit(SHOWN)).all()
     return Task("exits", "出库、退库待市级确认", count, oldest.date() if oldest else None, tuple(
-        Item(eid, name, f"{EXIT_LABELS[kind]}（{on.isoformat()}）：{reason}", on)
+        Item(eid, name, _EXIT.format(day=on.isoformat(), reason=reason), on, EXIT_LABELS[kind])
         for eid, name, kind, on, reason in rows))
 
 

@@ -21,11 +21,12 @@ from models.ip_assets import (
 from pool.eligibility.contract import PATENT_KIND_LABELS
 from pool.eligibility.figures import PARTNER_LABELS
 from pool.eligibility.profile import ORIGIN_LABELS, QUALIFICATION_LABELS
+from pool.kernel.wording import phrase
 from pool.records.changes import RecordRefused, checked_text
 
-PATENT_STATUS_LABELS = {"pending": "审查中", "valid": "有效", "lapsed": "失效", "invalidated": "被宣告无效",
-                        "expired": "期满终止", "transferred_out": "已转让"}
-LEVEL_LABELS = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
+PATENT_STATUS_LABELS = {"pending": phrase("审查中"), "valid": phrase("有效"), "lapsed": phrase("失效"), "invalidated": phrase("被宣告无效"),
+                        "expired": phrase("期满终止"), "transferred_out": phrase("已转让")}
+LEVEL_LABELS = {"national": phrase("国家级"), "provincial": phrase("省级"), "municipal": phrase("市级")}
 EARLIEST = date(1985, 4, 1)  # the Patent Law in force: no record of this kind is older
 _OFFICE = re.compile(r"[A-Z]{2}")
 

@@ -32,9 +32,10 @@ from typing import Iterable, Mapping
 
 from pool.reference import gbt4754
 from pool.kernel import text
+from pool.kernel.wording import phrase
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "patent_intensive_2019.csv"
-CLASSIFICATION_NAME = "知识产权（专利）密集型产业统计分类（2019）"
+CLASSIFICATION_NAME = phrase("知识产权（专利）密集型产业统计分类（2019）")
 DOCUMENT = "国家统计局令第25号《知识产权（专利）密集型产业统计分类（2019）》，2019年4月1日起施行"
 OFFICIAL_DATE = date(2019, 4, 1)
 OFFICIAL_CLASS_COUNT = 188

@@ -1,5 +1,5 @@
 """Forms for the lifecycle actions: every one carries a date, a written reason and CSRF."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -22,19 +22,19 @@ class FactForm(DatedReasonForm):
 
 def progress_form(**kwargs):
     form = FactForm(prefix="progress", **kwargs)
-    form.subtype.choices = [(k, PROGRESS_TYPES[k]) for k in TYPED_PROGRESS]
+    form.subtype.choices = [(k, gettext(PROGRESS_TYPES[k])) for k in TYPED_PROGRESS]
     return form
 
 
 def incident_form(**kwargs):
     form = FactForm(prefix="incident", **kwargs)
-    form.subtype.choices = list(INCIDENT_TYPES.items())
+    form.subtype.choices = [(k, gettext(v)) for k, v in INCIDENT_TYPES.items()]
     return form
 
 
 def outcome_form(**kwargs):
     form = FactForm(prefix="outcome", **kwargs)
-    form.subtype.choices = list(OUTCOME_TYPES.items())
+    form.subtype.choices = [(k, gettext(v)) for k, v in OUTCOME_TYPES.items()]
     return form
 
 

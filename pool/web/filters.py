@@ -4,8 +4,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 
+from pool.kernel.wording import translate
 from pool.membership import history
 from pool.io import workbook
 from pool.records.fields import LEVEL_LABELS, PATENT_STATUS_LABELS
@@ -36,6 +37,16 @@ _YES_NO = {True: _l("是"), False: _l("否"), None: _l("未填写")}
 _STATE_MESSAGES = [_l("已申报"), _l("培育中"), _l("已出库"), _l("已退库"), _l("未予入库")]
 
 
+def wording(text: str | None) -> str:
+    """A text the domain wrote in Chinese (a criterion's detail, a flag, a refusal) in the reader's language."""
+    if not text:
+        return ""
+    text = str(text)
+    if get_locale().language == "zh":
+        return text
+    return translate(text, gettext)
+
+
 def yes_no(value: bool | None) -> str:
     return str(_YES_NO[value])
 
@@ -60,12 +71,12 @@ def label(value: str | None, kind: str) -> str:
     """The Chinese label of an enumeration code; the code itself if unknown."""
     if value is None:
         return ""
-    return ENUM_LABELS[kind].get(value, value)
+    return wording(ENUM_LABELS[kind].get(value, value))
 
 
 EVENT_KINDS = {"progress": _l("实质性进展"), "incident": _l("诚信事件"), "review": _l("复核决定"),
                "outcome": _l("接续培育及成果"), "correction": _l("更正"), "note": _l("备注")}
-REVIEW_DECISIONS = {"waive": "认可", "refuse": "不认可"}
+REVIEW_DECISIONS = {"waive": _l("认可"), "refuse": _l("不认可")}
 
 
 def event_label(event) -> str:
@@ -76,7 +87,7 @@ def event_label(event) -> str:
     kind = str(EVENT_KINDS.get(event.kind, event.kind))
     subtypes = {**history.PROGRESS_TYPES, **history.INCIDENT_TYPES, **history.OUTCOME_TYPES,
                 **REVIEW_DECISIONS}
-    return f"{kind} · {subtypes.get(event.subtype, event.subtype)}" if event.subtype else kind
+    return f"{kind} · {wording(subtypes.get(event.subtype, event.subtype))}" if event.subtype else kind
 
 
 VERDICT_LABELS = {"eligible": _l("符合入库条件"), "ineligible": _l("不符合入库条件"),
@@ -95,7 +106,7 @@ def status_label(value: str) -> str:
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         local_time=local_time, wan=wan, iso=iso, yes_no=yes_no, state_label=state_label,
-        label=label, event_label=event_label, verdict_label=verdict_label, status_label=status_label,
+        label=label, event_label=event_label, wording=wording, verdict_label=verdict_label, status_label=status_label,
     )
     from pool.web.clock import today
     app.jinja_env.globals["print_day"] = today  # the printed page's footer

@@ -13,28 +13,29 @@ from dataclasses import dataclass
 
 from pool.eligibility.contract import PATENT_KIND_LABELS
 from pool.eligibility.profile import ORIGIN_LABELS as PATENT_ORIGIN_LABELS
+from pool.kernel.wording import phrase
 
 # ---------------------------------------------------------------------------
 # Labels: contract code -> the Chinese label shown in cells and drop-downs.
 
 QUALIFICATION_LABELS = {
-    "specialized_sme": "专精特新中小企业",
+    "specialized_sme": phrase("专精特新中小企业"),
     "little_giant": '专精特新"小巨人"企业',
-    "high_tech": "高新技术企业",
-    "ip_advantage": "国家知识产权优势企业",
-    "ip_demonstration": "国家知识产权示范企业",
-    "ip_pilot": "工业企业知识产权运用试点单位",
-    "tech_sme": "科技型中小企业",
-    "other": "其他",
+    "high_tech": phrase("高新技术企业"),
+    "ip_advantage": phrase("国家知识产权优势企业"),
+    "ip_demonstration": phrase("国家知识产权示范企业"),
+    "ip_pilot": phrase("工业企业知识产权运用试点单位"),
+    "tech_sme": phrase("科技型中小企业"),
+    "other": phrase("其他"),
 }
 PATENT_STATUS_LABELS = {
-    "valid": "有效",
-    "pending": "审查中",
-    "lapsed": "失效",
-    "invalidated": "无效宣告",
-    "expired": "期满终止",
+    "valid": phrase("有效"),
+    "pending": phrase("审查中"),
+    "lapsed": phrase("失效"),
+    "invalidated": phrase("无效宣告"),
+    "expired": phrase("期满终止"),
 }
-PARTNER_TYPE_LABELS = {"university": "高校", "research_institute": "科研院所", "other": "其他"}
+PARTNER_TYPE_LABELS = {"university": phrase("高校"), "research_institute": phrase("科研院所"), "other": phrase("其他")}
 BOOLEAN_LABELS = {True: "是", False: "否"}
 
 # Other spellings officers use for the same thing (the seed text itself says
