@@ -36,7 +36,7 @@ from pool.membership.events import lock_enterprise, prepare
 from pool.membership.history import require_snapshot
 from pool.membership.proposals import EXPULSION, GRADUATION, proposal_by_rule
 
-__all__ = ["confirm_exit", "approve", "send_back", "pending_for", "needs_city"]
+__all__ = ["confirm_exit", "approve", "send_back", "pending_for", "latest_for", "needs_city"]
 
 KIND_LABELS = {GRADUATION_EXIT: phrase("培育出库"), EXPULSION_EXIT: phrase("退库")}
 _UNKNOWN_KIND = phrase("未知的出库类型 {kind}")
@@ -123,6 +123,13 @@ def send_back(session, request: ExitRequest, *, actor, reason: str) -> None:
 def pending_for(session, enterprise_id: int) -> ExitRequest | None:
     return session.scalar(select(ExitRequest).where(ExitRequest.enterprise_id == enterprise_id,
                                                      ExitRequest.status == PENDING))
+
+
+def latest_for(session, enterprise_id: int) -> ExitRequest | None:
+    """The enterprise's latest request, whatever its status: the page shows one
+    pending, or the city's reason for returning the last one."""
+    return session.scalar(select(ExitRequest).where(ExitRequest.enterprise_id == enterprise_id)
+                          .order_by(ExitRequest.id.desc()).limit(1))
 
 
 _PROPOSAL = {GRADUATION_EXIT: GRADUATION, EXPULSION_EXIT: EXPULSION}

@@ -145,7 +145,7 @@ def _outlook(enterprise, day):
         "quota": lifecycle.quota(db.session, enterprise.county_id, day, snapshot),
         "round": intake.open_round_on(db.session, day),
         "flags": monitor.enterprise_flags(enterprise.id),
-        "exit_request": exit_requests.pending_for(db.session, enterprise.id),
+        "exit_request": exit_requests.latest_for(db.session, enterprise.id),
         "checks": db.session.scalars(applications.visible(current_user).where(
             Application.enterprise_id == enterprise.id).limit(5)).all(),
     }

@@ -22,6 +22,8 @@ from pool.web.safe_forms import SafeForm
 bp = Blueprint("exits", __name__, url_prefix="/exits")
 
 _MESSAGES = [_l("培育出库"), _l("退库")]  # exit_requests.KIND_LABELS, shown translated
+# An expulsion's basis by name, not by its stored code (a graduation's rule is its letter, a or b).
+BASIS_LABELS = {"no_progress": _l("无实质性进展"), "incident": _l("诚信事件")}
 
 
 class DecisionForm(SafeForm):
@@ -38,7 +40,8 @@ def index():
         .options(selectinload(ExitRequest.enterprise), selectinload(ExitRequest.proposed_by),
                  selectinload(ExitRequest.decided_by))
         .order_by((ExitRequest.status == PENDING).desc(), ExitRequest.id.desc()).limit(200)).all()
-    return render_template("exits/index.html", rows=rows, form=DecisionForm(), kinds=exit_requests.KIND_LABELS)
+    return render_template("exits/index.html", rows=rows, form=DecisionForm(), kinds=exit_requests.KIND_LABELS,
+                           bases=BASIS_LABELS)
 
 
 @bp.post("/<int:request_id>/decide")

@@ -30,7 +30,8 @@ def _translated(labels: dict) -> dict:
 
 
 SEVERITY_STYLE = {"info": "info", "warning": "warning", "high": "danger", "expulsion_due": "dark"}
-MAIL_LABELS = {"pending": _l("待发送"), "sending": _l("发送中"), "sent": _l("已发送"), "failed": _l("发送失败")}
+MAIL_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+_MAIL_MESSAGES = [_l("待发送"), _l("发送中"), _l("已发送"), _l("发送失败")]  # MAIL_LABELS, shown translated
 
 
 def _open_flags():
