@@ -146,4 +146,4 @@ def test_deactivating_on_the_page_signs_the_officer_out(app, auth, use_db):
     assert done.status_code == 302
     assert officer_client.get("/").status_code == 302  # back to the login page
     detail = auth.client.get(f"/admin/users/{officer_id}").text
-    assert "已停用" in detail and "active: True → False" in detail
+    assert "已停用" in detail and "启用：是 → 否" in detail

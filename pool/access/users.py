@@ -23,9 +23,30 @@ from models import CITY_ADMIN, COUNTY_OFFICER, ChangeRecord, County, PasswordRes
 from pool.access import accounts, sessions
 from pool.access.accounts import AccountError
 from pool.kernel import text
+from pool.kernel.wording import phrase
 
 RESET_LIFETIME = timedelta(hours=72)
-ROLE_LABELS = {CITY_ADMIN: "市级管理员", COUNTY_OFFICER: "县（市、区）经办人"}
+ROLE_LABELS = {CITY_ADMIN: phrase("市级管理员"), COUNTY_OFFICER: phrase("县（市、区）经办人")}
+# The audited fields of an account, as the trail names them.
+FIELD_LABELS = {"username": phrase("用户名"), "display_name": phrase("姓名"), "email": phrase("电子邮箱"),
+                "role": phrase("角色"), "county_id": phrase("所属县（市、区）"), "active": phrase("启用"),
+                "signed_out": phrase("在所有设备上退出"), "password_reset_link": phrase("密码重置链接")}
+_ISSUED = phrase("已发出")
+
+
+def describe_change(field: str, value, counties: dict) -> str:
+    """One audited value as the trail shows it: a role's, a county's or a yes/no's name, not its code."""
+    if value is None:
+        return "—"
+    if field == "role":
+        return ROLE_LABELS.get(value, value)
+    if field == "county_id":
+        return counties.get(value, str(value))
+    if field == "password_reset_link":
+        return _ISSUED
+    if isinstance(value, bool):
+        return phrase("是") if value else phrase("否")
+    return str(value)
 EMAIL_LENGTH, NAME_LENGTH = 254, 64
 
 

@@ -97,7 +97,11 @@ def detail(user_id: int):
     trail = db.session.scalars(select(ChangeRecord).where(ChangeRecord.entity == "user_account",
                                                           ChangeRecord.entity_id == user.id)
                                .order_by(ChangeRecord.id.desc()).limit(50)).all()
-    return render_template("users/detail.html", user=user, form=form, action=ConfirmForm(), trail=trail,
+    counties = dict(db.session.execute(select(County.id, County.name)).all())
+    changes = [(r, [(users.FIELD_LABELS.get(k, k), users.describe_change(k, old, counties),
+                     users.describe_change(k, new, counties)) for k, (old, new) in r.changes.items()])
+               for r in trail]
+    return render_template("users/detail.html", user=user, form=form, action=ConfirmForm(), trail=changes,
                            roles=users.ROLE_LABELS), 422 if form.errors else 200
 
 
