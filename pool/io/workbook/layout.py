@@ -20,7 +20,7 @@ from pool.kernel.wording import phrase
 
 QUALIFICATION_LABELS = {
     "specialized_sme": phrase("专精特新中小企业"),
-    "little_giant": '专精特新"小巨人"企业',
+    "little_giant": phrase('专精特新"小巨人"企业'),
     "high_tech": phrase("高新技术企业"),
     "ip_advantage": phrase("国家知识产权优势企业"),
     "ip_demonstration": phrase("国家知识产权示范企业"),
