@@ -42,6 +42,7 @@ from pool.kernel import text as text_rule
 from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.eligibility.contract import SCHEMA
 from pool.access.scoping import may_act_for
+from pool.kernel.wording import phrase
 
 
 # The scalar facts an officer may edit (identity — USCC, county — and the
@@ -68,9 +69,28 @@ LABELS = {
         "has_rd_leader", "brand_evidence", "abnormal_patent_applications", "major_accident",
         "violation", "serious_dishonesty", "uscc", "assessment_year") + FIGURE_FIELDS},
     **{column: APPLICANT_LABELS[key] for key, column in IP_COLUMNS.items()},
-    "address": "地址", "year": "年度", "sales": "销售收入", "profit": "利润",
-    "title": "职务", "email": "电子邮箱", "phone": "电话", "receives_reminders": "接收提醒邮件",
+    "address": phrase("地址"), "year": phrase("年度"), "sales": phrase("销售收入"), "profit": phrase("利润"),
+    "title": phrase("职务"), "email": phrase("电子邮箱"), "phone": phrase("电话"),
+    "receives_reminders": phrase("接收提醒邮件"),
 }
+_STALE = phrase("您编辑期间，该记录已被他人修改{by}：您看到的是第 {expected} 版，现为第 {current} 版。请核对后重新保存")
+_BY = phrase("（{who!s}）")
+_MORE_STAFF = phrase("{staff_label} {staff} 人不能多于{employees_label} {employees} 人")
+_YEAR = phrase("年度须为 {earliest} 至 {latest} 年之间的整数（不能填报未来年度；{year} 年尚未结束，其年度数据次年填报），实为 {given!s}")
+_EMPTY_YEAR = phrase("{year} 年度数据一项都没有填写：请至少填写一项")
+_NOT_DECIMAL = phrase("{label}须为精确的十进制数（万元），不能是 {value!s}")
+_NOT_NUMBER = phrase("{label}须为数值（万元），不能是 {value!s}")
+_NOT_FINITE = phrase("{label}须为有限数值")
+_NEGATIVE = phrase("{label}不能为负数（实为 {amount} 万元）")
+_TOO_LARGE = phrase("{label}数值过大（须小于 {limit} 万元）")
+_TOO_PRECISE = phrase("{label} {amount} 万元超出精度：最多 4 位小数（精确到元）")
+_NOT_INTEGER = phrase("{label}须为整数（人），不能是 {value!s}")
+_COUNT_RANGE = phrase("{label}须为 0 至 {limit} 之间的整数（实为 {value}）")
+_NOT_YOURS = phrase("经办人无权办理该县（市、区）的企业")
+_UNKNOWN_FIELD = phrase("未知字段 {field!s}")
+_NOT_TEXT = phrase("{label}须为文字")
+_REQUIRED = phrase("{label}不能为空")
+_TOO_LONG = phrase("{label}不能超过 {limit} 个字（实为 {length} 个）")
 
 MAX_LENGTH = {"name": 200, "address": 200, "title": 64, "email": 254, "phone": 32}
 CONTACT_NAME_LENGTH = 64
@@ -110,9 +130,8 @@ class VersionConflict(Exception):
         current = self.current = row.version if row is not None else None
         who = "、".join(dict.fromkeys(
             (c.actor.display_name if c.actor else "系统") for c in self.changes))
-        by = f"（{who}）" if who else ""
-        super().__init__(f"您编辑期间，该记录已被他人修改{by}：您看到的是第 {expected or 0} 版，"
-                         f"现为第 {current} 版。请核对后重新保存")
+        by = _BY.format(who=who) if who else ""
+        super().__init__(_STALE.format(by=by, expected=expected or 0, current=current))
 
 
 # --- values ---------------------------------------------------------------------------
@@ -123,22 +142,21 @@ def checked_figures(values: Mapping[str, Any], year: int, on: date) -> dict[str,
     out.update({k: checked_count(k, values.get(k)) for k in COUNT_FIELDS})
     employees, rd_staff = out["employees"], out["rd_staff"]
     if employees is not None and rd_staff is not None and rd_staff > employees:
-        raise RecordRefused(f"{LABELS['rd_staff']} {rd_staff} 人不能多于"
-                            f"{LABELS['employees']} {employees} 人", "rd_staff")
+        raise RecordRefused(_MORE_STAFF.format(staff_label=LABELS["rd_staff"], staff=rd_staff,
+                                               employees_label=LABELS["employees"], employees=employees), "rd_staff")
     return out
 
 
 def check_year(year: Any, on: date) -> None:
     require_date(on, "办理日期")
     if type(year) is not int or not EARLIEST_YEAR <= year < on.year:
-        raise RecordRefused(f"年度须为 {EARLIEST_YEAR} 至 {on.year - 1} 年之间的整数（不能填报未来年度；"
-                            f"{on.year} 年尚未结束，其年度数据次年填报），实为 {year}", "year")
+        raise RecordRefused(_YEAR.format(earliest=EARLIEST_YEAR, latest=on.year - 1, year=on.year, given=year), "year")
 
 
 def refuse_empty(values: Mapping[str, Any], fields: Sequence[str], year: int) -> None:
     """A year with nothing in it is not a report."""
     if all(values.get(f) is None for f in fields):
-        raise RecordRefused(f"{year} 年度数据一项都没有填写：请至少填写一项", fields[0])
+        raise RecordRefused(_EMPTY_YEAR.format(year=year), fields[0])
 
 
 def checked_amount(field: str, value: Any, *, signed: bool = False) -> Decimal | None:
@@ -146,19 +164,19 @@ def checked_amount(field: str, value: Any, *, signed: bool = False) -> Decimal |
     if value is None:
         return None
     if type(value) is bool or isinstance(value, float):
-        raise RecordRefused(f"{LABELS[field]}须为精确的十进制数（万元），不能是 {value!r}", field)
+        raise RecordRefused(_NOT_DECIMAL.format(label=LABELS[field], value=repr(value)), field)
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, TypeError, ValueError):
-        raise RecordRefused(f"{LABELS[field]}须为数值（万元），不能是 {value!r}", field) from None
+        raise RecordRefused(_NOT_NUMBER.format(label=LABELS[field], value=repr(value)), field) from None
     if not amount.is_finite():
-        raise RecordRefused(f"{LABELS[field]}须为有限数值", field)
+        raise RecordRefused(_NOT_FINITE.format(label=LABELS[field]), field)
     if amount < 0 and not signed:
-        raise RecordRefused(f"{LABELS[field]}不能为负数（实为 {amount} 万元）", field)
+        raise RecordRefused(_NEGATIVE.format(label=LABELS[field], amount=amount), field)
     if abs(amount) >= MAX_AMOUNT:
-        raise RecordRefused(f"{LABELS[field]}数值过大（须小于 {MAX_AMOUNT:f} 万元）", field)
+        raise RecordRefused(_TOO_LARGE.format(label=LABELS[field], limit=f"{MAX_AMOUNT:f}"), field)
     if (amount * YUAN_PER_WAN) % 1:
-        raise RecordRefused(f"{LABELS[field]} {amount} 万元超出精度：最多 4 位小数（精确到元）", field)
+        raise RecordRefused(_TOO_PRECISE.format(label=LABELS[field], amount=amount), field)
     return amount
 
 
@@ -166,9 +184,9 @@ def checked_count(field: str, value: Any) -> int | None:
     if value is None:
         return None
     if type(value) is not int:
-        raise RecordRefused(f"{LABELS[field]}须为整数（人），不能是 {value!r}", field)
+        raise RecordRefused(_NOT_INTEGER.format(label=LABELS[field], value=repr(value)), field)
     if not 0 <= value < MAX_COUNT:
-        raise RecordRefused(f"{LABELS[field]}须为 0 至 {MAX_COUNT - 1} 之间的整数（实为 {value}）", field)
+        raise RecordRefused(_COUNT_RANGE.format(label=LABELS[field], limit=MAX_COUNT - 1, value=value), field)
     return value
 
 
@@ -176,29 +194,29 @@ def checked_count(field: str, value: Any) -> int | None:
 
 def require_actor(actor, county_id: int) -> None:
     if not may_act_for(actor, county_id):
-        raise RecordRefused("经办人无权办理该县（市、区）的企业")
+        raise RecordRefused(_NOT_YOURS)
 
 
 def refuse_unknown(values: Mapping[str, Any], known: Sequence[str]) -> None:
     for field in values:
         if field not in known:
-            raise RecordRefused(f"未知字段 {field!r}", field)
+            raise RecordRefused(_UNKNOWN_FIELD.format(field=repr(field)), field)
 
 
 def checked_text(field: str, value: Any, *, required: bool = False, max_length: int | None = None,
           label: str | None = None) -> str | None:
     label = label or LABELS[field]
     if value is not None and not isinstance(value, str):
-        raise RecordRefused(f"{label}须为文字", field)
+        raise RecordRefused(_NOT_TEXT.format(label=label), field)
     refuse_control(field, value, label)
     text = (value or "").strip()
     if not text:
         if required:
-            raise RecordRefused(f"{label}不能为空", field)
+            raise RecordRefused(_REQUIRED.format(label=label), field)
         return None
     limit = max_length or MAX_LENGTH.get(field, 200)
     if len(text) > limit:
-        raise RecordRefused(f"{label}不能超过 {limit} 个字（实为 {len(text)} 个）", field)
+        raise RecordRefused(_TOO_LONG.format(label=label, limit=limit, length=len(text)), field)
     return text
 
 

@@ -26,8 +26,21 @@ from pool.records.changes import (
     RecordRefused, changed_fields, require_actor, require_version, write_change,
 )
 from pool.records.fields import PARTS, Part
+from pool.kernel.wording import phrase
 
 __all__ = ["add_part", "change_part", "end_part", "renew_qualification", "part_of", "values_of", "history"]
+
+_REASON = phrase("须写明理由")
+_NO_EARLY_END = phrase("{part}不能提前终止")
+_END_NOT_FUTURE = phrase("终止日期须为不晚于今天 {today} 的日期")
+_NOT_EARLY = phrase("终止日期 {day} 不早于现有{label} {current}，不是提前终止")
+_RENEWED_ALREADY = phrase("该证书已登记过续期证书；如需更正，请修改续期证书")
+_RENEWAL_LATER = phrase("续期证书有效期止 {valid_to} 须晚于原证书 {original}")
+_UNKNOWN_FIELD = phrase("未知字段 {field!s}")
+_PATENT_LIST = phrase("产品所依专利须为专利号列表")
+_PATENT_NUMBER = phrase("产品所依专利须为专利号")
+_NOT_ITS_PATENTS = phrase("专利 {numbers!s} 不在该企业的专利中")
+_DUPLICATE = phrase("{label} {value!s} 已在该企业的记录中")
 
 
 def part_of(name: str) -> Part:
@@ -108,7 +121,7 @@ def change_part(session, row, name: str, *, actor, today: date, expected_version
     merged = {**{k: v for k, v in before.items() if k != "patents"}, **cleaned}
     part.check(part, merged, {k: new for k, (_old, new) in diff.items()})
     if reason_required and not (reason or "").strip():
-        raise RecordRefused("须写明理由", "reason")
+        raise RecordRefused(_REASON, "reason")
     _refuse_duplicate(session, part, enterprise, merged, row)
     dated = [new for k, (_old, new) in diff.items() if part.fields.get(k) and part.fields[k].kind == "day"
              and new is not None]
@@ -129,13 +142,13 @@ def end_part(session, row, name: str, *, actor, today: date, expected_version: i
     today), with a written reason."""
     part = part_of(name)
     if part.ends is None:
-        raise RecordRefused(f"{part.label}不能提前终止")
+        raise RecordRefused(_NO_EARLY_END.format(part=part.label))
     day = part.fields[part.ends].clean(part.ends, on, today)
     if day is None or day > today:
-        raise RecordRefused(f"终止日期须为不晚于今天 {today} 的日期", part.ends)
+        raise RecordRefused(_END_NOT_FUTURE.format(today=today), part.ends)
     current = getattr(row, part.ends)
     if current is not None and day >= current:
-        raise RecordRefused(f"终止日期 {day} 不早于现有{part.fields[part.ends].label} {current}，不是提前终止",
+        raise RecordRefused(_NOT_EARLY.format(day=day, label=part.fields[part.ends].label, current=current),
                             part.ends)
     return change_part(session, row, name, actor=actor, today=today, expected_version=expected_version,
                        values={part.ends: day}, reason=reason, reason_required=True)
@@ -146,13 +159,13 @@ def renew_qualification(session, qualification: Qualification, *, actor, today: 
     """Record the certificate that renews ``qualification`` (same type unless
     ``values`` says otherwise), linked to it."""
     if session.scalar(select(Qualification.id).where(Qualification.renews_id == qualification.id)):
-        raise RecordRefused("该证书已登记过续期证书；如需更正，请修改续期证书")
+        raise RecordRefused(_RENEWED_ALREADY)
     merged = {"type": qualification.type, "level": qualification.level, "issuer": qualification.issuer,
               **values}
     spec = PARTS["qualification"].fields["valid_to"]
     valid_to = spec.clean("valid_to", merged.get("valid_to"), today)
     if valid_to <= qualification.valid_to:
-        raise RecordRefused(f"续期证书有效期止 {valid_to} 须晚于原证书 {qualification.valid_to}", "valid_to")
+        raise RecordRefused(_RENEWAL_LATER.format(valid_to=valid_to, original=qualification.valid_to), "valid_to")
     return add_part(session, qualification.enterprise, "qualification", actor=actor, today=today,
                     values=merged, reason=reason, renews=qualification)
 
@@ -163,7 +176,7 @@ def _cleaned(session, part: Part, enterprise, values: Mapping[str, Any], today: 
     known = set(part.fields) | ({"patents"} if part.name == "product" else set())
     for key in values:
         if key not in known:
-            raise RecordRefused(f"未知字段 {key!r}", key)
+            raise RecordRefused(_UNKNOWN_FIELD.format(field=repr(key)), key)
     cleaned = {}
     for key, spec in part.fields.items():
         if key in values or required:
@@ -181,17 +194,17 @@ def _patents(session, enterprise, numbers: Sequence[str] | None) -> list[Patent]
     if numbers is None:
         return []
     if isinstance(numbers, str) or not isinstance(numbers, (list, tuple)):
-        raise RecordRefused("产品所依专利须为专利号列表", "patents")
+        raise RecordRefused(_PATENT_LIST, "patents")
     wanted = []
     for number in numbers:
         if not isinstance(number, str) or not number.strip():
-            raise RecordRefused("产品所依专利须为专利号", "patents")
+            raise RecordRefused(_PATENT_NUMBER, "patents")
         wanted.append(number.strip())
     found = {p.number: p for p in session.scalars(
         select(Patent).where(Patent.enterprise_id == enterprise.id, Patent.number.in_(wanted)))}
     missing = [n for n in wanted if n not in found]
     if missing:
-        raise RecordRefused(f"专利 {'、'.join(missing)} 不在该企业的专利中", "patents")
+        raise RecordRefused(_NOT_ITS_PATENTS.format(numbers="、".join(missing)), "patents")
     return [found[n] for n in dict.fromkeys(wanted)]
 
 
@@ -204,7 +217,7 @@ def _refuse_duplicate(session, part: Part, enterprise, values, row=None) -> None
     if row is not None:
         query = query.where(part.model.id != row.id)
     if session.scalar(query) is not None:
-        raise RecordRefused(f"{part.fields[key].label} {values[key]} 已在该企业的记录中", key)
+        raise RecordRefused(_DUPLICATE.format(label=part.fields[key].label, value=values[key]), key)
 
 
 def _effective(day: date | None, today: date) -> date | None:
