@@ -144,3 +144,19 @@ def test_every_criterion_detail_reads_in_english(data):
         assert not _unexplained(english), f"{c.id}: {c.detail} → {english}"
         assert not _unexplained(translate(c.title, ENGLISH) + translate(c.source, ENGLISH))
 
+
+
+def test_input_problems_name_their_field_and_say_what_is_wrong_in_english():
+    from pool.eligibility.contract import path_label
+    from pool.eligibility.validation import inspect
+
+    data = applicant(uscc="91420202MA4ABCD1XX", name="   ", employees=-1, rd_staff="many", operating_revenue=OMIT,
+                     has_rd_leader="yes", surprise=1, industry_code="X9",
+                     qualifications=[qualification(valid_from="2025-01-01", valid_to="2024-01-01")],
+                     patents=[patent(), patent(), patent(number=" ")],
+                     products=[product(patents=["ZL-NOT-LISTED"])], registered_region_code="420281")
+    errors, warnings = inspect(data)
+    assert len(errors) >= 8 and warnings
+    for problem in errors + warnings:
+        said = translate(path_label(problem.path), ENGLISH) + ": " + translate(problem.message, ENGLISH)
+        assert not CJK.search(said), said

@@ -74,6 +74,8 @@ ITEM_LABELS = {
                  "patent_intensive": phrase("是否已认定专利密集型产品"), "certified_on": phrase("认定日期")},
     "trademarks": {"reg_no": phrase("注册号"), "owned": phrase("是否自有商标"), "valid_to": phrase("有效期止")},
 }
+_APPLICANT = phrase("申报数据")
+_ROW, _ONE_OF_MANY, _ITEM = phrase("第{n}行"), phrase("第{n}家"), phrase("第{n}项")
 _STEP = re.compile(r"([A-Za-z_]+)|\[([0-9]+)\]")
 
 
@@ -82,15 +84,15 @@ def path_label(path: str) -> str:
     ``资格证书 第1行 有效期止``; ``[2].uscc`` (the third of many) → ``第3家 统一社会信用代码``.
     An unknown name stays as it is."""
     if path in ("", "(root)"):
-        return "申报数据"
+        return _APPLICANT
     words, group = [], None
     for name, index in _STEP.findall(path):
         if index:
-            words.append(f"第{int(index) + 1}{'行' if group else '家'}" if group != "brand_evidence"
-                         else f"第{int(index) + 1}项")
+            ordinal = _ITEM if group == "brand_evidence" else _ROW if group else _ONE_OF_MANY
+            words.append(ordinal.format(n=int(index) + 1))
             continue
         label = (ITEM_LABELS.get(group, {}).get(name) if group else None) or FIELD_LABELS.get(name) \
-            or {"applicant": "申报数据"}.get(name, name)
+            or {"applicant": _APPLICANT}.get(name, name)
         words.append(label)
         group = name if name in ITEM_LABELS or name == "brand_evidence" else None
     return " ".join(words)
@@ -127,14 +129,19 @@ _ANNOTATIONS = {"$schema", "$id", "title", "description"}
 _KEYWORDS = {"type", "enum", "pattern", "minLength", "minimum", "maximum", "format",
              "properties", "additionalProperties", "required", "items"}
 _TYPE_MESSAGES = {
-    "string": "须为字符串", "boolean": "须为布尔值（true 或 false）", "integer": "须为整数",
-    "number": "须为数值", "object": "须为对象", "array": "须为数组",
+    "string": phrase("须为字符串"), "boolean": phrase("须为布尔值（true 或 false）"), "integer": phrase("须为整数"),
+    "number": phrase("须为数值"), "object": phrase("须为对象"), "array": phrase("须为数组"),
 }
 _PATTERN_MESSAGES = {
-    "uscc": "须为 18 位统一社会信用代码：数字或大写字母（不含 I、O、S、V、Z），第3-8位为行政区划代码",
-    "registered_region_code": "须为 6 位数字的行政区划代码",
-    "industry_code": "须为 GB/T 4754-2017 行业小类代码，如 C3562 或 3562",
+    "uscc": phrase("须为 18 位统一社会信用代码：数字或大写字母（不含 I、O、S、V、Z），第3-8位为行政区划代码"),
+    "registered_region_code": phrase("须为 6 位数字的行政区划代码"),
+    "industry_code": phrase("须为 GB/T 4754-2017 行业小类代码，如 C3562 或 3562"),
 }
+_PATTERN = phrase("格式不符（须匹配 {pattern!s}）")
+_EMPTY, _REQUIRED, _UNKNOWN = phrase("不能为空"), phrase("缺少必填字段"), phrase("未知字段")
+_NOT_A_DATE = phrase("{value!s} 须为有效日期，格式 YYYY-MM-DD")
+_BELOW, _ABOVE = phrase("不能小于 {bound}（实为 {value}）"), phrase("不能大于 {bound}（实为 {value}）")
+_NOT_ALLOWED = phrase("{value!s} 取值无效，应为：{allowed}")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # as jsonschema's "date" format checker
 _MISSING = object()
 
@@ -177,13 +184,13 @@ def _number_problems(value: Any, integer: bool, low: Any, high: Any, path: str, 
     if not is_number(value) or (type(value) is Decimal and value.is_nan()):
         return
     if low is not None and value < low:
-        out.append(Problem(path, f"不能小于 {low}（实为 {value}）"))
+        out.append(Problem(path, _BELOW.format(bound=low, value=value)))
     if high is not None and value > high:
-        out.append(Problem(path, f"不能大于 {high}（实为 {value}）"))
+        out.append(Problem(path, _ABOVE.format(bound=high, value=value)))
 
 
 def _enum_message(value: Any, allowed: tuple) -> str:
-    return f"{value!r} 取值无效，应为：" + "、".join(allowed)
+    return _NOT_ALLOWED.format(value=repr(value), allowed="、".join(allowed))
 
 
 class _Compiler:
@@ -265,14 +272,14 @@ class _Compiler:
         if "pattern" in schema:
             # jsonschema applies "pattern" with re.search.
             pattern = self.const(re.compile(schema["pattern"]), "pattern")
-            message = _PATTERN_MESSAGES.get(name, f"格式不符（须匹配 {schema['pattern']}）")
+            message = _PATTERN_MESSAGES.get(name) or _PATTERN.format(pattern=schema["pattern"])
             self.emit(body, f"if {pattern}.search({var}) is None:")
-            self.problem(body + 1, template, repr(message))
+            self.problem(body + 1, template, repr(str(message)))
         if schema.get("minLength", 0) > 0:
             self.emit(body, f"if len({var}) < {int(schema['minLength'])}:")
-            self.problem(body + 1, template, repr("不能为空"))
+            self.problem(body + 1, template, repr(str(_EMPTY)))
         if "format" in schema:
-            message = f"f'{{{var}!r}} 须为有效日期，格式 YYYY-MM-DD'"
+            message = f"{self.const(_NOT_A_DATE, 'date')}.format(value=repr({var}))"
             self.emit(body, f"if _DATE_RE.fullmatch({var}) is None:")
             self.problem(body + 1, template, message)
             self.emit(body, "else:")
@@ -296,10 +303,10 @@ class _Compiler:
         self.emit(depth, f"if {fast.format(var=var)}:")
         self.emit(depth + 1, "try:")
         self.emit(depth + 2, "pass")
-        for bound, op, text in ((low, "<", "不能小于"), (high, ">", "不能大于")):
+        for bound, op, wording in ((low, "<", _BELOW), (high, ">", _ABOVE)):
             if bound is not None:
                 self.emit(depth + 2, f"if {var} {op} {bound!r}:")
-                self.problem(depth + 3, template, f"f'{text} {bound}（实为 {{{var}}}）'")
+                self.problem(depth + 3, template, f"{self.const(wording, 'bound')}.format(bound={str(bound)!r}, value={var})")
         self.emit(depth + 1, "except InvalidOperation:")  # Decimal NaN: semantic layer
         self.emit(depth + 2, "pass")
         self.emit(depth, "else:")
@@ -328,14 +335,14 @@ class _Compiler:
             self.node(subschema, value, child, body + 1, prop)
             if prop in required:
                 self.emit(body, "else:")
-                self.problem(body + 1, child, repr("缺少必填字段"))
+                self.problem(body + 1, child, repr(str(_REQUIRED)))
         known = self.const(frozenset(properties), "known")
         key = self.fresh("k")
         self.emit(body, f"if {seen} != len({var}):")
         self.emit(body + 1, f"for {key} in {var}:")
         self.emit(body + 2, f"if {key} not in {known}:")
         extra = f"f'{template}.{{{key}}}'" if template else f"str({key})"
-        self.emit(body + 3, f"out.append(Problem({extra}, '未知字段'))")
+        self.emit(body + 3, f"out.append(Problem({extra}, {str(_UNKNOWN)!r}))")
 
     def type_array(self, schema, var, template, depth, name):
         if set(schema) - _ANNOTATIONS - {"type", "items"}:

@@ -29,6 +29,7 @@ from pool.eligibility.contract import (
 )
 from pool.kernel import text as text_rule
 from pool.reference.gbt4754 import split_code
+from pool.kernel.wording import phrase
 
 # Bounds that keep exact arithmetic cheap (a Decimal like 1E-999999 would turn
 # a ratio test into million-digit integers): no business has 10^12 万元, and
@@ -42,6 +43,21 @@ _MAX_AMOUNT = Decimal(10) ** 12
 _TRAILING_NEWLINE_SENSITIVE = ("uscc", "registered_region_code", "industry_code")
 _PATTERNS = {key: re.compile(SCHEMA["properties"][key]["pattern"]) for key in _TRAILING_NEWLINE_SENSITIVE}
 _AMOUNTS = ("operating_revenue", "total_assets", "rd_expense")
+
+_MORE_STAFF = phrase("研发人员数 {staff} 不能多于从业人员数 {employees}")
+_BLANK = phrase("不能为空白")
+_TRAILING_NEWLINE = phrase("末尾不能有换行符")
+_CHECKSUM = phrase("校验位错误：第18位应为 {expected}，实为 {found}（早期试点地区的合法代码可声明校验位例外：在表单中勾选"
+                   "“校验位不符但属早期试点地区合法代码”，或在数据中设 uscc_checksum_override 为 true）")
+_CHECKSUM_ACCEPTED = phrase("校验位错误：第18位应为 {expected}，实为 {found}；已按 uscc_checksum_override 接受（早期试点地区代码）")
+_REGION_DIFFERS = phrase("登记机关行政区划代码 {region} 与统一社会信用代码第3-8位 {part} 不一致，以 registered_region_code 为准")
+_NOT_FINITE = phrase("须为有限数值（不能是 NaN 或无穷大）")
+_NOT_DECIMAL = phrase("须为十进制数值")
+_TOO_LARGE = phrase("数值过大（须小于 {limit} 万元）")
+_TOO_SMALL = phrase("数值过小（非零金额不能小于 1E-{decimals} 万元）")
+_ENDS_BEFORE = phrase("有效期止 {end} 早于有效期起 {start}")
+_REPEATED = phrase("专利号 {number!s} 与 patents[{first}] 重复")
+_NOT_LISTED = phrase("专利号 {number!s} 未在 patents 中列出，判断第4条时不予计入")
 
 
 def _semantic_problems(data: dict, errors: list, warnings: list) -> None:
@@ -57,16 +73,16 @@ def _semantic_problems(data: dict, errors: list, warnings: list) -> None:
     staff, employees = get("rd_staff"), get("employees")
     if staff is not None and employees is not None and is_integer(staff) and is_integer(employees) \
             and staff > employees >= 0:
-        errors.append(Problem("rd_staff", f"研发人员数 {int(staff)} 不能多于从业人员数 {int(employees)}"))
+        errors.append(Problem("rd_staff", _MORE_STAFF.format(staff=int(staff), employees=int(employees))))
     if _blank(get("name")):
-        errors.append(Problem("name", "不能为空白"))
+        errors.append(Problem("name", _BLANK))
     for array, text in (("research_partnerships", "partner"), ("qualifications", None),
                         ("trademarks", "reg_no")):
         for index, item in _objects(get(array)):
             if type(item) is not dict:
                 continue
             if text and _blank(item.get(text)):
-                errors.append(Problem(f"{array}[{index}].{text}", "不能为空白"))
+                errors.append(Problem(f"{array}[{index}].{text}", _BLANK))
             if array != "trademarks":
                 _check_period(item, f"{array}[{index}]", errors)
     _check_patents(data, errors, warnings)
@@ -91,7 +107,7 @@ def _check_codes(data: dict, errors: list, warnings: list) -> None:
         # The contract's "^…$" patterns let one trailing "\n" through ($ matches
         # before it); such a value passed the schema but is not a code.
         if type(value) is str and value.endswith("\n") and _PATTERNS[key].search(value):
-            errors.append(Problem(key, "末尾不能有换行符"))
+            errors.append(Problem(key, _TRAILING_NEWLINE))
     code = data.get("uscc")
     if type(code) is str and len(code) == 18 and uscc_code.is_well_formed(code):
         _check_uscc(code, data, errors, warnings)
@@ -106,16 +122,13 @@ def _check_codes(data: dict, errors: list, warnings: list) -> None:
 def _check_uscc(code: str, data: dict, errors: list, warnings: list) -> None:
     expected = uscc_code.check_char(code[:17])
     if expected != code[17]:
-        text = f"校验位错误：第18位应为 {expected}，实为 {code[17]}"
         if data.get("uscc_checksum_override") is True:
-            warnings.append(Problem("uscc", text + "；已按 uscc_checksum_override 接受（早期试点地区代码）"))
+            warnings.append(Problem("uscc", _CHECKSUM_ACCEPTED.format(expected=expected, found=code[17])))
         else:
-            errors.append(Problem("uscc", text + "（早期试点地区的合法代码可声明校验位例外：在表单中勾选“校验位不符但属早期试点地区合法代码”，或在数据中设 uscc_checksum_override 为 true）"))
+            errors.append(Problem("uscc", _CHECKSUM.format(expected=expected, found=code[17])))
     region = data.get("registered_region_code")
     if type(region) is str and len(region) == 6 and region.isdigit() and region != code[2:8]:
-        warnings.append(Problem("registered_region_code",
-                                f"登记机关行政区划代码 {region} 与统一社会信用代码第3-8位 {code[2:8]} 不一致，"
-                                "以 registered_region_code 为准"))
+        warnings.append(Problem("registered_region_code", _REGION_DIFFERS.format(region=region, part=code[2:8])))
 
 
 def _check_amount(value: Any, key: str, errors: list) -> None:
@@ -123,19 +136,19 @@ def _check_amount(value: Any, key: str, errors: list) -> None:
     sensible size (bool and negatives are the schema's business)."""
     if type(value) is float:
         if not math.isfinite(value):
-            errors.append(Problem(key, "须为有限数值（不能是 NaN 或无穷大）"))
+            errors.append(Problem(key, _NOT_FINITE))
             return
         value = Decimal(str(value))
     elif type(value) is not Decimal:
         if is_number(value) and not isinstance(value, int):
-            errors.append(Problem(key, "须为十进制数值"))
+            errors.append(Problem(key, _NOT_DECIMAL))
         return
     if not value.is_finite():
-        errors.append(Problem(key, "须为有限数值（不能是 NaN 或无穷大）"))
+        errors.append(Problem(key, _NOT_FINITE))
     elif value >= _MAX_AMOUNT:
-        errors.append(Problem(key, f"数值过大（须小于 {_MAX_AMOUNT:f} 万元）"))
+        errors.append(Problem(key, _TOO_LARGE.format(limit=f"{_MAX_AMOUNT:f}")))
     elif value and value.adjusted() < -_MAX_DECIMALS:
-        errors.append(Problem(key, f"数值过小（非零金额不能小于 1E-{_MAX_DECIMALS} 万元）"))
+        errors.append(Problem(key, _TOO_SMALL.format(decimals=_MAX_DECIMALS)))
 
 
 def _check_period(item: dict, where: str, errors: list) -> None:
@@ -144,7 +157,7 @@ def _check_period(item: dict, where: str, errors: list) -> None:
     # the rare disordered pair, so a schema-rejected date is not reported twice.
     if type(start) is str and type(end) is str and len(start) == len(end) == 10 and start > end \
             and is_valid_date(start) and is_valid_date(end):
-        errors.append(Problem(f"{where}.valid_to", f"有效期止 {end} 早于有效期起 {start}"))
+        errors.append(Problem(f"{where}.valid_to", _ENDS_BEFORE.format(end=end, start=start)))
 
 
 def _check_patents(data: dict, errors: list, warnings: list) -> None:
@@ -156,24 +169,24 @@ def _check_patents(data: dict, errors: list, warnings: list) -> None:
         if type(number) is not str:
             continue
         if _blank(number):
-            errors.append(Problem(f"patents[{index}].number", "不能为空白"))
+            errors.append(Problem(f"patents[{index}].number", _BLANK))
         if number in first_seen:
             errors.append(Problem(f"patents[{index}].number",
-                                  f"专利号 {number} 与 patents[{first_seen[number]}] 重复"))
+                                  _REPEATED.format(number=number, first=first_seen[number])))
         else:
             first_seen[number] = index
     for index, product in _objects(data.get("products")):
         if type(product) is not dict:
             continue
         if _blank(product.get("name")):
-            errors.append(Problem(f"products[{index}].name", "不能为空白"))
+            errors.append(Problem(f"products[{index}].name", _BLANK))
         linked = product.get("patents")
         if type(linked) is not list:
             continue
         for position, number in enumerate(linked):
             if type(number) is str and number not in first_seen:
                 warnings.append(Problem(f"products[{index}].patents[{position}]",
-                                        f"专利号 {number} 未在 patents 中列出，判断第4条时不予计入"))
+                                        _NOT_LISTED.format(number=number)))
 
 
 def inspect(data: Any) -> tuple[list[Problem], list[Problem]]:

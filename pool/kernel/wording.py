@@ -26,8 +26,9 @@ from typing import Callable
 
 _REGISTRY: dict[str, "Phrase"] = {}
 _FIELD = string.Formatter()
-# Joiners the domain writes between phrases, and how English writes them.
-_JOINERS = (("；", "; "), ("，", ", "), ("、", ", "), ("且", " and "))
+# Joiners the domain writes between phrases, and how English writes them (the last, a space, joins
+# words such as a field's path: "资格证书 第1行 有效期止").
+_JOINERS = (("；", "; "), ("，", ", "), ("、", ", "), ("且", " and "), (" ", " "))
 
 
 class Phrase(str):
