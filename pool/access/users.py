@@ -31,7 +31,7 @@ ROLE_LABELS = {CITY_ADMIN: phrase("市级管理员"), COUNTY_OFFICER: phrase("�
 FIELD_LABELS = {"username": phrase("用户名"), "display_name": phrase("姓名"), "email": phrase("电子邮箱"),
                 "role": phrase("角色"), "county_id": phrase("所属县（市、区）"), "active": phrase("启用"),
                 "signed_out": phrase("在所有设备上退出"), "password_reset_link": phrase("密码重置链接")}
-_ISSUED = phrase("已发出")
+_ISSUED, _YES, _NO = phrase("已发出"), phrase("是"), phrase("否")
 
 
 def describe_change(field: str, value, counties: dict) -> str:
@@ -45,7 +45,7 @@ def describe_change(field: str, value, counties: dict) -> str:
     if field == "password_reset_link":
         return _ISSUED
     if isinstance(value, bool):
-        return phrase("是") if value else phrase("否")
+        return _YES if value else _NO
     return str(value)
 EMAIL_LENGTH, NAME_LENGTH = 254, 64
 

@@ -51,6 +51,7 @@ def phrases() -> tuple[Phrase, ...]:
     return tuple(_REGISTRY.values())
 
 
+@lru_cache(maxsize=None)
 def _fields(template: str) -> list[tuple[str, str | None]]:
     """``(literal, field name or None)`` pieces of a template."""
     return [(literal, name) for literal, name, _spec, _conv in _FIELD.parse(template)]

@@ -1,10 +1,11 @@
 """Jinja filters: local time, money, dates — display only, never arithmetic."""
 from datetime import date, datetime
+from functools import lru_cache
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, get_translations, gettext, lazy_gettext as _l
 
 from pool.kernel.wording import translate
 from pool.membership import history
@@ -42,9 +43,16 @@ def wording(text: str | None) -> str:
     if not text:
         return ""
     text = str(text)
-    if get_locale().language == "zh":
+    locale = get_locale()
+    if locale.language == "zh":
         return text
-    return translate(text, gettext)
+    return _translated(text, str(locale))
+
+
+@lru_cache(maxsize=4096)
+def _translated(text: str, locale: str) -> str:
+    """:func:`wording` for a language other than Chinese; the catalogues do not change while the app runs."""
+    return translate(text, get_translations().gettext)
 
 
 def yes_no(value: bool | None) -> str:
