@@ -20,6 +20,7 @@ from pool.demo.vocabulary import INDUSTRIES, NAME_PARTS, PARTNERS, SUFFIXES, mon
 from pool.eligibility import uscc
 
 THREE_YEARS = timedelta(days=3 * 365)
+BRANDS = ("{year} 年湖北省著名商标", "{year} 年湖北名牌产品", "{year} 年黄石市知名商标", "{year} 年省级制造业单项冠军培育企业")
 
 
 def code_of(m: Member, county_code: str) -> str:
@@ -72,7 +73,7 @@ def applicant(m: Member, county, yearly: dict[int, dict], as_of: date, rng) -> d
         "qualifications": _qualifications(m, as_of, rng), "patents": patents, "products": products,
         "trademarks": [{"reg_no": f"{rng.randint(10000000, 69999999)}", "owned": True,
                         "valid_to": (as_of + timedelta(days=rng.randint(400, 3000))).isoformat()}],
-        "brand_evidence": ["湖北省著名商标"] if rng.random() < 0.5 else [],
+        "brand_evidence": [rng.choice(BRANDS).format(year=m.applied_on.year - rng.randint(1, 4))],
         "ip_management": {"rules": True, "department": True, "staff": True, "budget": True,
                           "certified_gbt29490": rng.random() < 0.4},
         "integrity": {"abnormal_patent_applications": False, "major_accident": False, "violation": False,

@@ -161,6 +161,9 @@ def _replenished(m: Member, rng, graduated_on: date, rounds, as_of: date) -> Non
     """申报 and 增补入库 after ``graduated_on`` (a graduation of the county), outside every round."""
     m.applied_on = graduated_on + _days(rng, 10, 40)
     admitted = m.applied_on + _days(rng, 15, 40)
+    if admitted.year != m.applied_on.year:  # judged on the figures its 申报 brought
+        m.applied_on = date(admitted.year, 1, 4)
+        admitted = m.applied_on + _days(rng, 10, 25)
     for _name, opened, closed in rounds:
         if opened <= admitted <= closed:  # inside a round it would be a round admission
             admitted = closed + _days(rng, 3, 10)
