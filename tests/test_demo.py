@@ -103,12 +103,12 @@ def test_the_demo_history_is_the_imports_and_the_next_scan_finds_work(session, s
     assert session.scalar(select(func.count(ChangeRecord.id)).where(ChangeRecord.entity == "contact",
                                                                    ChangeRecord.actor_id == admin.id)) == 60
 
-    # The next scan: every kind of flag, no-progress ones at several stages.
+    # The next scan: every kind of flag, no-progress ones at each stage (18, 21, 24 months).
     found = Counter(kind for _eid, kind in monitoring.assess(session, AS_OF))
     assert set(found) == {"no_progress", "integrity_incident", "graduation_ready", "qualification_expiring",
                           "annual_data_missing", "criteria_drift"}, found
     severities = Counter(c.severity for c in monitoring.assess(session, AS_OF).values() if c.kind == "no_progress")
-    assert {"warning", "expulsion_due"} <= set(severities)
+    assert set(severities) == {"warning", "high", "expulsion_due"}
     result = monitoring.scan(session, AS_OF)
     session.commit()
     assert result.raised > 0

@@ -9,8 +9,8 @@ progress; graduations by rule a (a product certified patent-intensive after
 admission, at least 12 months in the pool); replenishments outside any round,
 each in a county after one of its graduations; integrity incidents followed by
 expulsions, one expulsion after two years without progress, one incident not
-yet acted on; and members left to the next scan (no progress for 18 or 24
-months, a product certified since admission, a certificate running out,
+yet acted on; and members left to the next scan (no progress for 18, 21 or
+24 months, a product certified since admission, a certificate running out,
 figures not reported, a weak year).
 
 Only the *story* is decided here; whether it holds is the import's to say
@@ -47,6 +47,7 @@ TRAITS = {
     ("quiet", 1, 0): "expired",
     ("member", 0, 1): "late", ("member", 1, 1): "late", ("quiet", 1, 1): "late",
     ("member", 0, 2): "weak", ("member", 1, 2): "weak",
+    ("member", 0, 3): "idle",  # its last progress 22 months ago: the no-progress flag's high stage
 }
 PROGRESS_REASONS = {
     "patent_industrialized": "新增 1 件专利实现产业化并批量投产",
@@ -80,7 +81,7 @@ class Member:
     applied_on: date | None = None
     admitted_on: date | None = None
     certified_on: date | None = None  # a product certified patent-intensive after admission
-    traits: set = field(default_factory=set)  # "ineligible", "expiring", "expired", "late", "weak"
+    traits: set = field(default_factory=set)  # "ineligible", "expiring", "expired", "late", "weak", "idle"
     events: list = field(default_factory=list)  # [day, 事项, 类型, 依据文件 (Document), 说明]
 
     def add(self, day: date, action: str, kind: str | None = None, document: Document | None = None,
@@ -200,6 +201,8 @@ def _after_admission(m: Member, rng, as_of: date) -> None:
     elif story == "stale_expel":
         expelled = add_months(admitted, 24) + _days(rng, 1, 15)
         m.add(expelled, "退库", "无实质性进展", Document(expelled), "入库满 2 年未取得专利产业化实质性进展，予以退库")
+    elif story == "member" and "idle" in m.traits and add_months(as_of, -22) > admitted + timedelta(days=40):
+        _progress(m, rng, add_months(as_of, -22) - timedelta(days=10), add_months(as_of, -22), 1)
     elif story == "member":
         _progress(m, rng, admitted + timedelta(days=45), as_of - timedelta(days=5),
                   rng.randint(1, 3) if add_months(admitted, 12) <= as_of else rng.randint(0, 1))
