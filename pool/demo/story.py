@@ -123,8 +123,9 @@ def plan(as_of: date, rng, *, policy_from: date) -> tuple[list[tuple[str, date, 
             m = Member(len(members), county, story, FINAL_STATE.get(story, "admitted"))
             m.traits |= {TRAITS[(story, round_, nth)]} if (story, round_, nth) in TRAITS else set()
             if story == "replenished":
-                _replenished(m, rng, sorted(graduations[county]).pop(0), rounds, as_of)
-                graduations[county].remove(min(graduations[county]))
+                place = min(graduations[county])  # the county's earliest graduation not yet replenished
+                graduations[county].remove(place)
+                _replenished(m, rng, place, rounds, as_of)
             elif story == "applied":
                 m.applied_on = as_of - timedelta(days=rng.randint(3, 80))
                 m.add(m.applied_on, "申报", reason="企业提交入库申报")
