@@ -146,7 +146,10 @@ def _user_or_usage_error(username: str) -> User:
 @click.option("--scan", "run_scan", is_flag=True,
               help="批量生成后按基准日期运行风险扫描（风险标记只来自扫描）")
 def seed_demo(as_of, enterprises, years, seed_value, append, run_scan):
-    """Create the demo counties, accounts and ~60 enterprises (idempotent).
+    """Create the demo counties, accounts and 60 enterprises with two years of history (idempotent).
+
+    The enterprises come through the go-live import; its workbook is kept as
+    instance/demo_pool.xlsx.
 
     With --enterprises N: bulk-generate N enterprises with --years of history
     instead (refused into a database that already holds enterprises unless
@@ -155,10 +158,18 @@ def seed_demo(as_of, enterprises, years, seed_value, append, run_scan):
     """
     as_of = as_of or today()
     if enterprises is None:
-        result = demo.seed(db.session, as_of=as_of)
+        try:
+            result = demo.seed(db.session, as_of=as_of)
+        except ValueError as refusal:  # too early a date, or a history the database refuses
+            db.session.rollback()
+            raise click.ClickException(str(refusal)) from None
         db.session.commit()
         click.echo(f"演示数据：新建县市区 {result.counties} 个，用户 {result.users} 个，"
                    f"企业 {result.enterprises} 家（基准日期 {as_of.isoformat()}）")
+        if result.workbook is not None:
+            path = Path(current_app.instance_path) / "demo_pool.xlsx"
+            path.write_bytes(result.workbook)
+            click.echo(f"演示企业及其历史经上线导入写入，所用工作簿：{path}")
         _report_credentials(result.credentials)
         return
     with click.progressbar(length=enterprises, label="批量生成企业", file=None) as bar:
