@@ -17,17 +17,27 @@ def save(session, *, data: dict, evaluation: Evaluation, county_id: int, actor) 
 
     :raise PermissionError: if ``actor`` may not act for ``county_id``.
     """
-    if not scoping.may_act_for(actor, county_id):
-        raise PermissionError("不能为其他县市区保存申报")
-    enterprise_id = session.scalar(select(Enterprise.id).where(
+    application = build(data=data, evaluation=evaluation, county_id=county_id, actor=actor)
+    application.enterprise_id = session.scalar(select(Enterprise.id).where(
         Enterprise.uscc == evaluation.uscc, Enterprise.county_id == county_id))
-    application = Application(
-        county_id=county_id, enterprise_id=enterprise_id, uscc=evaluation.uscc,
-        name=evaluation.name, as_of=evaluation.as_of, verdict=evaluation.verdict,
-        data=data, result=evaluation.to_record(), created_by_id=actor.id)
     session.add(application)
     session.flush()
     return application
+
+
+def build(*, data: dict, evaluation: Evaluation, county_id: int, actor) -> Application:
+    """The check :func:`save` stores, neither linked to an enterprise nor added
+    to a session: for a caller that saves many at once and links them to the
+    enterprises it registers (:func:`pool.records.registration.register_applicants`).
+
+    :raise PermissionError: if ``actor`` may not act for ``county_id``.
+    """
+    if not scoping.may_act_for(actor, county_id):
+        raise PermissionError("不能为其他县市区保存申报")
+    return Application(
+        county_id=county_id, uscc=evaluation.uscc,
+        name=evaluation.name, as_of=evaluation.as_of, verdict=evaluation.verdict,
+        data=data, result=evaluation.to_record(), created_by_id=actor.id)
 
 
 def visible(viewer):

@@ -44,8 +44,9 @@ _WRONG_STATE = phrase("{name!s}当前状态为“{state}”，不能{action}（�
 _BEFORE_LAST = phrase("{action}日期 {day} 早于该企业上次状态变更日期 {last}")
 
 
-def prepare(session, enterprise, actor, on, state, action, *, today, moves=True) -> None:
-    """Common checks, after locking and re-reading the enterprise row.
+def prepare(session, enterprise, actor, on, state, action, *, today, moves=True, batch=None) -> None:
+    """Common checks, after locking and re-reading the enterprise row (not one
+    that ``batch`` inserted: no other transaction sees it, see :mod:`.batch`).
 
     ``moves``: ``state`` is the target of a transition (checked against
     ``FROM``); otherwise the state the enterprise must be in (``None``: any).
@@ -54,7 +55,8 @@ def prepare(session, enterprise, actor, on, state, action, *, today, moves=True)
     require_not_future(on, today, "生效日期")
     if not may_act_for(actor, enterprise.county_id):
         raise TransitionRefused(_NOT_YOURS.format(county=enterprise.county.name))
-    lock_enterprise(session, enterprise.id)
+    if batch is None or not batch.fresh(enterprise):
+        lock_enterprise(session, enterprise.id)
     needed = FROM[state] if moves else state
     if needed is not None and enterprise.state != needed:
         raise TransitionRefused(_WRONG_STATE.format(name=enterprise.name, state=STATE_LABELS[enterprise.state],
@@ -71,13 +73,10 @@ def check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
 
 # --- writing ------------------------------------------------------------------
 
-
-
-
-
-def move(session, enterprise, actor, on, to_state, reason, evidence, **columns) -> PoolEvent:
+def move(session, enterprise, actor, on, to_state, reason, evidence, *, batch=None, **columns) -> PoolEvent:
     """Append the ``state_change`` event and update the enterprise's cache
-    (a first 申报 comes from no state; a re-application from the last one)."""
+    (a first 申报 comes from no state; a re-application from the last one).
+    Flushed, unless a ``batch`` writes (it flushes later, :mod:`.batch`)."""
     from_state = None if to_state == APPLIED and enterprise.state == APPLIED else enterprise.state
     event = append(session, enterprise, actor, on, STATE_CHANGE, None, reason, evidence,
                     from_state=from_state, to_state=to_state, **columns)
@@ -85,18 +84,21 @@ def move(session, enterprise, actor, on, to_state, reason, evidence, **columns) 
     enterprise.state_changed_on = on
     if to_state == ADMITTED:
         enterprise.admitted_on = on
-    session.flush()
+    if batch is None:
+        session.flush()
     return event
 
 
-def fact(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
+def fact(session, enterprise, actor, on, kind, subtype, reason, evidence, *, batch=None, **columns) -> PoolEvent:
     event = append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns)
-    session.flush()
+    if batch is None:
+        session.flush()
     return event
 
 
 def append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
-    event = PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=kind,
+    # ``enterprise=`` too: a row a batch has not flushed yet has no id, the flush fills it in
+    event = PoolEvent(enterprise_id=enterprise.id, enterprise=enterprise, county_id=enterprise.county_id, kind=kind,
                       subtype=subtype, effective_on=on, actor_id=actor.id,
                       reason=(reason or "").strip(), evidence=as_json(evidence or {}), **columns)
     session.add(event)

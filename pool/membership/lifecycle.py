@@ -105,21 +105,29 @@ _CITY_ONLY_HISTORY = phrase("只有市级管理员可以补录历史入库决定
 # --- transitions ---------------------------------------------------------------
 
 def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
-          reason: str = "") -> PoolEvent:
-    """Record the 申报 of a new enterprise (state ``applied``).
+          reason: str = "", batch=None) -> PoolEvent:
+    """Record the 申报 of a new enterprise (state ``applied``).  ``batch``
+    (:mod:`pool.membership.batch`) writes many at once; every function below
+    takes it too.
 
     :raise TransitionRefused: if the enterprise already has a lifecycle history.
     """
-    prepare(session, enterprise, actor, on, APPLIED, _APPLY, today=today)
-    if session.scalar(select(exists().where(PoolEvent.enterprise_id == enterprise.id,
-                                            PoolEvent.kind == STATE_CHANGE))):
+    prepare(session, enterprise, actor, on, APPLIED, _APPLY, today=today, batch=batch)
+    if _has_history(session, enterprise, batch):
         raise TransitionRefused(_APPLIED_ALREADY.format(name=enterprise.name))
-    return move(session, enterprise, actor, on, APPLIED, reason or _APPLIED_REASON, {})
+    return move(session, enterprise, actor, on, APPLIED, reason or _APPLIED_REASON, {}, batch=batch)
+
+
+def _has_history(session, enterprise, batch) -> bool:
+    if batch is not None and batch.fresh(enterprise):  # its cache is its whole history
+        return enterprise.state_changed_on is not None
+    return bool(session.scalar(select(exists().where(PoolEvent.enterprise_id == enterprise.id,
+                                                     PoolEvent.kind == STATE_CHANGE))))
 
 
 def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, evaluation: Mapping,
           reviews: Mapping[int, tuple[str, str]] | None = None, snapshot, note: str | None = None,
-          document: str | None = None) -> PoolEvent:
+          document: str | None = None, batch=None) -> PoolEvent:
     """Admit an ``applied`` enterprise on ``on``.
 
     ``evaluation`` is the verdict record (``Evaluation.to_record()``): verdict
@@ -141,14 +149,14 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         no quota left, or a document given by anyone but the administrator.
     """
     require_snapshot(snapshot, on)
-    prepare(session, enterprise, actor, on, ADMITTED, _ADMIT, today=today)
+    prepare(session, enterprise, actor, on, ADMITTED, _ADMIT, today=today, batch=batch)
     note = _note(note)
     criteria = checked_evaluation(evaluation, on)
     resolutions = resolved_reviews(criteria, reviews or {})
     document = _document(document, actor)
     if document is None:
         require_admissible(evaluation["verdict"], criteria, resolutions)
-    intake, places = open_intake_round(session, on), None
+    intake, places = open_intake_round(session, on, batch.rounds if batch else None), None
     if intake is None:
         county = lock_county(session, enterprise.county_id)
         places, refusal = replenishment_refusal(session, county, on, snapshot)
@@ -157,9 +165,9 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         reason = _REPLENISHED.format(places=places.describe(snapshot["quota_multiplier"]))
     else:
         reason = _IN_ROUND.format(round=intake.name, day=intake.opened_on)
-    _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
-    evidence = {
-        "evaluation": as_json(evaluation),
+    _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation, batch)
+    evidence = {  # made JSON-ready once, as a whole, by the event (events.append)
+        "evaluation": evaluation,
         "reviews": [{"criterion_id": r["criterion_id"], "decision": r["decision"],
                      "reason": r["reason"]} for r in resolutions],
         "quota": places.to_dict() if places else None,
@@ -170,13 +178,13 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
     if document:
         evidence["document"] = document
         reason = _HISTORICAL.format(document=document, reason=reason)
-    return move(session, enterprise, actor, on, ADMITTED, reason, evidence,
+    return move(session, enterprise, actor, on, ADMITTED, reason, evidence, batch=batch,
                  replenishment=intake is None, intake_round_id=intake.id if intake else None)
 
 
 def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, reason: str,
            evaluation: Mapping | None = None,
-           reviews: Mapping[int, tuple[str, str]] | None = None) -> PoolEvent:
+           reviews: Mapping[int, tuple[str, str]] | None = None, batch=None) -> PoolEvent:
     """Decide not to admit an ``applied`` enterprise, with a written ``reason``.
 
     ``evaluation`` (optional) is stored as the verdict relied on; ``reviews``
@@ -186,19 +194,20 @@ def reject(session, enterprise: Enterprise, *, actor, on: date, today: date, rea
     :raise TransitionRefused: wrong state, no reason, or invalid reviews.
     """
     required_reason(reason, _REJECT_REASON)
-    prepare(session, enterprise, actor, on, REJECTED, _REJECT, today=today)
+    prepare(session, enterprise, actor, on, REJECTED, _REJECT, today=today, batch=batch)
     if reviews and evaluation is None:
         raise TransitionRefused(_REVIEWS_NEED_EVALUATION)
     criteria = checked_evaluation(evaluation, on) if evaluation is not None else []
     resolutions = resolved_reviews(criteria, reviews or {})
-    _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation)
-    evidence = {"evaluation": as_json(evaluation)} if evaluation is not None else {}
-    return move(session, enterprise, actor, on, REJECTED, reason, evidence)
+    _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation, batch)
+    evidence = {"evaluation": evaluation} if evaluation is not None else {}
+    return move(session, enterprise, actor, on, REJECTED, reason, evidence, batch=batch)
 
 
 def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, rule: str,
              reason: str,
-             evidence: Mapping | None = None, snapshot, approval: Mapping | None = None) -> PoolEvent:
+             evidence: Mapping | None = None, snapshot, approval: Mapping | None = None,
+             batch=None) -> PoolEvent:
     """Confirm a graduation (培育出库) by ``rule`` ``"a"`` (new patent-intensive
     product) or ``"b"`` (sales and profit growth), which must hold on ``on``
     (:func:`pool.membership.proposals.graduation_assessment`).  ``evidence`` is what the
@@ -209,12 +218,12 @@ def graduate(session, enterprise: Enterprise, *, actor, on: date, today: date, r
     extra = {"officer": as_json(evidence or {})}
     if approval:
         extra["approval"] = as_json(approval)
-    return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason, extra, snapshot)
+    return _confirm(session, enterprise, actor, on, today, GRADUATION, rule, reason, extra, snapshot, batch)
 
 
 def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basis: str,
           reason: str,
-          snapshot, approval: Mapping | None = None) -> PoolEvent:
+          snapshot, approval: Mapping | None = None, batch=None) -> PoolEvent:
     """Confirm an expulsion (退库) on ``basis`` ``"no_progress"`` (rule a) or
     ``"incident"`` (rule b), which must hold on ``on``.
 
@@ -224,46 +233,46 @@ def expel(session, enterprise: Enterprise, *, actor, on: date, today: date, basi
         raise TransitionRefused(BASIS.format(basis=repr(basis)))
     extra = {"basis": basis, **({"approval": as_json(approval)} if approval else {})}
     return _confirm(session, enterprise, actor, on, today, EXPULSION, EXPULSION_BASES[basis], reason, extra,
-                    snapshot)
+                    snapshot, batch)
 
 
 def _confirm(session, enterprise, actor, on, today, kind, rule, reason, extra,
-             snapshot) -> PoolEvent:
+             snapshot, batch=None) -> PoolEvent:
     require_snapshot(snapshot, on)
     action, to_state = (_GRADUATE, GRADUATED) if kind == GRADUATION else (_EXPEL, EXPELLED)
     if rule not in ("a", "b"):
         raise TransitionRefused(RULE_AB.format(action=action, rule=repr(rule)))
     required_reason(reason, REASON_FOR.format(action=action))
-    prepare(session, enterprise, actor, on, to_state, action, today=today)
+    prepare(session, enterprise, actor, on, to_state, action, today=today, batch=batch)
     proposal, detail = proposal_by_rule(session, enterprise, kind, rule, on, snapshot)
     if proposal is None:
         raise TransitionRefused(NOT_MET.format(name=enterprise.name, day=on, action=action, rule=rule, detail=detail))
     record = {"rule": rule, "proposal": proposal.to_dict(), **extra}
-    return move(session, enterprise, actor, on, to_state, reason, record)
+    return move(session, enterprise, actor, on, to_state, reason, record, batch=batch)
 
 
 # --- facts that are not transitions ---------------------------------------------
 
 def record_progress(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
-                    reason: str, evidence: Mapping | None = None) -> PoolEvent:
+                    reason: str, evidence: Mapping | None = None, batch=None) -> PoolEvent:
     """Record a substantive progress (实质性进展) of an ``admitted`` enterprise;
     it restarts the no-progress window from ``on``.
 
     :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
     """
     return _record_fact(session, enterprise, actor, on, today, PROGRESS, PROGRESS_TYPES,
-                        subtype, reason, evidence, _PROGRESS)
+                        subtype, reason, evidence, _PROGRESS, batch)
 
 
 def record_incident(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
-                    reason: str, evidence: Mapping | None = None) -> PoolEvent:
+                    reason: str, evidence: Mapping | None = None, batch=None) -> PoolEvent:
     """Record an integrity incident (诚信事件) of an ``admitted`` enterprise; it
     makes expulsion due at once.
 
     :raise TransitionRefused: not admitted, unknown ``subtype`` or no reason.
     """
     return _record_fact(session, enterprise, actor, on, today, INCIDENT, INCIDENT_TYPES,
-                        subtype, reason, evidence, _INCIDENT)
+                        subtype, reason, evidence, _INCIDENT, batch)
 
 
 def record_outcome(session, enterprise: Enterprise, *, actor, on: date, today: date, subtype: str,
@@ -314,11 +323,12 @@ def correct(session, event: PoolEvent, *, actor, on: date, today: date, reason: 
 
 
 def _record_fact(session, enterprise, actor, on, today, kind, types, subtype, reason, evidence,
-                 what):
+                 what, batch=None):
     check_subtype(types, subtype, what)
     required_reason(reason, _FACT_REASON.format(what=what))
-    prepare(session, enterprise, actor, on, ADMITTED, _RECORD.format(what=what), today=today, moves=False)
-    return fact(session, enterprise, actor, on, kind, subtype, reason, evidence)
+    prepare(session, enterprise, actor, on, ADMITTED, _RECORD.format(what=what), today=today, moves=False,
+            batch=batch)
+    return fact(session, enterprise, actor, on, kind, subtype, reason, evidence, batch=batch)
 
 
 # --- writing ------------------------------------------------------------------
@@ -346,9 +356,9 @@ def _note(note: str | None) -> str | None:
     return note.strip()
 
 
-def _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation) -> None:
+def _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation, batch=None) -> None:
     for r in resolutions:
         c = r["criterion"]
         evidence = {"criterion_id": c["id"], "title": c.get("title"), "status": c["status"],
                     "detail": c.get("detail"), "evaluation_as_of": evaluation.get("as_of")}
-        fact(session, enterprise, actor, on, REVIEW, r["decision"], r["reason"], evidence)
+        fact(session, enterprise, actor, on, REVIEW, r["decision"], r["reason"], evidence, batch=batch)

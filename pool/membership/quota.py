@@ -65,16 +65,15 @@ def quota(session, county_id: int, as_of: date, snapshot) -> Quota:
     return Quota(graduated, replenished, limit, max(limit - replenished, 0))
 
 
-def open_intake_round(session, on: date) -> IntakeRound | None:
+def open_intake_round(session, on: date, rounds=None) -> IntakeRound | None:
     """The intake round open on ``on`` (``opened_on <= on <= closed_on``, an
-    unset ``closed_on`` meaning still open); the latest opened if several."""
-    return session.scalar(
-        select(IntakeRound)
-        .where(IntakeRound.opened_on <= on,
-               or_(IntakeRound.closed_on.is_(None), IntakeRound.closed_on >= on))
-        .order_by(IntakeRound.opened_on.desc(), IntakeRound.id.desc())
-        .limit(1)
-    )
+    unset ``closed_on`` meaning still open); the latest opened if several.
+    ``rounds``: every round, if the caller has read them already (a city runs
+    a few a year, so they are read whole and the rule is Python)."""
+    if rounds is None:
+        rounds = session.scalars(select(IntakeRound))
+    open_then = [r for r in rounds if r.opened_on <= on and (r.closed_on is None or r.closed_on >= on)]
+    return max(open_then, key=lambda r: (r.opened_on, r.id), default=None)
 
 
 def lock_county(session, county_id: int) -> County:

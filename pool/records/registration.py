@@ -23,11 +23,15 @@ from pool.eligibility.applicant import InvalidApplicant, parse
 from pool.eligibility.criteria import check
 from pool.eligibility.rulebook import Rulebook
 from pool.membership import lifecycle
+from pool.membership.batch import Batch
 from pool.records.changes import (
     FIGURE_FIELDS, IP_COLUMNS, RecordRefused, audit, checked_figures, created_fields, require_actor,
 )
 
-__all__ = ["register_from_application", "refuse_duplicate", "register_applicant"]
+__all__ = ["register_from_application", "refuse_duplicate", "register_applicant", "register_applicants",
+           "link_checks"]
+
+_CHUNK = 500  # ids per IN (…): within every database's limit on parameters
 
 
 # --- registering an applicant ---------------------------------------------------
@@ -53,18 +57,48 @@ def register_from_application(session, application: Application, *, actor, on: d
         valid (``field`` is the data path).
     """
     require_actor(actor, application.county_id)
+    applicant = _applicant(application)
+    refuse_duplicate(session, applicant.uscc, application.county_id, actor)
+    enterprise, created = _enterprise(applicant, application.county_id, on)
     try:
-        applicant = parse(application.data)
+        with session.begin_nested():  # a refusal below takes the new rows back with it
+            session.add(enterprise)
+            session.flush()
+            lifecycle.apply(session, enterprise, actor=actor, on=on, today=today or on, reason=_applied(application))
+    except IntegrityError:  # another officer registered the same USCC at the same moment
+        refuse_duplicate(session, applicant.uscc, application.county_id, actor)
+        raise
+    except lifecycle.TransitionRefused as exc:
+        raise RecordRefused(str(exc)) from None
+    link_checks(session, [enterprise])
+    _audit_created(session, actor, enterprise, application, created)
+    session.flush()
+    return enterprise
+
+
+def _applicant(application: Application):
+    try:
+        return parse(application.data)
     except InvalidApplicant as exc:
         first = exc.problems[0]
         raise RecordRefused(f"申报数据有误，不能登记：{first}", first.path) from None
-    refuse_duplicate(session, applicant.uscc, application.county_id, actor)
+
+
+def _applied(application: Application) -> str:
+    return f"依据资格自检记录 #{application.id}（评估日期 {application.as_of}）登记申报"
+
+
+def _enterprise(applicant, county_id: int, on: date) -> tuple[Enterprise, dict]:
+    """The new enterprise with every part of its record (not added to a
+    session), and its scalar facts as a ``create`` change record holds them.
+
+    :raise RecordRefused: a figure out of bounds (``checked_figures``).
+    """
     year = applicant.assessment_year - 1
     figures = checked_figures({k: getattr(applicant, k) for k in FIGURE_FIELDS}, year, on)
-
     ip, integrity = applicant.ip_management, applicant.integrity
     scalars = {
-        "uscc": applicant.uscc, "name": applicant.name.strip(), "county_id": application.county_id,
+        "uscc": applicant.uscc, "name": applicant.name.strip(), "county_id": county_id,
         "uscc_checksum_override": applicant.uscc_checksum_override,
         "registered_region_code": applicant.registered_region_code,
         "industry_code": applicant.industry_code,
@@ -93,43 +127,44 @@ def register_from_application(session, application: Application, *, actor, on: d
         partnerships=[ResearchPartnership(partner=r.partner, partner_type=r.partner_type,
                                           valid_from=r.valid_from, valid_to=r.valid_to)
                       for r in applicant.research_partnerships],
+        # set even when empty: the record is then whole in memory, nothing left to load
+        figures=[YearlyFigure(year=year, **figures)] if any(v is not None for v in figures.values()) else [],
     )
-    if any(v is not None for v in figures.values()):
-        enterprise.figures = [YearlyFigure(year=year, **figures)]
-    try:
-        with session.begin_nested():  # a refusal below takes the new rows back with it
-            session.add(enterprise)
-            session.flush()
-            lifecycle.apply(session, enterprise, actor=actor, on=on, today=today or on,
-                            reason=f"依据资格自检记录 #{application.id}"
-                                   f"（评估日期 {application.as_of}）登记申报")
-    except IntegrityError:  # another officer registered the same USCC at the same moment
-        refuse_duplicate(session, applicant.uscc, application.county_id, actor)
-        raise
-    except lifecycle.TransitionRefused as exc:
-        raise RecordRefused(str(exc)) from None
-    session.execute(update(Application)
-                    .where(Application.uscc == applicant.uscc,
-                           Application.county_id == application.county_id,
-                           Application.enterprise_id.is_(None))
-                    .values(enterprise_id=enterprise.id)
-                    .execution_options(synchronize_session="fetch"))
-    created = {k: [None, v] for k, v in scalars.items() if v is not None and v != []}
-    created["application_id"] = [None, application.id]
-    audit(session, actor, "enterprise", enterprise.id, enterprise.version, "create", created,
-          enterprise_id=enterprise.id)
+    return enterprise, {k: [None, v] for k, v in scalars.items() if v is not None and v != []}
+
+
+def link_checks(session, enterprises: list[Enterprise]) -> None:
+    """Link every saved check of an enterprise's USCC in its county that is
+    linked to no enterprise yet to that enterprise (``enterprises``: just
+    registered, flushed)."""
+    for start in range(0, len(enterprises), _CHUNK):
+        chunk = enterprises[start:start + _CHUNK]
+        owner = select(Enterprise.id).where(
+            Enterprise.id.in_([e.id for e in chunk]), Enterprise.uscc == Application.uscc,
+            Enterprise.county_id == Application.county_id).scalar_subquery()
+        session.execute(update(Application)
+                        .where(Application.enterprise_id.is_(None), Application.uscc.in_([e.uscc for e in chunk]),
+                               owner.is_not(None))
+                        .values(enterprise_id=owner)
+                        .execution_options(synchronize_session="fetch"))
+
+
+def _audit_created(session, actor, enterprise: Enterprise, application: Application, created: dict) -> None:
+    audit(session, actor, "enterprise", enterprise.id, enterprise.version, "create",
+          {**created, "application_id": [None, application.id]}, enterprise_id=enterprise.id)
     for figure in enterprise.figures:
         audit(session, actor, "yearly_figure", figure.id, figure.version, "create",
               created_fields(figure, FIGURE_FIELDS, year=figure.year), enterprise_id=enterprise.id)
-    session.flush()
-    return enterprise
 
 
 def refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
     """Refuse a USCC registered already, saying only what ``actor`` may know:
     a county officer learns nothing of another county's enterprise — not even
     that it exists — the city administrator is told where it is."""
-    existing = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    _refuse(session.scalar(select(Enterprise).where(Enterprise.uscc == uscc)), uscc, county_id, actor)
+
+
+def _refuse(existing: Enterprise | None, uscc: str, county_id: int, actor) -> None:
     if existing is None:
         return
     if existing.county_id == county_id:
@@ -162,6 +197,71 @@ def register_applicant(session, data, *, actor, as_of: date, on: date,
                                      county_id=county.id, actor=actor)
     enterprise = register_from_application(session, application, actor=actor, on=on, today=today)
     return enterprise, application
+
+
+def register_applicants(session, items: list[tuple[dict, date]], *, actor, rulebook: Rulebook, today: date,
+                        batch: Batch) -> list:
+    """:func:`register_applicant` for many at once, in ``batch``
+    (:mod:`pool.membership.batch`): each ``(data, on)`` judged as of ``on``,
+    saved as a check and registered on ``on``, by the same steps and with
+    the same refusals, but the checks, the enterprises and their 申报 are
+    flushed together, and each USCC and county is looked up once.
+
+    :return: per item, its new :class:`~models.Enterprise` or the exception
+        :func:`register_applicant` would have raised; a refused item leaves
+        its saved check only if registering refused it (as there).
+    """
+    results: list = [None] * len(items)
+    counties: dict = {}
+    saved: dict[int, Application] = {}
+    for i, (data, on) in enumerate(items):
+        try:
+            evaluation = check(data, on, rulebook.policy, rulebook.industries)
+            named = data.get("county")
+            if named not in counties:
+                try:
+                    counties[named] = _county(session, named, actor)
+                except RecordRefused as exc:
+                    counties[named] = exc
+            if isinstance(counties[named], RecordRefused):
+                raise counties[named]
+            saved[i] = applications.build(data=data, evaluation=evaluation, county_id=counties[named].id,
+                                          actor=actor)
+        except (InvalidApplicant, KeyError, RecordRefused) as exc:
+            results[i] = exc
+    session.add_all(saved.values())
+    batch.flush()  # the checks' ids: each 申报 names its check
+    usccs = [a.uscc for a in saved.values()]
+    existing = {e.uscc: e for start in range(0, len(usccs), _CHUNK)
+                for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(usccs[start:start + _CHUNK])))}
+    county_of = {c.id: c for c in counties.values() if isinstance(c, County)}
+    registered = []
+    for i, application in saved.items():
+        on = items[i][1]
+        try:
+            require_actor(actor, application.county_id)
+            applicant = _applicant(application)
+            _refuse(existing.get(applicant.uscc), applicant.uscc, application.county_id, actor)
+            enterprise, created = _enterprise(applicant, application.county_id, on)
+            enterprise.county = county_of[application.county_id]
+            batch.create(enterprise)
+            lifecycle.apply(session, enterprise, actor=actor, on=on, today=today, reason=_applied(application),
+                            batch=batch)
+        except lifecycle.TransitionRefused as exc:
+            results[i] = RecordRefused(str(exc))
+            continue
+        except RecordRefused as exc:
+            results[i] = exc
+            continue
+        existing[enterprise.uscc] = results[i] = enterprise  # the same USCC again is a duplicate
+        session.add(enterprise)
+        application.enterprise = enterprise
+        registered.append((enterprise, application, created))
+    batch.flush()
+    link_checks(session, [e for e, _a, _c in registered])
+    for enterprise, application, created in registered:
+        _audit_created(session, actor, enterprise, application, created)
+    return results
 
 
 def _county(session, named: str | None, actor) -> County:

@@ -18,9 +18,19 @@ date and ``today`` the day of the import:
   record that day (12 months in the pool, the product certified, the window
   without progress, the incident); progress and incidents as recorded facts.
 
+The enterprises are registered first, all at once
+(:func:`pool.records.registration.register_applicants`: registering one
+depends on no other's history, only on its own record and day); then the
+other events replay in date order.  All of it runs in one
+:class:`~pool.membership.batch.Batch`, which changes how the lifecycle reads
+and writes (no lock or re-read of a row this import inserted, no flush per
+event, the rounds read once, rows numbered for many-row inserts on SQLite),
+never what it decides.
+
 Nothing is written unless the whole history replays: every refusal is
 collected (naming the sheet and row; an enterprise's later events are not
-tried once one is refused) and :class:`HistoryRefused` carries them all.
+tried once one is refused), listed in date order, and :class:`HistoryRefused`
+carries them all.
 An enterprise already registered with the same history, and a round already
 recorded with the same dates, are left as they are, so importing the same
 file again changes nothing.  :func:`preview` replays inside a SAVEPOINT that
@@ -43,13 +53,14 @@ from pool.io.golive.sheets import EVENTS, ROUNDS, History, PastEvent
 from pool.kernel.refusal import TransitionRefused
 from pool.membership import intake, lifecycle
 from pool.membership.admission import VERDICT_LABELS
+from pool.membership.batch import Batch
 from pool.membership.history import STATE_LABELS, pool_on
 from pool.membership.quota import quota
 from pool.monitoring.flags import KIND_LABELS
 from pool.monitoring.scan import assess
 from pool.records.changes import RecordRefused
 from pool.records.facts import record_verdict
-from pool.records.registration import register_applicant
+from pool.records.registration import register_applicants
 
 # Same-day events in the order they must happen.
 _ORDER = {"申报": 0, "入库": 1, "不予入库": 1, "实质性进展": 2, "诚信事件": 2, "培育出库": 3, "退库": 3}
@@ -128,23 +139,59 @@ def replay(session, history: History, *, actor, today: date, rulebook: Rulebook)
             del events[uscc]
     if problems:
         raise HistoryRefused(problems)
-    steps = [(min(e.on for e in evs), -1, 0, uscc, None) for uscc, evs in events.items()
-             if not any(e.action == "申报" for e in evs)]  # registered on the earliest event's day
-    steps += [(e.on, _ORDER[e.action], e.row, uscc, e) for uscc, evs in events.items() for e in evs]
-    enterprises: dict[str, Enterprise] = {}
+    with Batch.begin(session) as batch:  # the rounds are recorded: read them once
+        _replay(session, events, records, actor, today, rulebook, batch, outcome)
+    return outcome
+
+
+def _replay(session, events, records, actor, today, rulebook, batch, outcome) -> None:
+    """Register every enterprise, then replay the other events in date order (:func:`replay`)."""
+    enterprises, refusals = _register(session, events, records, actor, today, rulebook, batch, outcome)
+    registering = {id(e) for e in _registering(events).values() if e is not None}
+    steps = sorted(((e.on, _ORDER[e.action], e.row, uscc, e) for uscc, evs in events.items() for e in evs
+                   if id(e) not in registering and uscc in enterprises), key=lambda step: step[:3])
     failed: set[str] = set()
-    for on, _order, _row, uscc, event in sorted(steps, key=lambda s: s[:3]):
+    for on, order, row, uscc, event in steps:
         if uscc in failed:
             continue
         try:
-            _step(session, event, on, uscc, records[uscc][1], enterprises, actor, today, rulebook, outcome)
+            _step(session, event, on, enterprises[uscc], actor, today, rulebook, batch, outcome)
         except (TransitionRefused, RecordRefused, InvalidApplicant, NoPolicyInForce, KeyError) as exc:
-            where = f"「{EVENTS}」第 {event.row} 行" if event else f"「企业」第 {records[uscc][0]} 行"
-            problems.append(f"{where}（{uscc}，{on.isoformat()}）：{_said(exc)}")
+            refusals.append(((on, order, row), f"「{EVENTS}」第 {event.row} 行（{uscc}，{on.isoformat()}）：{_said(exc)}"))
             failed.add(uscc)
-    if problems:
-        raise HistoryRefused(problems)
-    return outcome
+    if refusals:  # in date order, as the history replays
+        raise HistoryRefused([message for _key, message in sorted(refusals, key=lambda r: r[0])])
+    batch.flush()
+
+
+def _registering(events: dict[str, list[PastEvent]]) -> dict[str, PastEvent | None]:
+    """Each enterprise's first 申报, which registers it (``None``: the sheet
+    has none, it is registered on the day of its earliest event)."""
+    return {uscc: min((e for e in evs if e.action == "申报"), key=lambda e: (e.on, e.row), default=None)
+            for uscc, evs in events.items()}
+
+
+def _register(session, events, records, actor, today, rulebook, batch, outcome):
+    """Every enterprise registered at once (:func:`register_applicants`):
+    registering one depends on no other's history.  Returns the enterprises by
+    USCC and the refusals with the place in the history they would have had."""
+    registering = _registering(events)
+    usccs = list(events)
+    days = [registering[u].on if registering[u] else min(e.on for e in events[u]) for u in usccs]
+    results = register_applicants(session, [(records[u][1], day) for u, day in zip(usccs, days)], actor=actor,
+                                  rulebook=rulebook, today=today, batch=batch)
+    enterprises, refusals = {}, []
+    for uscc, day, result in zip(usccs, days, results):
+        event = registering[uscc]
+        if isinstance(result, Exception):
+            where = f"「{EVENTS}」第 {event.row} 行" if event else f"「企业」第 {records[uscc][0]} 行"
+            key = (day, _ORDER["申报"], event.row) if event else (day, -1, 0)
+            refusals.append((key, f"{where}（{uscc}，{day.isoformat()}）：{_said(result)}"))
+        else:
+            enterprises[uscc] = result
+            outcome.registered += 1
+            outcome.events += 1
+    return enterprises, refusals
 
 
 def _said(exc: Exception) -> str:
@@ -168,17 +215,9 @@ def _rounds(session, history, actor, today, outcome, problems) -> None:
             problems.append(f"「{ROUNDS}」第 {past.row} 行：{exc}")
 
 
-def _step(session, event, on, uscc, data, enterprises, actor, today, rulebook, outcome) -> None:
-    if event is None or event.action == "申报":
-        if uscc in enterprises:
-            raise TransitionRefused("该企业已有申报事件，不能重复申报")
-        enterprise, _application = register_applicant(session, data, actor=actor, as_of=on, on=on, today=today,
-                                                       rulebook=rulebook)
-        enterprises[uscc] = enterprise
-        outcome.registered += 1
-        outcome.events += 1
-        return
-    enterprise = enterprises[uscc]
+def _step(session, event, on, enterprise, actor, today, rulebook, batch, outcome) -> None:
+    if event.action == "申报":
+        raise TransitionRefused("该企业已有申报事件，不能重复申报")
     reason = event.reason or (f"依据 {event.document}" if event.document else "")
     snapshot = lambda: complete_snapshot(rulebook.policy, on)  # noqa: E731 - asked only where needed
     action = event.action
@@ -190,21 +229,21 @@ def _step(session, event, on, uscc, data, enterprises, actor, today, rulebook, o
                                     "历史入库须填写依据文件")
         lifecycle.admit(session, enterprise, actor=actor, on=on, today=today, evaluation=evaluation.to_record(),
                         snapshot=snapshot(), note=event.reason or None,
-                        document=document if evaluation.verdict != "eligible" else None)
+                        document=document if evaluation.verdict != "eligible" else None, batch=batch)
     elif action == "不予入库":
-        lifecycle.reject(session, enterprise, actor=actor, on=on, today=today, reason=reason)
+        lifecycle.reject(session, enterprise, actor=actor, on=on, today=today, reason=reason, batch=batch)
     elif action == "培育出库":
         lifecycle.graduate(session, enterprise, actor=actor, on=on, today=today, rule=event.kind,
-                           reason=reason, evidence={"document": event.document}, snapshot=snapshot())
+                           reason=reason, evidence={"document": event.document}, snapshot=snapshot(), batch=batch)
     elif action == "退库":
         lifecycle.expel(session, enterprise, actor=actor, on=on, today=today, basis=event.kind, reason=reason,
-                        snapshot=snapshot())
+                        snapshot=snapshot(), batch=batch)
     elif action == "实质性进展":
         lifecycle.record_progress(session, enterprise, actor=actor, on=on, today=today, subtype=event.kind,
-                                  reason=reason, evidence={"document": event.document})
+                                  reason=reason, evidence={"document": event.document}, batch=batch)
     else:
         lifecycle.record_incident(session, enterprise, actor=actor, on=on, today=today, subtype=event.kind,
-                                  reason=reason, evidence={"document": event.document})
+                                  reason=reason, evidence={"document": event.document}, batch=batch)
     outcome.events += 1
 
 
