@@ -39,7 +39,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import requests
@@ -94,7 +95,7 @@ def fresh_postgres(url: str) -> None:
 
 def build(backend: str, env: dict, n: int, log: Path) -> date:
     """Migrate and bulk-generate the pool (with its first scan); returns its date."""
-    as_of = date.today() - timedelta(days=30)
+    as_of = today() - timedelta(days=1)  # the scan under load is then the next day's
     if backend == "postgresql":
         fresh_postgres(env["DATABASE_URL"])
     Path(env["POOL_INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
@@ -181,14 +182,9 @@ def plan(backend: str, env: dict, host: str, workdir: Path) -> Path:
     return path
 
 
-def next_scan_day(env: dict) -> date:
-    """The day after the last scan recorded, but not after today."""
-    engine = create_engine(sqlalchemy_url(env))
-    with engine.connect() as conn:
-        seen, closed = conn.execute(text("SELECT max(last_seen_on), max(closed_on) FROM risk_flag")).one()
-    engine.dispose()
-    last = max((date.fromisoformat(str(d)[:10]) for d in (seen, closed) if d), default=date.today())
-    return min(last + timedelta(days=1), date.today())
+def today() -> date:
+    """Today where the officers work (the app's clock, Asia/Shanghai)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 SPAWN_RATE = 5  # users started a second (each logs in first)
@@ -213,6 +209,10 @@ def measure(backend: str, env: dict, args, workdir: Path) -> str:
     out = workdir / backend
     log = out / "bench.log"
     env = {**env, "LOAD_PLAN": ""}
+    # Yesterday's scan first (not measured; refused if the pool is past it), so the one
+    # under load is the next day's.
+    subprocess.run([sys.executable, str(ROOT / "bench" / "load_scan.py"), (today() - timedelta(days=1)).isoformat(),
+                    "0"], cwd=ROOT, env=env, capture_output=True, check=False)
     server, host = start_server(env, out / "gunicorn.log")
     try:
         env["LOAD_PLAN"] = str(plan(backend, env, host, workdir))
@@ -238,7 +238,7 @@ def measure(backend: str, env: dict, args, workdir: Path) -> str:
 
 def during_scan(backend, env, host, args, out: Path, log: Path) -> load_report.Run:
     """``--scan-users`` users while the daily scan runs back to back (``bench/load_scan.py``)."""
-    users, day = args.scan_users, next_scan_day(env)
+    users, day = args.scan_users, today()
     print(f"[{backend}] {users} users while the daily scan of {day} runs", flush=True)
     crowd = locust(host, env, out / "scan", users, args.duration, ["Officer", "CityAdmin"], args.think, log)
     while not Path(f"{out / 'scan'}.started").exists() and crowd.poll() is None:
@@ -251,7 +251,7 @@ def during_scan(backend, env, host, args, out: Path, log: Path) -> load_report.R
     failed = [line[2] for line in lines if line[2] != "ok"]
     (out / "scan.log").write_text(scanner.stdout + scanner.stderr, encoding="utf-8")
     note = (f"the daily scan job of {day} (what `flask pool scan --as-of {day}` runs) ran {len(seconds)} "
-            f"times back to back, the first the next day's, then the same day again: "
+            f"times back to back (the first the next day's, then the same day again): "
             + ", ".join(f"{s:.1f}" for s in seconds) + f" s; {len(failed)} failed"
             + (f" ({failed[0]})" if failed else ""))
     return load_report.read(out / "scan", f"{users} users + daily scan", users, note=note)

@@ -98,6 +98,7 @@ class Clerk(FastHttpUser):
                               allow_redirects=False, catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"login as {self.account['username']}: {response.status_code}")
+                _count_login()  # done, if not in: the measurement does not wait for it
                 raise RuntimeError("login failed")
         self.rng = random.Random()
         _count_login()
