@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test test-postgres setup setup-dev translations db demo scheduler bench \
-        browser messages clean
+.PHONY: run test test-postgres setup setup-dev setup-bench translations db demo scheduler bench \
+        bench-load browser messages clean
 
 ## run: set up, migrate, load the demo data, print the accounts, start the one
 ## scheduler process beside the web server on :5000 (both stop together)
@@ -35,8 +35,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+$(VENV)/.bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $@ $(VENV)/.dev $(VENV)/.runtime
+
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
+setup-bench: $(VENV)/.bench
 
 ## translations: compile the message catalogues (.po -> .mo)
 translations: $(VENV)/.runtime
@@ -69,6 +74,13 @@ browser: node_modules/axe-core/axe.min.js
 ## --postgres postgresql://…" to change; bench/bench_criteria.py and bench_scan.py run alone)
 bench: setup-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## bench-load: officers at work on gunicorn over a bulk pool, SQLite and PostgreSQL (Locust,
+## headless; 10/50/100 users, then 50 during the daily scan). BENCH_LOAD_ARGS="--enterprises
+## 10000 --duration 20 --backends sqlite" for a quick run; PostgreSQL: database bench_load at
+## 127.0.0.1:5432 (created if missing, its public schema replaced)
+bench-load: setup-bench translations
+	$(BIN)/python bench/bench_load.py $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

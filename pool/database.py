@@ -7,12 +7,52 @@ and ``BEGIN IMMEDIATE`` for every transaction: a deferred transaction that
 reads and then writes can fail with "database is locked" on the lock upgrade
 whatever the timeout, because two such transactions would deadlock; taking the
 write lock at BEGIN makes the second one wait instead.
+
+Transactions marked read-only (:func:`read_only`; the web pages are, for GET
+and HEAD requests: :mod:`pool.web`) begin DEFERRED instead: they take no lock, so in WAL mode a
+page view never waits for a writer — an officer's save or the daily scan —
+nor makes one wait.  A write statement in such a transaction is refused
+(:class:`WriteInReadOnlyTransaction`) rather than attempted: a deferred
+transaction that upgrades to a writer after another writer committed fails
+with "database is locked" at once, so such a write would fail only under load.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import event
 
 from models import db
 
 from pool.kernel import jsonutil
+
+
+_READ_ONLY = ContextVar("pool_read_only_transactions", default=False)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class WriteInReadOnlyTransaction(RuntimeError):
+    """A write statement in a transaction begun read-only (SQLite: deferred)."""
+
+
+def begin_read_only():
+    """From now on in this context, transactions only read (SQLite: ``BEGIN``
+    DEFERRED, no lock) until :func:`end_read_only` with the token returned.
+    By default every transaction takes the write lock."""
+    return _READ_ONLY.set(True)
+
+
+def end_read_only(token) -> None:
+    _READ_ONLY.reset(token)
+
+
+@contextmanager
+def read_only():
+    """:func:`begin_read_only` for the block."""
+    token = begin_read_only()
+    try:
+        yield
+    finally:
+        end_read_only(token)
 
 
 def engine_options(uri: str, busy_timeout_ms: int) -> dict:
@@ -55,4 +95,11 @@ def _tune_sqlite(engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = _READ_ONLY.get()
+        connection.info["read_only"] = deferred
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(connection, _cursor, statement, _parameters, _context, _executemany):
+        if connection.info.get("read_only") and statement.lstrip()[:7].upper().startswith(_WRITES):
+            raise WriteInReadOnlyTransaction(f"只读事务中不能写入：{statement.split(None, 3)[:3]}")

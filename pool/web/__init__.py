@@ -1,11 +1,12 @@
 """The web layer: blueprints, login wiring, error pages, security headers."""
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from models import User, db
+from pool import database
 from pool.extensions import login_manager
 
 from pool.access import sessions
@@ -31,6 +32,8 @@ def init_app(app) -> None:
         app.register_blueprint(module.bp)
     filters.init_app(app)
     remember.init_app(app)
+    app.before_request(_read_only_views)  # first: before the login check reads the user
+    app.teardown_request(_end_read_only)
     app.before_request(access.require_login)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -44,6 +47,30 @@ def init_app(app) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
+
+
+# A page shown (GET, HEAD) only reads; the API counts every request against the
+# rate limit, so its transactions write.
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _read_only_views():
+    """Pages shown read without a lock (SQLite): they never wait for a save or the scan.
+    (A session already in a transaction — an app context held open across requests,
+    as some tests do — goes on as it began.)"""
+    if request.method in READ_ONLY_METHODS and request.blueprint not in access.SELF_AUTHENTICATED \
+            and not db.session().in_transaction():
+        g.read_only_token = database.begin_read_only()
+
+
+def _end_read_only(_exc=None):
+    """The read-only transaction ends with its request (it wrote nothing), so that
+    a session outliving the request writes in the next one."""
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        if db.session().in_transaction():
+            db.session.rollback()
+        database.end_read_only(token)
 
 
 def _load_user(session_id: str):
