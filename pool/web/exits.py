@@ -21,7 +21,6 @@ from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("exits", __name__, url_prefix="/exits")
 
-_MESSAGES = [_l("培育出库"), _l("退库")]  # exit_requests.KIND_LABELS, shown translated
 # An expulsion's basis by name, not by its stored code (a graduation's rule is its letter, a or b).
 BASIS_LABELS = {"no_progress": _l("无实质性进展"), "incident": _l("诚信事件")}
 

@@ -34,8 +34,6 @@ def iso(value: date | None) -> str:
 
 
 _YES_NO = {True: _l("是"), False: _l("否"), None: _l("未填写")}
-# The domain's labels, marked here so that the message catalogue extracts them.
-_STATE_MESSAGES = [_l("已申报"), _l("培育中"), _l("已出库"), _l("已退库"), _l("未予入库")]
 
 
 def wording(text: str | None) -> str:

@@ -20,9 +20,6 @@ from pool.web.forms import ConfirmForm
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
-# The domain's labels, marked here for the message catalogue and shown translated.
-_MESSAGES = [_l("无实质性进展"), _l("资格到期"), _l("年度数据未报送"), _l("不再符合入库标准"),
-             _l("诚信事件"), _l("符合出库条件"), _l("提示"), _l("预警"), _l("高风险"), _l("应予退库")]
 
 
 def _translated(labels: dict) -> dict:

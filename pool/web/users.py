@@ -19,7 +19,6 @@ from pool.web.saving import refusal as _refused
 
 bp = Blueprint("users", __name__)
 
-_MESSAGES = [_l("市级管理员"), _l("县（市、区）经办人")]  # users.ROLE_LABELS, shown translated
 
 
 class ProfileForm(SafeForm):
