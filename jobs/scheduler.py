@@ -71,7 +71,7 @@ def _digest(session, *, now, as_of, config) -> str:
 
 
 def _reminders(session, *, now, as_of, config) -> str:
-    queued = outbox.annual_data_reminders(session, as_of)
+    queued = outbox.annual_data_reminders(session, as_of, base_url=config["PUBLIC_URL"])
     session.commit()
     return f"{as_of} 年度数据报送提醒：新排队 {queued} 封"
 

@@ -5,7 +5,7 @@ the tests rely on that).
 """
 from .base import Money, UTCDateTime, db, utcnow  # noqa: F401
 from .county import County  # noqa: F401
-from .user import CITY_ADMIN, COUNTY_OFFICER, ROLES, LoginAttempt, PasswordReset, RememberToken, User  # noqa: F401
+from .user import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, OFFICER_ROLES, ROLES, LoginAttempt, PasswordReset, RememberToken, User  # noqa: F401
 from .enterprise import STATES, Contact, Enterprise  # noqa: F401
 from .ip_assets import (  # noqa: F401
     Patent, Product, Qualification, ResearchPartnership, Trademark, product_patent,
@@ -17,3 +17,4 @@ from .policy import IndustryCorrection, PolicyValue, ReferenceTableVersion  # no
 from .application import Application, IntakeBatch, IntakeRound  # noqa: F401
 from .monitoring import JobLock, OutboxMail, RecordVerdict, RiskFlag, RiskFlagChange, RiskFlagNote  # noqa: F401
 from .api_token import ApiRateWindow, ApiToken  # noqa: F401
+from .portal import DECLARATION, ANNUAL_REPORT, CHANGE_REQUEST, Evidence, Submission, SubmissionRound  # noqa: F401

@@ -1,5 +1,5 @@
-"""Accounts: officers and the city administrator, their login attempts and
-remember-me tokens."""
+"""Accounts: officers, the city administrator and enterprises' own accounts
+(the portal), their login attempts and remember-me tokens."""
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,13 +12,17 @@ from .county import County
 
 CITY_ADMIN = "city_admin"
 COUNTY_OFFICER = "county_officer"
-ROLES = (CITY_ADMIN, COUNTY_OFFICER)
+# An enterprise's own account (the portal, issue #16): its county is the one it
+# declares to; its enterprise is set once the county registers it.
+ENTERPRISE = "enterprise"
+ROLES = (CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE)
+OFFICER_ROLES = (CITY_ADMIN, COUNTY_OFFICER)
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
-        CheckConstraint(f"role IN ('{CITY_ADMIN}', '{COUNTY_OFFICER}')", name="role"),
+        CheckConstraint(f"role IN ('{CITY_ADMIN}', '{COUNTY_OFFICER}', '{ENTERPRISE}')", name="role"),
         # A county officer without a county would see nothing; refuse it at the source.
         CheckConstraint(
             f"role = '{CITY_ADMIN}' OR county_id IS NOT NULL", name="officer_has_county"
@@ -32,6 +36,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))
     county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"), index=True)
+    # Only for an enterprise account: its enterprise (unique: one account each).
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -47,6 +53,7 @@ class User(UserMixin, db.Model):
                                                     server_default="0")
 
     county: Mapped[County | None] = relationship()
+    enterprise: Mapped["Enterprise | None"] = relationship()  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -61,6 +68,10 @@ class User(UserMixin, db.Model):
     @property
     def is_city_admin(self) -> bool:
         return self.role == CITY_ADMIN
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.role == ENTERPRISE
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -32,6 +32,9 @@ DEFAULTS = {
     "API_RATE_LIMIT": 120,  # requests per user (all their tokens) per minute
     "API_MAX_APPLICANTS": 1000,  # applicants per /eligibility request; bulk: CLI or upload
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # upload limit, bytes
+    # Enterprises' evidence files (portal): a folder outside the web root (None: instance/evidence).
+    "EVIDENCE_DIR": None,
+    "EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
     "LOGIN_MAX_FAILURES": 5,  # failed logins within the window before a lock-out
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,
     "SESSION_COOKIE_HTTPONLY": True,

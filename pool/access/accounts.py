@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy import text as sql
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import CITY_ADMIN, COUNTY_OFFICER, County, LoginAttempt, User
+from models import CITY_ADMIN, OFFICER_ROLES, ROLES, County, LoginAttempt, User
 
 from pool.access import sessions
 from pool.kernel import text
@@ -98,9 +98,9 @@ def create_user(session, *, username: str, display_name: str, role: str,
                                 ("display_name", "姓名", display_name), ("email", "电子邮箱", email)):
         if (unclean := text.refusal(label, value)) is not None:
             raise AccountError(unclean, field)
-    if role not in (CITY_ADMIN, COUNTY_OFFICER):
+    if role not in ROLES:
         raise AccountError(f"未知角色 {role}", "role")
-    if role == COUNTY_OFFICER and county is None:
+    if role != CITY_ADMIN and county is None:
         raise AccountError("县市区工作人员必须指定所属县市区", "county")
     if password is None:
         password = generate_password()
@@ -108,7 +108,7 @@ def create_user(session, *, username: str, display_name: str, role: str,
     if problems:
         raise AccountError("；".join(problems), "password")
     user = User(username=username, display_name=display_name or username, role=role,
-                county=county if role == COUNTY_OFFICER else None, email=email,
+                county=county if role != CITY_ADMIN else None, email=email,
                 must_change_password=must_change_password)
     user.set_password(password)
     session.add(user)
@@ -151,7 +151,8 @@ def set_active(session, user: User, active: bool) -> None:
 
 
 def authenticate(session, username: str, password: str, *, remote_addr: str | None,
-                 now: datetime, max_failures: int, window: timedelta) -> User | None:
+                 now: datetime, max_failures: int, window: timedelta,
+                 roles: tuple[str, ...] = OFFICER_ROLES) -> User | None:
     """The active user with these credentials, or ``None``; every attempt is recorded.
 
     Failures are counted per username (case-insensitive) and per address (an
@@ -165,6 +166,10 @@ def authenticate(session, username: str, password: str, *, remote_addr: str | No
     recorded attempt, so parallel guesses cannot all slip under the limit.  The
     caller commits (or rolls back after :class:`LoginThrottled`), which
     releases the lock.
+
+    Only accounts of ``roles`` log in here: officers at the officers' page,
+    enterprises at the portal's (:mod:`pool.portal.accounts`); the other
+    role's account is answered like an unknown one.
 
     A password hash is computed for unknown and inactive users too, so the
     answer takes as long as for a real account and does not reveal which
@@ -185,7 +190,7 @@ def authenticate(session, username: str, password: str, *, remote_addr: str | No
         raise LoginThrottled(wait)
     user = session.scalar(select(User).where(User.username == username))
     matches = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
-    ok = matches and user is not None and user.active
+    ok = matches and user is not None and user.active and user.role in roles
     session.add(LoginAttempt(username=key, remote_addr=remote_addr, at=now, success=ok))
     session.flush()
     if ok:

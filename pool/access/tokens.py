@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import ApiRateWindow, ApiToken
+from models import OFFICER_ROLES, ApiRateWindow, ApiToken
 
 from pool.kernel import text
 
@@ -59,6 +59,8 @@ def issue_token(session, user, *, name: str, now: datetime) -> tuple[ApiToken, s
         raise TokenRefused(unclean)
     if not getattr(user, "active", False):
         raise TokenRefused("账号已停用，不能创建令牌")
+    if getattr(user, "role", None) not in OFFICER_ROLES:
+        raise TokenRefused("只有工作人员账号可以使用 API")
     active = session.scalars(select(ApiToken.id).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
     if len(active) >= MAX_ACTIVE_TOKENS:
@@ -98,8 +100,8 @@ def authenticate(session, secret: str, *, now: datetime) -> ApiToken | None:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret),
                                                   ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.active:
-        return None
+    if token is None or not token.user.active or token.user.role not in OFFICER_ROLES:
+        return None  # an enterprise account never reaches the API
     token.last_used_at = now
     session.flush()
     return token

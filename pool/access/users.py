@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from models import CITY_ADMIN, COUNTY_OFFICER, ChangeRecord, County, PasswordReset, User
+from models import CITY_ADMIN, COUNTY_OFFICER, OFFICER_ROLES, ChangeRecord, County, PasswordReset, User
 
 from pool.access import accounts, sessions
 from pool.access.accounts import AccountError
@@ -58,8 +58,10 @@ def create(session, *, actor, username: str, display_name: str, role: str, count
         a role without its county, a bad e-mail address.
     """
     _require_admin(actor)
-    email = _email(email)
-    user, _unusable = accounts.create_user(session, username=username, display_name=_name(display_name),
+    if role not in ROLE_LABELS:  # an enterprise's account is its county's invitation (pool.portal)
+        raise AccountError(f"未知角色 {role}", "role")
+    email = checked_email(email)
+    user, _unusable = accounts.create_user(session, username=username, display_name=checked_name(display_name),
                                            role=role, county=county, email=email)
     session.flush()
     _audit(session, actor, user, "create", {"username": [None, user.username], "role": [None, role],
@@ -80,8 +82,8 @@ def update_account(session, user: User, *, actor, display_name: str | None = Non
     own = actor.id == user.id
     if not own:
         _require_admin(actor)
-    wanted = {"display_name": _name(display_name) if display_name is not None else user.display_name,
-              "email": _email(email) if email is not None else user.email}
+    wanted = {"display_name": checked_name(display_name) if display_name is not None else user.display_name,
+              "email": checked_email(email) if email is not None else user.email}
     if role is not None or county is not None:
         _require_admin(actor)
         role = role or user.role
@@ -130,6 +132,12 @@ def issue_reset(session, user: User, *, actor, now: datetime) -> str:
     """A new one-time link's secret for ``user`` (earlier unused links stop
     working); the user must then set their password with it."""
     _require_admin(actor)
+    return new_link(session, user, actor=actor, now=now)
+
+
+def new_link(session, user: User, *, actor, now: datetime) -> str:
+    """:func:`issue_reset` for a caller that has checked ``actor`` may (an
+    officer inviting an enterprise's account: :mod:`pool.portal.accounts`)."""
     if not user.active:
         raise AccountError("账号已停用，请先启用再重置密码")
     session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
@@ -171,7 +179,7 @@ def use_reset(session, secret: str | None, new_password: str, *, now: datetime) 
 def listing(session, *, query: str = "", county_id: int | None = None) -> list[User]:
     """Accounts by role, county and name; ``query`` matches any part of the
     username, the name or the e-mail address."""
-    stmt = select(User)
+    stmt = select(User).where(User.role.in_(OFFICER_ROLES))  # enterprises' accounts: pool.portal
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like),
@@ -206,7 +214,7 @@ def _require_another_admin(session, user: User) -> None:
         raise AccountError("至少要保留一个启用的市级管理员账号", "role")
 
 
-def _name(value: str | None) -> str:
+def checked_name(value: str | None) -> str:
     name = (value or "").strip()
     if not name:
         raise AccountError("姓名不能为空", "display_name")
@@ -217,7 +225,7 @@ def _name(value: str | None) -> str:
     return name
 
 
-def _email(value: str | None) -> str | None:
+def checked_email(value: str | None) -> str | None:
     email = (value or "").strip()
     if not email:
         return None

@@ -30,10 +30,10 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from sqlalchemy import case, select
+from sqlalchemy import case, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import COUNTY_OFFICER, Contact, County, Enterprise, OutboxMail, RiskFlag, User
+from models import ANNUAL_REPORT, COUNTY_OFFICER, Contact, County, Enterprise, OutboxMail, RiskFlag, Submission, User
 from models.monitoring import EXPULSION_DUE, SEVERITIES
 
 from pool.eligibility import rulebook as rulebooks
@@ -43,11 +43,13 @@ from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, URGENT, in_pool
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 MESSAGE_DOMAIN = "pool.localhost"
-ALERT, DIGEST, ANNUAL_REMINDER = "alert", "digest", "annual_reminder"
-REASON_LABELS = {ALERT: "高风险即时提醒", DIGEST: "每周风险汇总", ANNUAL_REMINDER: "年度数据报送提醒"}
+ALERT, DIGEST, ANNUAL_REMINDER, PORTAL = "alert", "digest", "annual_reminder", "portal"
+REASON_LABELS = {ALERT: "高风险即时提醒", DIGEST: "每周风险汇总", ANNUAL_REMINDER: "年度数据报送提醒",
+                 PORTAL: "企业端通知"}
 ALERT_LINES, DIGEST_LINES = 50, 200  # flags listed in one mail; the rest are counted
 # The pages a mail links to, under the system's address (tests check they are routes of the web layer).
 FLAG_PATH, MONITOR_PATH = "/monitor/flags/{id}", "/monitor/"
+ANNUAL_REPORT_PATH = "/portal/annual/{year}"  # the portal's page of the report (pool.web.portal)
 
 # Every mail is written in Chinese, then in English below it (the reader chose no language).
 _ENGLISH = Translations.load(str(TEMPLATES.parents[1] / "translations"), ["en"])
@@ -215,6 +217,12 @@ def weekly_digest(session, as_of: date, base_url: str = "") -> int:
     return enqueue_many(session, mails)
 
 
+def reported_in_portal(year: int):
+    """The enterprise has submitted its report of ``year`` in the portal (under review or accepted)."""
+    return exists().where(Submission.enterprise_id == Enterprise.id, Submission.kind == ANNUAL_REPORT,
+                          Submission.year == year, Submission.status.in_(("submitted", "accepted")))
+
+
 def reminder_stage(as_of: date, deadline: date, days_before) -> int | None:
     """The reminder stage due on ``as_of``: the smallest of ``days_before`` that
     is at least the days left (so a missed day catches up), ``None`` if none
@@ -225,8 +233,11 @@ def reminder_stage(as_of: date, deadline: date, days_before) -> int | None:
     return min((d for d in days_before if d >= left), default=None)
 
 
-def annual_data_reminders(session, as_of: date, *, rulebook=None) -> int:
-    """Queue the annual-data reminders due on ``as_of``; the number queued."""
+def annual_data_reminders(session, as_of: date, *, rulebook=None, base_url: str = "") -> int:
+    """Queue the annual-data reminders due on ``as_of``; the number queued.
+
+    Each links to the portal page where the report is made; an enterprise
+    whose report of the year is submitted (or accepted) gets no more."""
     policy = rulebook.policy if rulebook else rulebooks.load_policy(session)
     snapshot = policy.in_force(as_of)
     deadline = annual_deadline(as_of, snapshot["annual_data_deadline"])
@@ -241,7 +252,7 @@ def annual_data_reminders(session, as_of: date, *, rulebook=None) -> int:
         .join(Enterprise, Enterprise.id == Contact.enterprise_id)
         .join(County, County.id == Enterprise.county_id)
         .outerjoin(figures, on)
-        .where(in_pool(as_of), missing_figures(year),
+        .where(in_pool(as_of), missing_figures(year), ~reported_in_portal(year),
                Contact.receives_reminders.is_(True), Contact.email.is_not(None), Contact.email != "")
         .order_by(Enterprise.id, Contact.id)
     )
@@ -251,7 +262,8 @@ def annual_data_reminders(session, as_of: date, *, rulebook=None) -> int:
         subject = f"【培育库】请于 {deadline} 前报送 {year} 年度数据（{row.name}）"
         text, html = render("annual_reminder", subject, contact=row.contact, enterprise=row.name,
                             county=row.county, year=year, deadline=deadline,
-                            days_left=(deadline - as_of).days, missing=absent)
+                            days_left=(deadline - as_of).days, missing=absent,
+                            url=link(base_url, ANNUAL_REPORT_PATH.format(year=year)))
         key = f"{ANNUAL_REMINDER}/{deadline}/{stage}d/{row.id}/{row.email.lower()}"
         mails.append(Mail(key, ANNUAL_REMINDER, row.email, subject, text, html, row.county_id, row.id))
     return enqueue_many(session, mails)

@@ -24,11 +24,11 @@ ERROR_TITLES = {
 def init_app(app) -> None:
     from pool.web import (
         actions, auth, checks, corrections, enterprises, exits, flags, golive, intake, main, monitor, parts,
-        record_book, records, reference, reports, rules, users,
+        portal, record_book, records, reference, reports, reviews, rules, users,
     )
 
     for module in (auth, main, enterprises, checks, rules, reference, records, parts, record_book, reports,
-                   actions, corrections, exits, intake, monitor, flags, golive, users):
+                   actions, corrections, exits, intake, monitor, flags, golive, users, portal, reviews):
         app.register_blueprint(module.bp)
     filters.init_app(app)
     remember.init_app(app)
@@ -43,6 +43,7 @@ def init_app(app) -> None:
                                    "get_locale": get_locale})
 
     login_manager.login_view = "auth.login"
+    login_manager.blueprint_login_views = {"portal": "portal.login"}
     login_manager.login_message = _l("请先登录")
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "strong"

@@ -1,7 +1,9 @@
 """Access control for every request, failing closed.
 
 Every endpoint needs a logged-in, active user unless it is on ``PUBLIC``;
-city-administrator pages add :func:`admin_required`.  County scoping of the
+city-administrator pages add :func:`admin_required`.  An enterprise's account
+reaches only the portal (and its own password and sessions); officers never
+the portal.  County scoping of the
 data itself is :mod:`pool.access.scoping`'s job; :func:`enterprise_or_404` is the one
 way views load an enterprise.
 """
@@ -14,11 +16,15 @@ from flask_login import current_user
 from models import db
 from pool.access import scoping
 
-PUBLIC = {"auth.login", "users.reset", "static", "bootstrap.static", "main.set_language", "main.healthz"}
+PUBLIC = {"auth.login", "portal.login", "users.reset", "static", "bootstrap.static", "main.set_language", "main.healthz"}
 # What a user who must first change their password may still reach.
 BEFORE_PASSWORD_CHANGE = {"auth.password", "auth.logout", "auth.end_sessions", "users.reset"}
 # Blueprints that authenticate every request themselves (bearer tokens).
 SELF_AUTHENTICATED = {"api"}
+# An enterprise's account reaches its portal and its own password and sessions, nothing else;
+# officers do not use the portal.
+PORTAL = "portal"
+ENTERPRISE_ALSO = {"auth.password", "auth.logout", "auth.end_sessions", "main.set_language"}
 
 
 def require_login():
@@ -34,6 +40,14 @@ def require_login():
     if current_user.must_change_password and request.endpoint not in BEFORE_PASSWORD_CHANGE:
         flash(_("首次登录请先设置您自己的密码"), "warning")
         return redirect(url_for("auth.password"))
+    if current_user.is_enterprise:
+        if request.blueprint == PORTAL or request.endpoint in ENTERPRISE_ALSO:
+            return None
+        if request.endpoint == "main.index":
+            return redirect(url_for("portal.home"))
+        abort(404)  # as for another county's enterprise: nothing here is theirs, not even its existence
+    if request.blueprint == PORTAL:
+        abort(404)
     return None
 
 

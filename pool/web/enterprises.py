@@ -7,12 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import STATES, Application, Enterprise, PoolEvent, Product, db
+from models import STATES, Application, Enterprise, PoolEvent, Product, Submission, db
 from pool.eligibility import applications, rulebook
 from pool.eligibility.applicant import InvalidApplicant
 from pool.records import directory, facts
 from pool.membership import corrections, cycles, exit_requests, intake, lifecycle
 from pool.access import scoping
+from pool.portal import accounts as portal_accounts
+from pool.portal.submissions import KIND_LABELS, STATUS_LABELS
 
 from pool.web import monitor
 from pool.web.access import enterprise_or_404
@@ -90,7 +92,17 @@ def detail(enterprise_id: int):
                            outlook=_outlook(enterprise, day) if as_of is None else {}, day=day,
                            as_of=as_of, as_of_error=as_of_error, seen=seen,
                            record=record_view(enterprise, products, seen),
-                           verdict=_verdict(enterprise, seen)), 422 if as_of_error else 200
+                           verdict=_verdict(enterprise, seen), portal=portal_activity(enterprise)), \
+        422 if as_of_error else 200
+
+
+def portal_activity(enterprise) -> dict:
+    """The enterprise's portal account and what it submitted, newest first."""
+    rows = db.session.scalars(select(Submission).where(Submission.enterprise_id == enterprise.id,
+                                                       Submission.status != "draft")
+                              .order_by(Submission.id.desc()).limit(20)).all()
+    return {"account": portal_accounts.account_of(db.session, enterprise.id), "rows": rows,
+            "kinds": KIND_LABELS, "statuses": STATUS_LABELS}
 
 
 def _as_of(day):

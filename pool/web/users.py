@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from models import ChangeRecord, County, User, db
+from models import OFFICER_ROLES, ChangeRecord, County, User, db
 from pool.access import users
 
 from pool.web.access import admin_required
@@ -83,7 +83,7 @@ def new():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def detail(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _officer_or_404(user_id)
     form = AccountForm(obj=None if request.method == "POST" else user)
     _counties(form)
     if request.method == "GET":
@@ -104,13 +104,21 @@ def detail(user_id: int):
                            roles=users.ROLE_LABELS), 422 if form.errors else 200
 
 
+def _officer_or_404(user_id: int) -> User:
+    """An officer's or administrator's account (an enterprise's is managed by its county: pool.web.reviews)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.role not in OFFICER_ROLES:
+        abort(404)
+    return user
+
+
 ACTIONS = ("deactivate", "activate", "reset", "sign_out")
 
 
 @bp.post("/admin/users/<int:user_id>/<what>")
 @admin_required
 def act(user_id: int, what: str):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _officer_or_404(user_id)
     if what not in ACTIONS:
         abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -182,5 +190,5 @@ def reset(token: str):
         else:
             db.session.commit()
             flash(_("密码已设置，请用新密码登录"), "success")
-            return redirect(url_for("auth.login"))
+            return redirect(url_for("portal.login" if user.is_enterprise else "auth.login"))
     return render_template("users/reset.html", form=form, user=user), 422 if form.errors else 200
