@@ -197,7 +197,7 @@ def submission(submission_id: int):
     return render_template("portal/submission.html", row=row, kinds=KIND_LABELS, statuses=STATUS_LABELS,
                            files=evidence.current(row), action=ConfirmForm(), labels=submissions.field_labels(row),
                            upload=EvidenceForm(formdata=None),
-                           edit=url_for(*_edit_target(row)) if row.status in submissions.EDITABLE else None)
+                           edit=_edit_url(row) if row.status in submissions.EDITABLE else None)
 
 
 @bp.post("/submissions/<int:submission_id>/submit")
@@ -210,7 +210,7 @@ def submit(submission_id: int):
     except SubmissionRefused as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return redirect(url_for(*_edit_target(row)))
+        return redirect(_edit_url(row))
     return redirect(url_for("portal.submission", submission_id=row.id))
 
 
@@ -218,8 +218,7 @@ def submit(submission_id: int):
 def upload(submission_id: int):
     row = _mine_or_404(submission_id)
     portal_files.attach(row, EvidenceForm())
-    return redirect(request.form.get("back") == "submission" and url_for("portal.submission", submission_id=row.id)
-                    or url_for(*_edit_target(row)))
+    return redirect(_edit_url(row))
 
 
 @bp.post("/evidence/<int:evidence_id>/remove")
@@ -234,7 +233,7 @@ def remove(evidence_id: int):
         else:
             db.session.commit()
             flash(_("已删除材料“%(label)s”", label=item.label), "success")
-    return redirect(url_for(*_edit_target(item.submission)))
+    return redirect(_edit_url(item.submission))
 
 
 @bp.get("/evidence/<int:evidence_id>")
@@ -251,12 +250,13 @@ def _submit(row: Submission) -> None:
     flash(_("已提交县（市、区）审核"), "success")
 
 
-def _edit_target(row: Submission) -> tuple:
+def _edit_url(row: Submission) -> str:
+    """Where the enterprise changes ``row``."""
     if row.kind == DECLARATION:
-        return ("portal.declaration",)
+        return url_for("portal.declaration")
     if row.kind == ANNUAL_REPORT:
-        return ("portal.annual", {"year": row.year})
-    return ("portal.change", {"part": row.data["part"], "submission_id": row.id})
+        return url_for("portal.annual", year=row.year)
+    return url_for("portal.change", part=row.data["part"], submission_id=row.id)
 
 
 def _mine_or_404(submission_id: int) -> Submission:
