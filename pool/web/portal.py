@@ -50,7 +50,9 @@ def login():
             flash(_("账号或密码错误"), "danger")
             return render_template("portal/login.html", form=form), 401
         login_user(user)
-        return redirect(url_for("portal.home"))
+        target = request.args.get("next") or ""  # a reminder's link: back to the task, on the portal only
+        return redirect(target if target.startswith("/portal/") and "//" not in target and "\\" not in target
+                        else url_for("portal.home"))
     return render_template("portal/login.html", form=form), 422 if form.errors else 200
 
 
