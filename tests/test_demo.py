@@ -26,7 +26,7 @@ def seeded(session):
 
 
 def test_seed_demo_is_idempotent_and_valid(session, seeded):
-    assert (seeded.counties, seeded.users, seeded.enterprises) == (7, 8, 60)
+    assert (seeded.counties, seeded.users, seeded.enterprises) == (7, 9, 60)  # 8 officers, 1 enterprise account
     events, changes = (session.scalar(select(func.count()).select_from(t)) for t in (PoolEvent, ChangeRecord))
     again = demo.seed(session, as_of=AS_OF)
     session.commit()
@@ -128,6 +128,10 @@ def test_seed_demo_command_prints_the_admin_account_and_keeps_the_workbook(runne
     assert "demo_pool.xlsx" in result.output
     with open(path, "rb") as saved:
         assert len(golive.read_history(io.BytesIO(saved.read()).getvalue()).events) > 150
+    portal = next(l for l in result.output.splitlines() if "企业端账号" in l).split()
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.username == portal[0]))
+        assert account.is_enterprise and account.enterprise.state == "admitted" and account.check_password(portal[1])
     # A second run still prints the (unchanged) admin password.
     again = runner.invoke(args=["pool", "seed-demo", "--as-of", "2026-11-23"])
     assert password in again.output and "企业 0 家" in again.output

@@ -299,6 +299,8 @@ def test_a_rejection_needs_its_reason_and_ends_the_submission(client, auth, worl
         row_id = session.scalars(select(Submission.id)).one()
     client.post("/auth/logout")
     auth.login("dy")
+    home = client.get("/").get_data(as_text=True)  # the officer's worklist leads to the review queue
+    assert re.search(r'data-task="submissions">.*?href="/reviews/">企业报送待审核</a>\s*<span[^>]*>1</span>', home, re.S)
     assert "请写明不予通过的理由" in client.post(f"/reviews/{row_id}/reject", data={}).get_data(as_text=True)
     assert client.post(f"/reviews/{row_id}/reject", data={"reason": "注册证书不在本企业名下"}).status_code == 302
     again = client.post(f"/reviews/{row_id}/accept", data={"confirm": "y"}, follow_redirects=True)

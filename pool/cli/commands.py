@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from models import CITY_ADMIN, COUNTY_OFFICER, County, User, db, utcnow
+from models import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, County, User, db, utcnow
 
 from pool.access import accounts, sessions, tokens
 from pool.reference import city
@@ -223,7 +223,7 @@ def _report_credentials(created) -> None:
         return
     click.echo("演示账号（密码仅保存在 instance/demo_accounts.txt，登录后请修改）：")
     for username, pw, role, county in valid:
-        mark = "  ← 市级管理员" if role == CITY_ADMIN else ""
+        mark = {CITY_ADMIN: "  ← 市级管理员", ENTERPRISE: "  ← 企业端账号，在 /portal/login 登录"}.get(role, "")
         click.echo(f"  {username:<16} {pw}  {county}{mark}")
 
 

@@ -27,7 +27,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise, User
+from models import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, County, Enterprise, User
 
 from pool.access import accounts
 from pool.demo import applicants, details, story
@@ -96,7 +96,23 @@ def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
             details.complete(session, made[data["uscc"]], m, figures, due_year=due_year, actor=admin, as_of=as_of,
                              rng=rng)
     session.flush()
+    _enterprise_account(session, counties[0], result)
     return result
+
+
+def _enterprise_account(session, county: County, result) -> None:
+    """A portal account for the first member of the first county still in the pool
+    (its own login: /portal/login with the USCC)."""
+    member = session.scalar(select(Enterprise).where(Enterprise.county_id == county.id, Enterprise.state == "admitted")
+                            .order_by(Enterprise.id).limit(1))
+    if member is None or session.scalar(select(User.id).where(User.username == member.uscc)):
+        return
+    user, password = accounts.create_user(session, username=member.uscc, display_name=f"{member.name}联系人",
+                                          role=ENTERPRISE, county=county, email=f"contact-{member.id}@example.com")
+    user.enterprise_id = member.id
+    result.users += 1
+    result.credentials.append((member.uscc, password, ENTERPRISE, county.name))
+    session.flush()
 
 
 def _counties(session, result) -> list[County]:

@@ -11,7 +11,8 @@ each with a count, its oldest (or soonest) date and the first few items:
   their end (the rule of :mod:`pool.monitoring.qualifications`);
 * before this year's ``annual_data_deadline``, the members whose previous-year
   figures are still incomplete (after it, annual_data_missing flags say so);
-* county exits and state corrections awaiting the city administrator's decision.
+* county exits and state corrections awaiting the city administrator's decision;
+* what enterprises submitted through the portal, awaiting an officer's review.
 
 It reads only; dates are passed in; the web layer links each task to the
 page where it is done.
@@ -24,7 +25,7 @@ from typing import Iterable
 
 from sqlalchemy import func, select
 
-from models import Enterprise, Qualification, RiskFlag
+from models import Enterprise, Qualification, RiskFlag, Submission
 from models.event import PENDING as CORRECTION_PENDING
 from models.event import ExitRequest, StateCorrection
 from models.monitoring import EXPULSION_DUE, GRADUATION_READY, HIGH, WARNING
@@ -68,7 +69,8 @@ def worklist(session, county_ids: Iterable[int] | None, today: date, snapshot) -
     in the order they should be done; tasks with nothing to do are left out."""
     counties = None if county_ids is None else list(county_ids)
     tasks = [*_flags(session, counties), _exits(session, counties), _expiring(session, counties, today, snapshot),
-             _annual(session, counties, today, snapshot), _corrections(session, counties)]
+             _annual(session, counties, today, snapshot), _corrections(session, counties),
+             _submissions(session, counties)]
     return [task for task in tasks if task is not None and task.count]
 
 
@@ -158,3 +160,15 @@ def _corrections(session, counties) -> Task:
                            .order_by(sc.proposed_at).limit(SHOWN)).all()
     return Task("corrections", "更正申请待市级审批", count, oldest.date() if oldest else None, tuple(
         Item(eid, name, reason, at.date()) for eid, name, reason, at in rows))
+
+
+def _submissions(session, counties) -> Task:
+    """Portal submissions awaiting review; a declaration's enterprise is not registered yet (id 0)."""
+    sub = Submission
+    where = (sub.status == "submitted", _in(sub.county_id, counties))
+    count, oldest = session.execute(select(func.count(), func.min(sub.submitted_at)).where(*where)).one()
+    rows = session.execute(select(sub.enterprise_id, Enterprise.name, sub.title, sub.submitted_at)
+                           .outerjoin(Enterprise, Enterprise.id == sub.enterprise_id).where(*where)
+                           .order_by(sub.submitted_at).limit(SHOWN)).all()
+    return Task("submissions", "企业报送待审核", count, oldest.date() if oldest else None, tuple(
+        Item(eid or 0, name or title, title, at.date()) for eid, name, title, at in rows))

@@ -39,7 +39,7 @@ LABELS = {
     "flags:expulsion_due": _l("应予退库的风险提示"), "flags:high": _l("高风险提示"), "flags:warning": _l("预警提示"),
     "flags:graduation_ready": _l("出库建议待确认"), "expiring": _l("资格证书 %(days)s 天内到期（未见续期）"),
     "annual": _l("%(year)s 年度数据待报送（截止 %(day)s）"), "corrections": _l("更正申请待市级审批"),
-    "exits": _l("出库、退库待市级确认"),
+    "exits": _l("出库、退库待市级确认"), "submissions": _l("企业报送待审核"),
 }
 
 
@@ -51,7 +51,8 @@ def _link(key: str) -> str | None:
             return url_for("monitor.dashboard", severity=value)
         return url_for("monitor.dashboard", kind=value)
     return {"expiring": url_for("monitor.dashboard", kind="qualification_expiring"),
-            "corrections": url_for("corrections.index"), "exits": url_for("exits.index")}.get(kind)
+            "corrections": url_for("corrections.index"), "exits": url_for("exits.index"),
+            "submissions": url_for("reviews.index")}.get(kind)
 
 
 @bp.route("/lang/<code>")
