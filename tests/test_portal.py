@@ -312,3 +312,20 @@ def test_a_rejection_needs_its_reason_and_ends_the_submission(client, auth, worl
 def _file(content: bytes):
     import io
     return io.BytesIO(content)
+
+
+def test_the_county_stops_an_enterprise_account_and_its_sessions_end(app, client, auth, world, member):
+    assert client.get("/portal/").status_code == 200
+    officer = app.test_client()
+    officer.post("/auth/login", data={"username": "yx", "password": mf.PASSWORD})
+    assert officer.post(f"/reviews/accounts/{world.dy_ent.id}/stop").status_code == 404  # not their county
+    officer.post("/auth/logout")
+    officer.post("/auth/login", data={"username": "dy", "password": mf.PASSWORD})
+    stopped = officer.post(f"/reviews/accounts/{world.dy_ent.id}/stop", follow_redirects=True)
+    assert "企业端账号已停用，其所有登录已结束" in stopped.get_data(as_text=True)
+    assert client.get("/portal/").headers["Location"].startswith("/portal/login")  # its session is over
+    again = client.post("/portal/login", data={"identifier": world.dy_ent.uscc, "password": NEW_PASSWORD})
+    assert again.status_code == 401
+    officer.post(f"/reviews/accounts/{world.dy_ent.id}/restart")
+    assert client.post("/portal/login", data={"identifier": world.dy_ent.uscc, "password": NEW_PASSWORD}) \
+        .status_code == 302

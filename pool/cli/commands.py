@@ -224,7 +224,7 @@ def _report_credentials(created) -> None:
     click.echo("演示账号（密码仅保存在 instance/demo_accounts.txt，登录后请修改）：")
     for username, pw, role, county in valid:
         mark = {CITY_ADMIN: "  ← 市级管理员", ENTERPRISE: "  ← 企业端账号，在 /portal/login 登录"}.get(role, "")
-        click.echo(f"  {username:<16} {pw}  {county}{mark}")
+        click.echo(f"  {username:<18} {pw}  {county}{mark}")
 
 
 @pool_cli.command("check")

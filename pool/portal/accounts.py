@@ -22,7 +22,7 @@ from pool.access.scoping import may_act_for
 from pool.eligibility import uscc as uscc_rule
 from pool.kernel.wording import phrase
 
-__all__ = ["invite", "login_name", "account_of", "AccountError", "ROLES"]
+__all__ = ["invite", "login_name", "account_of", "set_active", "AccountError", "ROLES"]
 
 ROLES = (ENTERPRISE,)  # who logs in at the portal
 
@@ -32,6 +32,8 @@ _OTHER_COUNTY = phrase("该企业的账号属于另一县（市、区），不�
 _EMAIL_TAKEN = phrase("电子邮箱 {email!s} 已用于另一企业的账号")
 _NEED_EMAIL = phrase("请填写联系人电子邮箱")
 _NEED_NAME = phrase("请填写企业名称")
+_ALREADY_ACTIVE = phrase("该企业端账号已是启用状态")
+_ALREADY_STOPPED = phrase("该企业端账号已停用")
 
 
 def invite(session, *, actor, county: County, email: str, contact_name: str,
@@ -107,3 +109,19 @@ def login_name(session, identifier: str | None) -> str:
 def account_of(session, enterprise_id: int) -> User | None:
     """The enterprise's account, if it was invited."""
     return session.scalar(select(User).where(User.enterprise_id == enterprise_id, User.role == ENTERPRISE))
+
+
+def set_active(session, account: User, *, actor, active: bool) -> None:
+    """Stop (ending every session) or restart an enterprise's account; its
+    county's officers and the city administrator may.
+
+    :raise AccountError: not the actor's county, or already so.
+    """
+    if account.role != ENTERPRISE or not may_act_for(actor, account.county_id):
+        raise AccountError(_NOT_YOURS)
+    if account.active == active:
+        raise AccountError(_ALREADY_ACTIVE if active else _ALREADY_STOPPED)
+    accounts.set_active(session, account, active)
+    session.add(ChangeRecord(actor_id=actor.id, entity="user_account", entity_id=account.id, action="update",
+                             changes={"active": [not active, active]}))
+    session.flush()

@@ -18,6 +18,7 @@ from pool.portal.submissions import KIND_LABELS, STATUS_LABELS
 
 from pool.web import monitor
 from pool.web.access import enterprise_or_404
+from pool.web.forms import ConfirmForm
 from pool.web.clock import today
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -102,7 +103,7 @@ def portal_activity(enterprise) -> dict:
                                                        Submission.status != "draft")
                               .order_by(Submission.id.desc()).limit(20)).all()
     return {"account": portal_accounts.account_of(db.session, enterprise.id), "rows": rows,
-            "kinds": KIND_LABELS, "statuses": STATUS_LABELS}
+            "kinds": KIND_LABELS, "statuses": STATUS_LABELS, "form": ConfirmForm(formdata=None)}
 
 
 def _as_of(day):

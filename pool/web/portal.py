@@ -75,6 +75,9 @@ def declaration():
     """The 申报: the 资格自检 form, its verdict, drafts and submission."""
     account = current_user
     row = submissions.current(db.session, account, DECLARATION)
+    if account.enterprise_id is not None and (row is None or row.status in submissions.EDITABLE):
+        flash(_(submissions.REGISTERED), "info")  # declared and registered already (or registered by the county)
+        return redirect(url_for("portal.home"))
     if row is not None and row.status not in submissions.EDITABLE:
         return redirect(url_for("portal.submission", submission_id=row.id))
     form = DeclarationForm()

@@ -179,5 +179,25 @@ def invite():
                            county=county), 422 if form.errors else 200
 
 
+@bp.post("/accounts/<int:enterprise_id>/<what>")
+def account(enterprise_id: int, what: str):
+    """停用 / 启用 an enterprise's portal account (stopping ends its sessions)."""
+    enterprise = enterprise_or_404(enterprise_id)
+    if what not in ("stop", "restart"):
+        abort(404)
+    holder = portal_accounts.account_of(db.session, enterprise.id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        portal_accounts.set_active(db.session, holder, actor=current_user, active=what == "restart")
+    except users.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("企业端账号已停用，其所有登录已结束") if what == "stop" else _("企业端账号已启用"), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id) + "#portal")
+
+
 def _visible_or_404(submission_id: int) -> Submission:
     return review.get(db.session, current_user, submission_id) or abort(404)
