@@ -329,3 +329,15 @@ def test_the_county_stops_an_enterprise_account_and_its_sessions_end(app, client
     officer.post(f"/reviews/accounts/{world.dy_ent.id}/restart")
     assert client.post("/portal/login", data={"identifier": world.dy_ent.uscc, "password": NEW_PASSWORD}) \
         .status_code == 302
+
+
+def test_reports_and_changes_wait_for_registration(client, world, newcomer, use_db):
+    from pool.portal import submissions
+    assert client.get("/portal/annual/2025").status_code == 404
+    assert client.get("/portal/changes/product").status_code == 404
+    with use_db() as session:
+        account = session.scalars(select(User).where(User.username == newcomer)).one()
+        for save in (lambda: submissions.save_annual(session, account, year=2025, figures={}, now=None),
+                     lambda: submissions.save_change(session, account, part="product", values={}, now=None)):
+            with pytest.raises(submissions.SubmissionRefused, match="贵企业尚未登记在库"):
+                save()

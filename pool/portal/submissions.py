@@ -41,7 +41,7 @@ COMMENT_EXTRAS = {"evidence": phrase("证明材料"), "general": phrase("总体�
 
 _LOCKED = phrase("该{kind}{status}，不能再修改或提交")
 REGISTERED = phrase("贵企业已登记在库，无需再次申报；年度数据和记录变更请在“我的企业”中报送")
-_NOTREGISTERED = phrase("贵企业尚未登记在库：请先完成入库申报，经县（市、区）受理后再报送")
+_NOT_REGISTERED = phrase("贵企业尚未登记在库：请先完成入库申报，经县（市、区）受理后再报送")
 _ONE_REPORT = phrase("{year} 年度数据已有一份报送（{status}），请在其中修改")
 _UNKNOWN_PART = phrase("不能申请变更的记录类型 {part!s}")
 _UNKNOWN_FIGURE = phrase("未知字段 {field!s}")

@@ -1,5 +1,5 @@
 """Login, logout, password change and "sign out everywhere"."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from models import User, db
 from pool.access import accounts, sessions
 
-from pool.web import remember
+from pool.web import clock, remember
 from pool.web.forms import ConfirmForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -31,28 +31,37 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        cfg = current_app.config
-        try:
-            user = accounts.authenticate(
-                db.session, form.username.data, form.password.data,
-                remote_addr=request.remote_addr, now=datetime.now(timezone.utc),
-                max_failures=cfg["LOGIN_MAX_FAILURES"],
-                window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]),
-            )
-        except accounts.LoginThrottled as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return render_template("auth/login.html", form=form), 429
-        db.session.commit()
-        if user is None:
-            flash(_("用户名或密码错误"), "danger")
-            return render_template("auth/login.html", form=form), 401
+        user, refused = attempt(form.username.data, form.password.data, accounts.OFFICER_ROLES,
+                                "auth/login.html", form, _("用户名或密码错误"))
+        if refused:
+            return refused
         login_user(user)  # never Flask-Login's own remember cookie: see pool.web.remember
         if form.remember.data:
             remember.remember_device(user)
             db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def attempt(username: str, password: str, roles, template: str, form, wrong: str):
+    """One login attempt of an account of ``roles``, recorded and committed:
+    ``(user, None)``, or ``(None, the page refusing it)`` — 429 while
+    throttled, 401 for wrong credentials (``wrong`` says so)."""
+    cfg = current_app.config
+    try:
+        user = accounts.authenticate(
+            db.session, username, password, remote_addr=request.remote_addr, now=clock.now(),
+            max_failures=cfg["LOGIN_MAX_FAILURES"], window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]),
+            roles=roles)
+    except accounts.LoginThrottled as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return None, (render_template(template, form=form), 429)
+    db.session.commit()
+    if user is None:
+        flash(wrong, "danger")
+        return None, (render_template(template, form=form), 401)
+    return user, None
 
 
 @bp.post("/logout")
@@ -90,7 +99,7 @@ def password():
         user = db.session.get(User, current_user.id)
         try:
             accounts.change_password(user, form.current_password.data, form.new_password.data,
-                                     now=datetime.now(timezone.utc))
+                                     now=clock.now())
         except accounts.AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(str(exc))

@@ -2,15 +2,12 @@
 reports its yearly figures and proposes changes to its record, with evidence;
 it reaches nothing but its own (:mod:`pool.web.access` keeps it here).
 Thin callers of :mod:`pool.portal`."""
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from models import ANNUAL_REPORT, CHANGE_REQUEST, DECLARATION, Evidence, Submission, YearlyFigure, db
-from pool.access import accounts
 from pool.eligibility import rulebook
 from pool.membership.history import STATE_LABELS
 from pool.monitoring.annual import annual_deadline
@@ -18,6 +15,7 @@ from pool.portal import accounts as portal_accounts, evidence, notices, submissi
 from pool.portal.submissions import KIND_LABELS, STATUS_LABELS, SubmissionRefused
 from pool.records.fields import PARTS
 from pool.web import clock, portal_files
+from pool.web.auth import attempt
 from pool.web.checks import VERDICT_STYLE
 from pool.web.check_forms import GROUPS, fill, place_problems, to_applicant
 from pool.web.forms import ConfirmForm
@@ -35,20 +33,10 @@ def login():
         return redirect(url_for("portal.home" if current_user.is_enterprise else "main.index"))
     form = PortalLoginForm()
     if form.validate_on_submit():
-        cfg = current_app.config
-        try:
-            user = accounts.authenticate(
-                db.session, portal_accounts.login_name(db.session, form.identifier.data), form.password.data,
-                remote_addr=request.remote_addr, now=clock.now(), max_failures=cfg["LOGIN_MAX_FAILURES"],
-                window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]), roles=portal_accounts.ROLES)
-        except accounts.LoginThrottled as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return render_template("portal/login.html", form=form), 429
-        db.session.commit()
-        if user is None:
-            flash(_("账号或密码错误"), "danger")
-            return render_template("portal/login.html", form=form), 401
+        user, refused = attempt(portal_accounts.login_name(db.session, form.identifier.data), form.password.data,
+                                portal_accounts.ROLES, "portal/login.html", form, _("账号或密码错误"))
+        if refused:
+            return refused
         login_user(user)
         target = request.args.get("next") or ""  # a reminder's link: back to the task, on the portal only
         return redirect(target if target.startswith("/portal/") and "//" not in target and "\\" not in target
@@ -138,19 +126,11 @@ def annual(year: int):
             form[name].process_data(value)
     elif form.validate_on_submit():
         figures = {f: form[f].data for f in ANNUAL_FIELDS}
-        try:
-            row = submissions.save_annual(db.session, account, year=year, figures=figures, now=clock.now(),
-                                          submission=row)
-            if form.send.data:
-                _submit(row)
-                return redirect(url_for("portal.submission", submission_id=row.id))
-        except SubmissionRefused as exc:
-            db.session.rollback()
-            refusal(form, exc)
-        else:
-            db.session.commit()
-            flash(_("草稿已保存"), "success")
-            return redirect(url_for("portal.annual", year=year))
+        done = _save_or_send(form, lambda: submissions.save_annual(
+            db.session, account, year=year, figures=figures, now=clock.now(), submission=row),
+            send=form.send.data, draft=lambda saved: url_for("portal.annual", year=year))
+        if done:
+            return done
     return render_template("portal/annual.html", form=form, row=row, year=year, comments=_comments(row),
                            labels=submissions.field_labels(row),
                            upload=EvidenceForm(formdata=None), action=ConfirmForm()), 422 if form.errors else 200
@@ -175,21 +155,13 @@ def change(part: str, submission_id: int | None = None):
     form = part_form(spec, patents=numbers, with_reason=False)()
     if request.method == "GET" and row is not None:
         fill_part(form, row.data["values"])
-    send = "send" in request.form
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            row = submissions.save_change(db.session, account, part=part, values=form_values(form, spec),
-                                          now=clock.now(), submission=row)
-            if send:
-                _submit(row)
-                return redirect(url_for("portal.submission", submission_id=row.id))
-        except SubmissionRefused as exc:
-            db.session.rollback()
-            refusal(form, exc)
-        else:
-            db.session.commit()
-            flash(_("草稿已保存"), "success")
-            return redirect(url_for("portal.change", part=part, submission_id=row.id))
+        done = _save_or_send(form, lambda: submissions.save_change(
+            db.session, account, part=part, values=form_values(form, spec), now=clock.now(), submission=row),
+            send="send" in request.form,
+            draft=lambda saved: url_for("portal.change", part=part, submission_id=saved.id))
+        if done:
+            return done
     return render_template("portal/change.html", form=form, part=part, label=spec.label, row=row,
                            comments=_comments(row), labels=submissions.field_labels(row),
                            upload=EvidenceForm(formdata=None),
@@ -244,6 +216,24 @@ def remove(evidence_id: int):
 @bp.get("/evidence/<int:evidence_id>")
 def download(evidence_id: int):
     return portal_files.send(_evidence_or_404(evidence_id))
+
+
+def _save_or_send(form, save, *, send: bool, draft):
+    """Save the draft (``save()`` returns it) and, with ``send``, submit it: the
+    redirect (to the submission, or to ``draft(row)`` for a draft), or ``None``
+    with the refusal on the form."""
+    try:
+        row = save()
+        if send:
+            _submit(row)
+            return redirect(url_for("portal.submission", submission_id=row.id))
+    except SubmissionRefused as exc:
+        db.session.rollback()
+        refusal(form, exc)
+        return None
+    db.session.commit()
+    flash(_("草稿已保存"), "success")
+    return redirect(draft(row))
 
 
 def _submit(row: Submission) -> None:
