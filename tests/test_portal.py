@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models import (
     Application, Contact, Enterprise, Evidence, OutboxMail, PoolEvent, Product, Submission, User, YearlyFigure,
@@ -341,3 +341,29 @@ def test_reports_and_changes_wait_for_registration(client, world, newcomer, use_
                      lambda: submissions.save_change(session, account, part="product", values={}, now=None)):
             with pytest.raises(submissions.SubmissionRefused, match="贵企业尚未登记在库"):
                 save()
+
+
+def test_two_officers_deciding_at_once_get_no_error(app, client, auth, world, member, use_db, monkeypatch):
+    """The second decision finds the submission decided meanwhile: a message, not a 500."""
+    from pool.portal import review
+    client.post("/portal/changes/trademark", data={"reg_no": "66778800", "owned": "1", "send": "1"})
+    with use_db() as session:
+        row_id = session.scalars(select(Submission.id)).one()
+    client.post("/auth/logout")
+    auth.login("dy")
+    client.get(f"/reviews/{row_id}")
+    original = review.reject
+
+    def another_officer_first(session, submission, **kw):
+        # What another officer's request committed between this one's read and its write
+        # (PostgreSQL, read committed; SQLite serialises writers, so there it cannot happen).
+        session.execute(update(Submission).where(Submission.id == row_id)
+                        .values(status="rejected", version=Submission.version + 1))
+        return original(session, submission, **kw)
+
+    monkeypatch.setattr(review, "reject", another_officer_first)
+    page = client.post(f"/reviews/{row_id}/reject", data={"reason": "后到"}, follow_redirects=True)
+    assert page.status_code == 200 and "该申报不在待审核状态" in page.get_data(as_text=True)
+    with use_db() as session:
+        rounds = session.get(Submission, row_id).rounds
+        assert [(r.action, r.reason) for r in rounds] == [("submitted", None)]  # the late decision left nothing

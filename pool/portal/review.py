@@ -29,7 +29,7 @@ from pool.records.registration import register_from_application
 
 __all__ = ["queue", "visible", "get", "give_back", "accept", "reject"]
 
-_NOT_PENDING = phrase("该申报不在待审核状态，可能已由他人处理，请刷新页面")
+NOT_PENDING = phrase("该申报不在待审核状态，可能已由他人处理，请刷新页面")
 _NOT_YOURS = phrase("只能审核本县（市、区）的申报")
 _NEED_COMMENT = phrase("退回时请至少写一条修改意见")
 _NEED_REASON = phrase("请写明不予通过的理由")
@@ -142,13 +142,13 @@ def _require_pending(submission: Submission, actor) -> None:
     if not may_act_for(actor, submission.county_id):
         raise SubmissionRefused(_NOT_YOURS)
     if submission.status not in PENDING:
-        raise SubmissionRefused(_NOT_PENDING)
+        raise SubmissionRefused(NOT_PENDING)
 
 
 def _decide(session, submission, actor, action, now, *, comments=None, accepted=None, reason=None) -> None:
     submission.status, submission.updated_at = action, now
     if action != "returned":
         submission.decided_at, submission.decided_by_id = now, actor.id
-    session.add(SubmissionRound(submission_id=submission.id, action=action, actor_id=actor.id, at=now,
-                                comments=comments, accepted_fields=accepted, reason=reason))
+    submission.rounds.append(SubmissionRound(action=action, actor_id=actor.id, at=now, comments=comments,
+                                             accepted_fields=accepted, reason=reason))
     session.flush()

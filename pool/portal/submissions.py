@@ -43,6 +43,7 @@ _LOCKED = phrase("该{kind}{status}，不能再修改或提交")
 REGISTERED = phrase("贵企业已登记在库，无需再次申报；年度数据和记录变更请在“我的企业”中报送")
 _NOT_REGISTERED = phrase("贵企业尚未登记在库：请先完成入库申报，经县（市、区）受理后再报送")
 _ONE_REPORT = phrase("{year} 年度数据已有一份报送（{status}），请在其中修改")
+CHANGED_MEANWHILE = phrase("该报送已在别处修改、提交或审核，请刷新页面后重试")
 _UNKNOWN_PART = phrase("不能申请变更的记录类型 {part!s}")
 _UNKNOWN_FIGURE = phrase("未知字段 {field!s}")
 _PATENTS = phrase("所依专利")
@@ -160,8 +161,7 @@ def submit(session, submission: Submission, *, actor, today: date, now: datetime
     _require_editable(submission)
     validate(submission, today=today, rulebook=rulebook)
     submission.status, submission.submitted_at, submission.updated_at = "submitted", now, now
-    session.add(SubmissionRound(submission_id=submission.id, action="submitted", actor_id=actor.id, at=now,
-                                data=submission.data))
+    submission.rounds.append(SubmissionRound(action="submitted", actor_id=actor.id, at=now, data=submission.data))
     session.flush()
     return submission
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import ANNUAL_REPORT, CHANGE_REQUEST, DECLARATION, Evidence, Submission, YearlyFigure, db
 from pool.eligibility import rulebook
@@ -95,6 +96,9 @@ def declaration():
                     row = submissions.save_declaration(db.session, account, data, now=clock.now(), submission=row)
                     _submit(row)
                     return redirect(url_for("portal.submission", submission_id=row.id))
+        except StaleDataError:
+            db.session.rollback()
+            flash(_(submissions.CHANGED_MEANWHILE), "danger")
         except SubmissionRefused as exc:
             db.session.rollback()
             evaluation = None
@@ -231,6 +235,10 @@ def _save_or_send(form, save, *, send: bool, draft):
         db.session.rollback()
         refusal(form, exc)
         return None
+    except StaleDataError:
+        db.session.rollback()
+        flash(_(submissions.CHANGED_MEANWHILE), "danger")
+        return None
     db.session.commit()
     flash(_("草稿已保存"), "success")
     return redirect(draft(row))
@@ -238,10 +246,14 @@ def _save_or_send(form, save, *, send: bool, draft):
 
 def _submit(row: Submission) -> None:
     """Submit, tell the county's officers, commit; a refusal is the caller's to show."""
-    submissions.submit(db.session, row, actor=current_user, today=clock.today(), now=clock.now(),
-                       rulebook=rulebook.load(db.session))
-    notices.submitted(db.session, row, base_url=current_app.config["PUBLIC_URL"])
-    db.session.commit()
+    try:
+        submissions.submit(db.session, row, actor=current_user, today=clock.today(), now=clock.now(),
+                           rulebook=rulebook.load(db.session))
+        notices.submitted(db.session, row, base_url=current_app.config["PUBLIC_URL"])
+        db.session.commit()
+    except StaleDataError:  # submitted (or changed) in another tab meanwhile
+        db.session.rollback()
+        raise SubmissionRefused(submissions.CHANGED_MEANWHILE) from None
     flash(_("已提交县（市、区）审核"), "success")
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import ANNUAL_REPORT, DECLARATION, Evidence, Submission, YearlyFigure, db
 from pool.access import scoping, users
@@ -118,13 +119,17 @@ def _decided(row: Submission, decide, done: str, form=None):
     try:
         decide()
         notices.decided(db.session, row, base_url=current_app.config["PUBLIC_URL"])
+        db.session.commit()
+    except StaleDataError:  # another officer decided it, or the enterprise changed it, meanwhile
+        db.session.rollback()
+        flash(_(review.NOT_PENDING), "danger")
+        return redirect(url_for("reviews.detail", submission_id=row.id))
     except SubmissionRefused as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         if form is not None:
             return _page(row, form, RejectForm(formdata=None), 422)
         return redirect(url_for("reviews.detail", submission_id=row.id))
-    db.session.commit()
     flash(done, "success")
     if row.kind == DECLARATION and row.status == "accepted":
         return redirect(url_for("enterprises.detail", enterprise_id=row.enterprise_id))
