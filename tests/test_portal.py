@@ -367,3 +367,50 @@ def test_two_officers_deciding_at_once_get_no_error(app, client, auth, world, me
     with use_db() as session:
         rounds = session.get(Submission, row_id).rounds
         assert [(r.action, r.reason) for r in rounds] == [("submitted", None)]  # the late decision left nothing
+
+
+def test_a_product_on_record_certified_and_a_certificate_renewed(client, auth, world, member, use_db):
+    from models import Qualification
+    from pool.records import parts
+    with use_db() as session:
+        officer = session.get(User, world.dy_officer.id)
+        enterprise = session.get(Enterprise, world.dy_ent.id)
+        product = parts.add_part(session, enterprise, "product", actor=officer, today=DAY,
+                                 values={"name": "高频覆铜板", "main": True})
+        certificate = parts.add_part(session, enterprise, "qualification", actor=officer, today=DAY,
+                                     values={"type": "high_tech", "certificate_no": "GR202342000001",
+                                             "valid_from": "2023-12-01", "valid_to": "2026-11-30"})
+        other = parts.add_part(session, session.get(Enterprise, world.yx_ent.id), "product",
+                               actor=session.get(User, world.yx_officer.id), today=DAY, values={"name": "阳新产品"})
+        session.commit()
+        product_id, certificate_id, other_id = product.id, certificate.id, other.id
+    home = client.get("/portal/").get_data(as_text=True)
+    assert f"/portal/changes/product/rows/{product_id}" in home and f"rows/{certificate_id}/renew" in home
+    assert client.get(f"/portal/changes/product/rows/{other_id}").status_code == 404  # not its own
+    assert client.get(f"/portal/changes/product/rows/{product_id}/renew").status_code == 404  # only certificates
+    form = client.get(f"/portal/changes/product/rows/{product_id}").get_data(as_text=True)
+    assert 'value="高频覆铜板"' in form  # the record as it stands
+    client.post(f"/portal/changes/product/rows/{product_id}", data={
+        "name": "高频覆铜板", "main": "1", "patent_intensive": "1", "certificate_no": "HBMJ2026-040",
+        "certified_on": "2026-04-25", "send": "1"})
+    client.post(f"/portal/changes/qualification/rows/{certificate_id}/renew", data={"level": "",
+        "type": "high_tech", "certificate_no": "GR202642000077", "valid_from": "2026-04-20",
+        "valid_to": "2029-11-29", "send": "1"})
+    with use_db() as session:
+        change, renewal = session.scalars(select(Submission).order_by(Submission.id)).all()
+        assert (change.data["action"], change.data["row_id"], renewal.data["action"]) == ("change", product_id, "renew")
+    client.post("/auth/logout")
+    auth.login("dy")
+    page = client.get(f"/reviews/{change.id}").get_data(as_text=True)
+    assert "现登记" in page and "HBMJ2026-040" in page
+    assert client.post(f"/reviews/{change.id}/accept", data={
+        "confirm": "y", "fields": ["patent_intensive", "certificate_no", "certified_on"]}).status_code == 302
+    assert client.post(f"/reviews/{renewal.id}/accept", data={
+        "confirm": "y", "fields": ["type", "certificate_no", "valid_from", "valid_to"]}).status_code == 302
+    with use_db() as session:
+        product = session.get(Product, product_id)
+        assert (product.patent_intensive, product.certified_on, product.name) == (True, date(2026, 4, 25), "高频覆铜板")
+        assert session.scalars(select(PoolEvent.effective_on).where(
+            PoolEvent.enterprise_id == world.dy_ent.id, PoolEvent.kind == "progress")).all() == [date(2026, 4, 25)]
+        renewed = session.scalars(select(Qualification).where(Qualification.renews_id == certificate_id)).one()
+        assert (renewed.certificate_no, renewed.valid_to) == ("GR202642000077", date(2029, 11, 29))

@@ -6,8 +6,8 @@ An accepted declaration becomes a saved eligibility check and an ``applied``
 enterprise (:func:`pool.records.registration.register_from_application`) to
 which the account and the evidence are tied; an accepted annual report is
 recorded by :func:`pool.records.edits.record_figures`; an accepted change by
-:func:`pool.records.parts.add_part`, which recognises progress as for an
-officer's own entry.  Every decision is a :class:`~models.SubmissionRound`.
+the living record's part functions (:mod:`pool.portal.record_changes`), which
+recognise progress as for an officer's own entry.  Every decision is a :class:`~models.SubmissionRound`.
 """
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from pool.access.scoping import MAX_ID, county_filter, may_act_for
 from pool.eligibility import applications
 from pool.kernel.wording import phrase
 from pool.portal.submissions import PENDING, SubmissionRefused, evaluate, validate
-from pool.records import edits, parts
+from pool.portal import record_changes
+from pool.records import edits
 from pool.records.changes import RecordRefused
 from pool.records.registration import register_from_application
 
@@ -88,7 +89,7 @@ def accept(session, submission: Submission, *, actor, today: date, now: datetime
     """
     _require_pending(submission, actor)
     validate(submission, today=today, rulebook=rulebook)
-    proposed = _proposed(submission)
+    proposed = _proposed(session, submission)
     taken = list(proposed) if fields is None else [f for f in proposed if f in set(fields)]
     if submission.kind != DECLARATION:
         if not taken:
@@ -104,12 +105,12 @@ def accept(session, submission: Submission, *, actor, today: date, now: datetime
     return enterprise
 
 
-def _proposed(submission: Submission) -> list[str]:
+def _proposed(session, submission: Submission) -> list[str]:
     if submission.kind == DECLARATION:
         return []
     if submission.kind == ANNUAL_REPORT:
         return [k for k, v in submission.data["figures"].items() if v not in (None, "")]
-    return [k for k, v in submission.data["values"].items() if v not in (None, "", [])]
+    return record_changes.proposed(session, submission.enterprise_id, submission.data)
 
 
 def _apply(session, submission: Submission, actor, today: date, rulebook, taken: list[str]):
@@ -132,9 +133,8 @@ def _apply(session, submission: Submission, actor, today: date, rulebook, taken:
         edits.record_figures(session, enterprise, actor=actor, year=data["year"], values=values,
                              expected_version=row.version if row else None, on=today)
         return enterprise
-    values = {k: submission.data["values"][k] for k in taken}
-    parts.add_part(session, enterprise, submission.data["part"], actor=actor, today=today, values=values,
-                   reason=_FROM_PORTAL.format(id=submission.id))
+    record_changes.apply(session, enterprise, submission.data, taken, actor=actor, today=today,
+                         reason=_FROM_PORTAL.format(id=submission.id))
     return enterprise
 
 

@@ -22,15 +22,14 @@ from pool.kernel.wording import phrase
 from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.records.changes import LABELS as RECORD_LABELS
 from pool.records.changes import FIGURE_FIELDS, RecordRefused, checked_figures, refuse_empty
+from pool.portal import record_changes
 from pool.records.fields import PARTS
 
-__all__ = ["SubmissionRefused", "EDITABLE", "CHANGE_PARTS", "mine", "get_mine", "current", "save_declaration",
+__all__ = ["SubmissionRefused", "EDITABLE", "mine", "get_mine", "current", "save_declaration",
            "save_annual", "save_change", "submit", "evaluate", "validate", "field_labels", "COMMENT_EXTRAS", "KIND_LABELS", "STATUS_LABELS"]
 
 EDITABLE = ("draft", "returned")  # the enterprise's to change
 PENDING = ("submitted",)  # the officer's to decide
-# The parts an enterprise may propose adding to its record.
-CHANGE_PARTS = ("patent", "product", "qualification", "trademark", "partnership")
 KIND_LABELS = {DECLARATION: phrase("入库申报"), ANNUAL_REPORT: phrase("年度数据报送"),
                CHANGE_REQUEST: phrase("记录变更申请")}
 STATUS_LABELS = {"draft": phrase("草稿"), "submitted": phrase("待审核"), "returned": phrase("已退回修改"),
@@ -44,7 +43,6 @@ REGISTERED = phrase("贵企业已登记在库，无需再次申报；年度数�
 _NOT_REGISTERED = phrase("贵企业尚未登记在库：请先完成入库申报，经县（市、区）受理后再报送")
 _ONE_REPORT = phrase("{year} 年度数据已有一份报送（{status}），请在其中修改")
 CHANGED_MEANWHILE = phrase("该报送已在别处修改、提交或审核，请刷新页面后重试")
-_UNKNOWN_PART = phrase("不能申请变更的记录类型 {part!s}")
 _UNKNOWN_FIGURE = phrase("未知字段 {field!s}")
 _PATENTS = phrase("所依专利")
 
@@ -96,7 +94,7 @@ def save_declaration(session, account, data: Mapping[str, Any], *, now: datetime
 def save_annual(session, account, *, year: int, figures: Mapping[str, Any], now: datetime,
                 submission: Submission | None = None) -> Submission:
     """Keep the report of ``year``'s figures as a draft (amounts as text, counts as integers)."""
-    _require_enterprise(account)
+    require_enterprise(account)
     for field in figures:
         if field not in FIGURE_FIELDS:
             raise SubmissionRefused(_UNKNOWN_FIGURE.format(field=field), field)
@@ -110,15 +108,19 @@ def save_annual(session, account, *, year: int, figures: Mapping[str, Any], now:
 
 
 def save_change(session, account, *, part: str, values: Mapping[str, Any], now: datetime,
-                submission: Submission | None = None) -> Submission:
-    """Keep a proposed addition to the record (a patent, a product, a certificate …) as a draft."""
-    _require_enterprise(account)
-    if part not in CHANGE_PARTS:
-        raise SubmissionRefused(_UNKNOWN_PART.format(part=part), "part")
-    spec = PARTS[part]
-    data = {"part": part, "values": {k: _plain(v) for k, v in values.items()
-                                     if k in spec.fields or k == "patents"}}
-    return _save(session, account, CHANGE_REQUEST, data, spec.label, now, submission)
+                submission: Submission | None = None, row=None, renew: bool = False) -> Submission:
+    """Keep a proposal for the record as a draft: a part to add, the changes
+    to ``row`` (one of the enterprise's own), or — ``renew`` — the certificate
+    that renews the qualification ``row``."""
+    require_enterprise(account)
+    if row is not None and row.enterprise_id != account.enterprise_id:
+        row = None  # never another enterprise's row, whatever was asked
+    try:
+        data = record_changes.data_for(part, values, row, renew=renew)
+    except RecordRefused as exc:
+        raise SubmissionRefused(str(exc), exc.field) from None
+    title = PARTS[part].describe(row) if row is not None else PARTS[part].label
+    return _save(session, account, CHANGE_REQUEST, data, title, now, submission)
 
 
 def evaluate(data: Mapping[str, Any], today: date, rulebook):
@@ -145,10 +147,7 @@ def validate(submission: Submission, *, today: date, rulebook) -> None:
             values = checked_figures(data["figures"], data["year"], today)
             refuse_empty(values, FIGURE_FIELDS, data["year"])
         else:
-            spec = PARTS[data["part"]]
-            cleaned = {name: field.clean(name, data["values"].get(name), today)
-                       for name, field in spec.fields.items()}
-            spec.check(spec, cleaned, cleaned)
+            record_changes.validate(data, today)
     except RecordRefused as exc:
         raise SubmissionRefused(str(exc), exc.field) from None
 
@@ -197,11 +196,6 @@ def _require_editable(submission: Submission) -> None:
                                                status=STATUS_LABELS[submission.status]))
 
 
-def _require_enterprise(account) -> None:
+def require_enterprise(account) -> None:
     if account.enterprise_id is None:
         raise SubmissionRefused(_NOT_REGISTERED)
-
-
-def _plain(value: Any) -> Any:
-    """A form value as JSON keeps it (a date as its ISO text)."""
-    return value.isoformat() if isinstance(value, date) else value

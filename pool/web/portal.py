@@ -12,9 +12,11 @@ from models import ANNUAL_REPORT, CHANGE_REQUEST, DECLARATION, Evidence, Submiss
 from pool.eligibility import rulebook
 from pool.membership.history import STATE_LABELS
 from pool.monitoring.annual import annual_deadline
-from pool.portal import accounts as portal_accounts, evidence, notices, submissions
+from pool.portal import accounts as portal_accounts, evidence, notices, record_changes, submissions
+from pool.portal.record_changes import ADD, CHANGE, RENEW
 from pool.portal.submissions import KIND_LABELS, STATUS_LABELS, SubmissionRefused
 from pool.records.fields import PARTS
+from pool.records.parts import values_of
 from pool.web import clock, portal_files
 from pool.web.auth import attempt
 from pool.web.checks import VERDICT_STYLE
@@ -56,7 +58,17 @@ def home():
                            deadline=deadline, overdue=day > deadline,
                            report=submissions.current(db.session, account, ANNUAL_REPORT, year=year),
                            declaration=submissions.current(db.session, account, DECLARATION),
-                           parts={p: PARTS[p].label for p in submissions.CHANGE_PARTS})
+                           parts={p: PARTS[p].label for p in record_changes.CHANGE_PARTS},
+                           record=_record(account.enterprise))
+
+
+def _record(enterprise) -> list:
+    """The enterprise's record by part: ``(code, label, [(row, its description)])``."""
+    if enterprise is None:
+        return []
+    return [(code, PARTS[code].label, [(row, PARTS[code].describe(row)) for row in
+                                        getattr(enterprise, record_changes.RELATIONS[code])])
+            for code in record_changes.CHANGE_PARTS]
 
 
 @bp.route("/declaration", methods=["GET", "POST"])
@@ -142,34 +154,48 @@ def annual(year: int):
 
 @bp.route("/changes/<part>", methods=["GET", "POST"])
 @bp.route("/changes/<part>/<int:submission_id>", methods=["GET", "POST"])
-def change(part: str, submission_id: int | None = None):
-    """申请记录变更: a patent, a product, a certificate … to add to the record."""
+@bp.route("/changes/<part>/rows/<int:row_id>", methods=["GET", "POST"], defaults={"action": CHANGE})
+@bp.route("/changes/<part>/rows/<int:row_id>/renew", methods=["GET", "POST"], defaults={"action": RENEW})
+def change(part: str, submission_id: int | None = None, row_id: int | None = None, action: str = ADD):
+    """申请记录变更: a patent, a product, a certificate … to add to the record,
+    a change to one on record, or a certificate's renewal."""
     account = current_user
-    if part not in submissions.CHANGE_PARTS or account.enterprise_id is None:
+    if part not in record_changes.CHANGE_PARTS or account.enterprise_id is None:
         abort(404)
-    row = None
+    draft = None
     if submission_id is not None:
-        row = submissions.get_mine(db.session, account, submission_id)
-        if row is None or row.kind != CHANGE_REQUEST or row.data.get("part") != part:
+        draft = submissions.get_mine(db.session, account, submission_id)
+        if draft is None or draft.kind != CHANGE_REQUEST or draft.data.get("part") != part:
             abort(404)
-        if row.status not in submissions.EDITABLE:
-            return redirect(url_for("portal.submission", submission_id=row.id))
+        if draft.status not in submissions.EDITABLE:
+            return redirect(url_for("portal.submission", submission_id=draft.id))
+        row_id, action = draft.data.get("row_id"), draft.data.get("action", ADD)
+    row = record_changes.row_of(db.session, account.enterprise_id, part, row_id) if row_id is not None else None
+    if (row_id is not None and row is None) or (action == RENEW and part != "qualification"):
+        abort(404)
     spec = PARTS[part]
     numbers = [p.number for p in account.enterprise.patents]
     form = part_form(spec, patents=numbers, with_reason=False)()
-    if request.method == "GET" and row is not None:
-        fill_part(form, row.data["values"])
+    if request.method == "GET":
+        if draft is not None:
+            fill_part(form, draft.data["values"])
+        elif action == CHANGE:
+            fill_part(form, values_of(spec, row))
+        elif action == RENEW:
+            fill_part(form, {k: getattr(row, k) for k in ("type", "level", "issuer")})
     if request.method == "POST" and form.validate_on_submit():
         done = _save_or_send(form, lambda: submissions.save_change(
-            db.session, account, part=part, values=form_values(form, spec), now=clock.now(), submission=row),
+            db.session, account, part=part, values=form_values(form, spec), now=clock.now(), submission=draft,
+            row=row, renew=action == RENEW),
             send="send" in request.form,
             draft=lambda saved: url_for("portal.change", part=part, submission_id=saved.id))
         if done:
             return done
-    return render_template("portal/change.html", form=form, part=part, label=spec.label, row=row,
-                           comments=_comments(row), labels=submissions.field_labels(row),
-                           upload=EvidenceForm(formdata=None),
-                           action=ConfirmForm()), 422 if form.errors else 200
+    return render_template("portal/change.html", form=form, part=part, label=spec.label, row=draft,
+                           about=spec.describe(row) if row is not None else None,
+                           action_label=record_changes.ACTION_LABELS[action],
+                           comments=_comments(draft), labels=submissions.field_labels(draft),
+                           upload=EvidenceForm(formdata=None), action=ConfirmForm()), 422 if form.errors else 200
 
 
 @bp.get("/submissions/<int:submission_id>")

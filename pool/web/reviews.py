@@ -14,7 +14,7 @@ from models import ANNUAL_REPORT, DECLARATION, Evidence, Submission, YearlyFigur
 from pool.access import scoping, users
 from pool.eligibility import rulebook
 from pool.monitoring.annual import annual_deadline
-from pool.portal import accounts as portal_accounts, evidence, notices, review, submissions
+from pool.portal import accounts as portal_accounts, evidence, notices, record_changes, review, submissions
 from pool.portal.submissions import KIND_LABELS, STATUS_LABELS, SubmissionRefused
 from pool.web import clock, portal_files
 from pool.web.access import enterprise_or_404
@@ -64,7 +64,9 @@ def _page(row: Submission, accept_form, reject_form, status: int = 200):
                            styles=VERDICT_STYLE, kinds=KIND_LABELS, statuses=STATUS_LABELS,
                            files=evidence.current(row), extra=submissions.COMMENT_EXTRAS, labels=submissions.field_labels(row), accept_form=accept_form,
                            reject_form=reject_form, action=ConfirmForm(formdata=None),
-                           pending=row.status in submissions.PENDING), status
+                           pending=row.status in submissions.PENDING,
+                           compared=row.kind == ANNUAL_REPORT or row.data.get("action") == record_changes.CHANGE,
+                           action_label=record_changes.ACTION_LABELS.get(row.data.get("action"))), status
 
 
 def _fields(row: Submission) -> list[tuple[str, str, object, object]]:
@@ -77,7 +79,10 @@ def _fields(row: Submission) -> list[tuple[str, str, object, object]]:
                                                               YearlyFigure.year == row.year))
         return [(k, labels[k], v, getattr(stored, k) if stored else None)
                 for k, v in row.data["figures"].items() if v not in (None, "")]
-    return [(k, labels.get(k, k), v, None) for k, v in row.data["values"].items() if v not in (None, "", [])]
+    now = record_changes.current_values(db.session, row.enterprise_id, row.data)
+    names = (record_changes.proposed(db.session, row.enterprise_id, row.data) if row.status in submissions.PENDING
+             else [k for k, v in row.data["values"].items() if v not in (None, "", [])])  # decided: as proposed
+    return [(k, labels.get(k, k), row.data["values"][k], now.get(k)) for k in names]
 
 
 @bp.post("/<int:submission_id>/return")
