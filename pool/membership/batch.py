@@ -26,6 +26,12 @@ write, never *what* they decide:
   transaction holds the database's write lock from its first statement
   (``BEGIN IMMEDIATE``, :mod:`pool.database`).  PostgreSQL returns the ids of
   a many-row insert in order; its sequences number the rows as always;
+* new rows of other kinds that a caller creates wholesale (the go-live
+  import's enterprise records, :mod:`pool.records.registration`) are built as
+  ORM objects, which the rules read, but inserted by :meth:`insert` — one
+  statement a table, each row what the ORM would insert (an unset or
+  ``None`` value takes the column's default) — and attached (:meth:`attach`) to the
+  session as rows it has loaded: the unit of work then only updates them;
 * Python's cyclic garbage collector is paused while the batch is open: the
   session holds every row the batch writes until the end, so a collection
   frees nothing, and each full one walks all of them again (a third of the
@@ -40,6 +46,8 @@ import gc
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, event, func, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import IntakeRound, PoolEvent
 
@@ -112,6 +120,35 @@ class Batch:
         until the batch inserts the events it holds."""
         self._events.append((enterprise, row))
 
+    def insert(self, objects: list) -> None:
+        """Insert the new ORM ``objects`` (all of one class with one integer
+        primary key, not in the session) in one statement, each row as the
+        ORM would insert it: a column left unset or ``None`` takes its default.
+        The values written, the id among them, are set on each object as if
+        it had been loaded; the ids are the ones the ORM would give
+        (:meth:`_insert`)."""
+        if not objects:
+            return
+        mapper = inspect(objects[0]).mapper
+        rows = [_row(mapper, obj) for obj in objects]
+        for row in rows:
+            del row[mapper.primary_key[0].key]  # given by _insert
+        self._insert(mapper.primary_key[0], rows)
+        columns = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs]
+        for obj, row in zip(objects, rows):
+            values = obj.__dict__
+            for key, column in columns:
+                if key not in values or values[key] is not row[column]:  # the id, a default
+                    set_committed_value(obj, key, row[column])
+
+    def attach(self, objects: list, roots: list) -> None:
+        """Put the inserted ``objects`` (:meth:`insert`) in the session as
+        rows it has loaded, through ``roots`` (the objects the others hang
+        from; the session's cascade reaches the rest)."""
+        for obj in objects:
+            make_transient_to_detached(obj)
+        self.session.add_all(roots)
+
     def _before_query(self, _state) -> None:
         if self._events and self._session.autoflush:  # where the autoflush would flush them
             self._write_events()
@@ -124,11 +161,22 @@ class Batch:
         held, self._events = self._events, []
         if any(enterprise.id is None for enterprise, _row in held):
             self.session.flush()
-        rows = [{**row, "enterprise_id": enterprise.id} for enterprise, row in held]
-        if self._numbered is not None:  # SQLite: numbered as the ORM's rows are (see _number)
+        self._insert(_EVENTS.c.id, [{**row, "enterprise_id": enterprise.id} for enterprise, row in held])
+
+    def _insert(self, key, rows: list[dict]) -> None:
+        """Insert ``rows`` (without their primary ``key``) into its table in
+        one statement, and set each row's ``key``: numbered as the ORM's rows
+        are on SQLite (see :meth:`_number`), from the sequence on PostgreSQL,
+        read back in the rows' order."""
+        if self._numbered is not None:
             for row in rows:
-                row["id"] = self._next_id(_EVENTS.c.id)
-        self.session.connection().execute(_EVENTS.insert(), rows)
+                row[key.key] = self._next_id(key)
+            self.session.connection().execute(key.table.insert(), rows)
+        else:
+            ids = self.session.connection().execute(
+                key.table.insert().returning(key, sort_by_parameter_order=True), rows).scalars()
+            for row, new_id in zip(rows, ids):
+                row[key.key] = new_id
 
     def _next_id(self, column) -> int:
         if column.table not in self._last:
@@ -145,3 +193,17 @@ class Batch:
             key = mapper.get_property_by_column(column).key
             if getattr(row, key) is None:
                 setattr(row, key, self._next_id(column))
+
+
+def _row(mapper, obj) -> dict:
+    """The row the ORM inserts for the new ``obj``: a value unset or ``None``
+    is the column's default, if it has one (JSON keeps an explicit ``None``)."""
+    values, row = obj.__dict__, {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        value = values.get(prop.key)
+        if value is None and column.default is not None and not (
+                prop.key in values and column.type.should_evaluate_none):
+            value = column.default.arg(None) if column.default.is_callable else column.default.arg
+        row[column.key] = value
+    return row
