@@ -207,7 +207,9 @@ def register_applicants(session, items: list[tuple[dict, date]], *, actor, ruleb
     (:mod:`pool.membership.batch`): each ``(data, on)`` judged as of ``on``,
     saved as a check and registered on ``on``, by the same steps and with
     the same refusals, but the checks, the enterprises and their 申报 are
-    flushed together, and each USCC and county is looked up once.
+    written together (the records and their change records as rows, one
+    statement a table: :func:`_insert_records`), and each USCC and county is
+    looked up once.
 
     :return: per item, its new :class:`~models.Enterprise` or the exception
         :func:`register_applicant` would have raised; a refused item leaves
