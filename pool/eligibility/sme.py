@@ -111,6 +111,7 @@ class SizeTable:
     def __init__(self, raw: dict, groups: dict[str, SizeGroup],
                  prefixes: dict[str, str | None], notes: dict[str, str]):
         self._raw = raw
+        self._text = json.dumps(raw)  # to_json's source: every verdict recorded copies the table
         self.groups = MappingProxyType(groups)
         self._prefixes = prefixes  # code prefix -> group id, None = not covered
         self._notes = notes  # code prefix (not covered) -> why
@@ -149,7 +150,7 @@ class SizeTable:
 
     def to_json(self) -> dict:
         """The JSON form (a fresh copy)."""
-        return json.loads(json.dumps(self._raw))
+        return json.loads(self._text)
 
     def group_for(self, industry_code: str) -> tuple[SizeGroup | None, str]:
         """The group of a class code ("C3562" or "3562") and, when there is none,

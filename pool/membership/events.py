@@ -73,13 +73,15 @@ def check_subtype(types: Mapping[str, str], subtype: str, what: str) -> None:
 
 # --- writing ------------------------------------------------------------------
 
-def move(session, enterprise, actor, on, to_state, reason, evidence, *, batch=None, **columns) -> PoolEvent:
+def move(session, enterprise, actor, on, to_state, reason, evidence, *, batch=None,
+         **columns) -> PoolEvent | None:
     """Append the ``state_change`` event and update the enterprise's cache
     (a first 申报 comes from no state; a re-application from the last one).
-    Flushed, unless a ``batch`` writes (it flushes later, :mod:`.batch`)."""
+    Flushed, unless a ``batch`` writes (it inserts the event later and
+    returns no row object, :mod:`.batch`)."""
     from_state = None if to_state == APPLIED and enterprise.state == APPLIED else enterprise.state
-    event = append(session, enterprise, actor, on, STATE_CHANGE, None, reason, evidence,
-                    from_state=from_state, to_state=to_state, **columns)
+    event = append(session, enterprise, actor, on, STATE_CHANGE, None, reason, evidence, batch=batch,
+                   from_state=from_state, to_state=to_state, **columns)
     enterprise.state = to_state
     enterprise.state_changed_on = on
     if to_state == ADMITTED:
@@ -89,18 +91,30 @@ def move(session, enterprise, actor, on, to_state, reason, evidence, *, batch=No
     return event
 
 
-def fact(session, enterprise, actor, on, kind, subtype, reason, evidence, *, batch=None, **columns) -> PoolEvent:
-    event = append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns)
+def fact(session, enterprise, actor, on, kind, subtype, reason, evidence, *, batch=None,
+         **columns) -> PoolEvent | None:
+    event = append(session, enterprise, actor, on, kind, subtype, reason, evidence, batch=batch, **columns)
     if batch is None:
         session.flush()
     return event
 
 
-def append(session, enterprise, actor, on, kind, subtype, reason, evidence, **columns) -> PoolEvent:
-    # ``enterprise=`` too: a row a batch has not flushed yet has no id, the flush fills it in
-    event = PoolEvent(enterprise_id=enterprise.id, enterprise=enterprise, county_id=enterprise.county_id, kind=kind,
-                      subtype=subtype, effective_on=on, actor_id=actor.id,
-                      reason=(reason or "").strip(), evidence=as_json(evidence or {}), **columns)
+# The columns of an event a batch holds as a row, with their values when not
+# given: the model's defaults (``recorded_at`` is left to its own, per row).
+_ROW = {"subtype": None, "from_state": None, "to_state": None, "replenishment": False, "corrects_id": None,
+        "intake_round_id": None}
+
+
+def append(session, enterprise, actor, on, kind, subtype, reason, evidence, *, batch=None,
+           **columns) -> PoolEvent | None:
+    """The event, added to the session — or, in a ``batch``, held by it as a
+    row with the same values (``None`` returned; :meth:`.batch.Batch.add_event`)."""
+    values = dict(county_id=enterprise.county_id, kind=kind, subtype=subtype, effective_on=on, actor_id=actor.id,
+                  reason=(reason or "").strip(), evidence=as_json(evidence or {}), **columns)
+    if batch is not None:
+        batch.add_event(enterprise, {**_ROW, **values})
+        return None
+    event = PoolEvent(enterprise_id=enterprise.id, enterprise=enterprise, **values)
     session.add(event)
     return event
 

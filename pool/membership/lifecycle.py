@@ -108,7 +108,8 @@ def apply(session, enterprise: Enterprise, *, actor, on: date, today: date,
           reason: str = "", batch=None) -> PoolEvent:
     """Record the 申报 of a new enterprise (state ``applied``).  ``batch``
     (:mod:`pool.membership.batch`) writes many at once; every function below
-    takes it too.
+    takes it too, and returns ``None`` with it: the batch inserts the event
+    later, as a row.
 
     :raise TransitionRefused: if the enterprise already has a lifecycle history.
     """

@@ -303,14 +303,21 @@ def owner_of(entity: str, row) -> int | None:
 
 
 def audit(session, actor, entity: str, entity_id: int, version: int | None, action: str,
-          changes: dict[str, list], *, effective_on: date | None = None,
-          reason: str | None = None, enterprise_id: int | None = None) -> ChangeRecord:
-    """One :class:`~models.ChangeRecord`; dates in ``changes`` are stored as ISO
-    text.  ``enterprise_id``: the enterprise whose record changed (the daily
-    scan judges it again)."""
-    storable = {k: [v.isoformat() if isinstance(v, date) else v for v in pair] for k, pair in changes.items()}
-    record = ChangeRecord(actor_id=actor.id, entity=entity, entity_id=entity_id, version=version,
-                          action=action, changes=storable, effective_on=effective_on, reason=reason,
-                          enterprise_id=enterprise_id)
+          changes: dict[str, list], **details) -> ChangeRecord:
+    """One :class:`~models.ChangeRecord` (:func:`change_record`), added to the session."""
+    record = change_record(actor, entity, entity_id, version, action, changes, **details)
     session.add(record)
     return record
+
+
+def change_record(actor, entity: str, entity_id: int, version: int | None, action: str,
+                  changes: dict[str, list], *, effective_on: date | None = None,
+                  reason: str | None = None, enterprise_id: int | None = None) -> ChangeRecord:
+    """One :class:`~models.ChangeRecord`, not added to a session (a batch
+    inserts many at once); dates in ``changes`` are stored as ISO text.
+    ``enterprise_id``: the enterprise whose record changed (the daily scan
+    judges it again)."""
+    storable = {k: [v.isoformat() if isinstance(v, date) else v for v in pair] for k, pair in changes.items()}
+    return ChangeRecord(actor_id=actor.id, entity=entity, entity_id=entity_id, version=version,
+                        action=action, changes=storable, effective_on=effective_on, reason=reason,
+                        enterprise_id=enterprise_id)

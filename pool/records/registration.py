@@ -11,10 +11,11 @@ from datetime import date
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     CITY_ADMIN, Application, County, Enterprise, Patent, Product, Qualification, ResearchPartnership, Trademark,
-    YearlyFigure,
+    YearlyFigure, product_patent,
 )
 
 from pool.access.scoping import may_act_for
@@ -25,7 +26,7 @@ from pool.eligibility.rulebook import Rulebook
 from pool.membership import lifecycle
 from pool.membership.batch import Batch
 from pool.records.changes import (
-    FIGURE_FIELDS, IP_COLUMNS, RecordRefused, audit, checked_figures, created_fields, require_actor,
+    FIGURE_FIELDS, IP_COLUMNS, RecordRefused, change_record, checked_figures, created_fields, require_actor,
 )
 
 __all__ = ["register_from_application", "refuse_duplicate", "register_applicant", "register_applicants",
@@ -71,7 +72,7 @@ def register_from_application(session, application: Application, *, actor, on: d
     except lifecycle.TransitionRefused as exc:
         raise RecordRefused(str(exc)) from None
     link_checks(session, [enterprise])
-    _audit_created(session, actor, enterprise, application, created)
+    session.add_all(_audit_created(actor, enterprise, application, created))
     session.flush()
     return enterprise
 
@@ -149,12 +150,13 @@ def link_checks(session, enterprises: list[Enterprise]) -> None:
                         .execution_options(synchronize_session="fetch"))
 
 
-def _audit_created(session, actor, enterprise: Enterprise, application: Application, created: dict) -> None:
-    audit(session, actor, "enterprise", enterprise.id, enterprise.version, "create",
-          {**created, "application_id": [None, application.id]}, enterprise_id=enterprise.id)
-    for figure in enterprise.figures:
-        audit(session, actor, "yearly_figure", figure.id, figure.version, "create",
-              created_fields(figure, FIGURE_FIELDS, year=figure.year), enterprise_id=enterprise.id)
+def _audit_created(actor, enterprise: Enterprise, application: Application, created: dict) -> list:
+    """The change records of a registration (not added to a session)."""
+    return [change_record(actor, "enterprise", enterprise.id, enterprise.version, "create",
+                          {**created, "application_id": [None, application.id]}, enterprise_id=enterprise.id),
+            *(change_record(actor, "yearly_figure", figure.id, figure.version, "create",
+                            created_fields(figure, FIGURE_FIELDS, year=figure.year), enterprise_id=enterprise.id)
+              for figure in enterprise.figures)]
 
 
 def refuse_duplicate(session, uscc: str, county_id: int, actor) -> None:
@@ -205,7 +207,9 @@ def register_applicants(session, items: list[tuple[dict, date]], *, actor, ruleb
     (:mod:`pool.membership.batch`): each ``(data, on)`` judged as of ``on``,
     saved as a check and registered on ``on``, by the same steps and with
     the same refusals, but the checks, the enterprises and their 申报 are
-    flushed together, and each USCC and county is looked up once.
+    written together (the records and their change records as rows, one
+    statement a table: :func:`_insert_records`), and each USCC and county is
+    looked up once.
 
     :return: per item, its new :class:`~models.Enterprise` or the exception
         :func:`register_applicant` would have raised; a refused item leaves
@@ -254,14 +258,42 @@ def register_applicants(session, items: list[tuple[dict, date]], *, actor, ruleb
             results[i] = exc
             continue
         existing[enterprise.uscc] = results[i] = enterprise  # the same USCC again is a duplicate
-        session.add(enterprise)
-        application.enterprise = enterprise
         registered.append((enterprise, application, created))
+    _insert_records(session, [e for e, _a, _c in registered], batch)
+    for enterprise, application, _created in registered:
+        application.enterprise = enterprise
     batch.flush()
     link_checks(session, [e for e, _a, _c in registered])
-    for enterprise, application, created in registered:
-        _audit_created(session, actor, enterprise, application, created)
+    batch.insert([record for enterprise, application, created in registered
+                  for record in _audit_created(actor, enterprise, application, created)])
     return results
+
+
+# The parts of a record, in the order they are inserted (after the enterprise).
+_PARTS = ("qualifications", "patents", "products", "trademarks", "partnerships", "figures")
+
+
+def _insert_records(session, enterprises: list[Enterprise], batch: Batch) -> None:
+    """Insert the new ``enterprises`` with every part of their records in a
+    few statements (:meth:`Batch.insert <pool.membership.batch.Batch.insert>`:
+    the rows the ORM would insert, one statement a table, instead of the unit
+    of work's flush of some 15 objects an enterprise), then put them in the
+    session as loaded rows: later changes (the lifecycle's) are updates as
+    before."""
+    batch.insert(enterprises)
+    parts = {name: [] for name in _PARTS}
+    for enterprise in enterprises:
+        for name in _PARTS:
+            for row in getattr(enterprise, name):
+                set_committed_value(row, "enterprise_id", enterprise.id)
+                parts[name].append(row)
+    for rows in parts.values():
+        batch.insert(rows)
+    links = [{"product_id": product.id, "patent_id": patent.id}
+             for product in parts["products"] for patent in product.patents]
+    if links:
+        session.connection().execute(product_patent.insert(), links)
+    batch.attach([*enterprises, *(row for rows in parts.values() for row in rows)], enterprises)
 
 
 def _county(session, named: str | None, actor) -> County:

@@ -23,9 +23,9 @@ The enterprises are registered first, all at once
 depends on no other's history, only on its own record and day); then the
 other events replay in date order.  All of it runs in one
 :class:`~pool.membership.batch.Batch`, which changes how the lifecycle reads
-and writes (no lock or re-read of a row this import inserted, no flush per
-event, the rounds read once, rows numbered for many-row inserts on SQLite),
-never what it decides.
+and writes (no lock or re-read of a row this import inserted, the events and
+the new records inserted as rows, one statement a table, instead of through
+the unit of work, the rounds read once), never what it decides.
 
 Nothing is written unless the whole history replays: every refusal is
 collected (naming the sheet and row; an enterprise's later events are not
