@@ -24,7 +24,7 @@ _OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠
 _COMPARE = phrase("{label}：{value} {op} {target}")
 _ANNIVERSARY_AT_LEAST = phrase("{label}：{start} 起满 {years} 年为 {due}，{day} {verdict}")
 _WITHIN = phrase("{label}：{start} 起 {years} 年内（至 {due}），{day} {verdict}")
-_ABSENT = phrase("无{label}")
+_ABSENT = phrase("{label}：无")
 _AWARD_YEAR = phrase("{label}：{value} 年，须为 {target} 年")
 _NEW = phrase("新认定：首次获得该级别的该项资格")
 _RENEWAL = phrase("重新认定：此前已获得同类资格（{basis}）")
