@@ -21,7 +21,7 @@ from pool.eligibility.criteria import check
 from pool.kernel.wording import phrase
 from pool.eligibility.contract import FIELD_LABELS as APPLICANT_LABELS
 from pool.records.changes import LABELS as RECORD_LABELS
-from pool.records.changes import FIGURE_FIELDS, RecordRefused, checked_figures, refuse_empty
+from pool.records.changes import COUNT_FIELDS, FIGURE_FIELDS, RecordRefused, checked_figures, refuse_empty
 from pool.portal import record_changes
 from pool.records.fields import PARTS
 
@@ -100,7 +100,7 @@ def save_annual(session, account, *, year: int, figures: Mapping[str, Any], now:
             raise SubmissionRefused(_UNKNOWN_FIGURE.format(field=field), field)
     if submission is None and (other := current(session, account, ANNUAL_REPORT, year=year)) is not None:
         raise SubmissionRefused(_ONE_REPORT.format(year=year, status=STATUS_LABELS[other.status]))
-    data = {"year": year, "figures": {k: (str(v) if v is not None and k not in ("employees", "rd_staff") else v)
+    data = {"year": year, "figures": {k: (str(v) if v is not None and k not in COUNT_FIELDS else v)
                                       for k, v in figures.items()}}
     row = _save(session, account, ANNUAL_REPORT, data, f"{year}", now, submission)
     row.year = year

@@ -267,6 +267,18 @@ def fill(form: ApplicationForm, data: dict) -> None:
             field.append_entry(row)
 
 
+def add_row_requested(form: ApplicationForm, formdata) -> bool:
+    """Handle a "添加一行" button: one more empty row in that group (at most
+    :data:`MAX_ROWS`), nothing evaluated."""
+    for group in GROUPS:
+        if f"add_{group}" in formdata:
+            field = getattr(form, group)
+            if len(field.entries) < MAX_ROWS:
+                field.append_entry()
+            return True
+    return False
+
+
 class UploadForm(SafeForm):
     file = FileField(_l("申报文件（Excel 模板 .xlsx 或 JSON）"), validators=[
         FileRequired(_l("请选择文件")), FileAllowed(["xlsx", "json"], _l("只接受 .xlsx 或 .json 文件"))])

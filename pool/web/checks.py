@@ -22,7 +22,7 @@ from pool.web.clock import now, today
 from pool.records import facts
 from pool.web.access import enterprise_or_404
 from pool.web.check_forms import (
-    GROUPS, MAX_ROWS, ApplicationForm, UploadForm, fill, place_problems, to_applicant,
+    GROUPS, ApplicationForm, UploadForm, add_row_requested, fill, place_problems, to_applicant,
 )
 
 bp = Blueprint("checks", __name__, url_prefix="/checks")
@@ -71,7 +71,7 @@ def new():
         batch_id = request.args.get("batch", type=int)
         if batch_id:
             _fill_from_batch(form, batch_id, request.args.get("row", type=int))
-    added = _add_row_requested(form)
+    added = add_row_requested(form, request.form)
     evaluation, problems = None, []
     if request.method == "POST" and not added:
         # every error in one round: the form's own and the contract's, each at its field
@@ -125,17 +125,6 @@ def _fill_from_batch(form, batch_id: int, row: int | None) -> None:
     except (TypeError, ValueError, KeyError, AttributeError):
         flash(_("该行部分数据格式有误，未能全部预填，请对照文件补充"), "warning")
     form.county_id.data, form.as_of.data = batch.county_id, batch.as_of
-
-
-def _add_row_requested(form) -> bool:
-    """Handle a "添加一行" button: one more empty row in that group, nothing evaluated."""
-    for group in GROUPS:
-        if f"add_{group}" in request.form:
-            field = getattr(form, group)
-            if len(field.entries) < MAX_ROWS:
-                field.append_entry()
-            return True
-    return False
 
 
 def _rules():

@@ -9,25 +9,25 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import ANNUAL_REPORT, CHANGE_REQUEST, DECLARATION, Evidence, Submission, YearlyFigure, db
+from pool.access.scoping import MAX_ID
 from pool.eligibility import rulebook
-from pool.membership.history import STATE_LABELS
 from pool.monitoring.annual import annual_deadline
 from pool.portal import accounts as portal_accounts, evidence, notices, record_changes, submissions
 from pool.portal.record_changes import ADD, CHANGE, RENEW
 from pool.portal.submissions import KIND_LABELS, STATUS_LABELS, SubmissionRefused
+from pool.records.changes import FIGURE_FIELDS
 from pool.records.fields import PARTS
 from pool.records.parts import values_of
 from pool.web import clock, portal_files
 from pool.web.auth import attempt
 from pool.web.checks import VERDICT_STYLE
-from pool.web.check_forms import GROUPS, fill, place_problems, to_applicant
+from pool.web.check_forms import GROUPS, add_row_requested, fill, place_problems, to_applicant
 from pool.web.forms import ConfirmForm
 from pool.web.part_forms import fill as fill_part, form_values, part_form
 from pool.web.saving import refusal
 from pool.web.portal_forms import AnnualForm, DeclarationForm, EvidenceForm, PortalLoginForm
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-ANNUAL_FIELDS = ("operating_revenue", "total_assets", "rd_expense", "employees", "rd_staff")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,7 +54,7 @@ def home():
     year, deadline = day.year - 1, annual_deadline(day, snapshot["annual_data_deadline"])
     rows = db.session.scalars(submissions.mine(account)).all()
     return render_template("portal/home.html", account=account, enterprise=account.enterprise, rows=rows,
-                           states=STATE_LABELS, kinds=KIND_LABELS, statuses=STATUS_LABELS, year=year,
+                           kinds=KIND_LABELS, statuses=STATUS_LABELS, year=year,
                            deadline=deadline, overdue=day > deadline,
                            report=submissions.current(db.session, account, ANNUAL_REPORT, year=year),
                            declaration=submissions.current(db.session, account, DECLARATION),
@@ -88,7 +88,7 @@ def declaration():
         form.as_of.data, form.county_id.data = clock.today(), account.county_id
         form.uscc.data = account.username
         form.assessment_year.data = form.assessment_year.data or clock.today().year
-    added = _add_row(form)
+    added = add_row_requested(form, request.form)
     evaluation, problems = None, []
     if request.method == "POST" and not added:
         form.as_of.data, form.county_id.data, form.uscc.data = clock.today(), account.county_id, account.username
@@ -137,11 +137,11 @@ def annual(year: int):
     if request.method == "GET":
         stored = db.session.scalar(select(YearlyFigure).where(YearlyFigure.enterprise_id == account.enterprise_id,
                                                               YearlyFigure.year == year))
-        values = row.data["figures"] if row else {f: getattr(stored, f) for f in ANNUAL_FIELDS} if stored else {}
+        values = row.data["figures"] if row else {f: getattr(stored, f) for f in FIGURE_FIELDS} if stored else {}
         for name, value in values.items():
             form[name].process_data(value)
     elif form.validate_on_submit():
-        figures = {f: form[f].data for f in ANNUAL_FIELDS}
+        figures = {f: form[f].data for f in FIGURE_FIELDS}
         done = _save_or_send(form, lambda: submissions.save_annual(
             db.session, account, year=year, figures=figures, now=clock.now(), submission=row),
             send=form.send.data, draft=lambda saved: url_for("portal.annual", year=year))
@@ -297,7 +297,7 @@ def _mine_or_404(submission_id: int) -> Submission:
 
 
 def _evidence_or_404(evidence_id: int) -> Evidence:
-    item = db.session.get(Evidence, evidence_id) if 0 < evidence_id <= 2**31 - 1 else None
+    item = db.session.get(Evidence, evidence_id) if 0 < evidence_id <= MAX_ID else None
     if item is None or item.removed_at is not None or item.submission.account_id != current_user.id:
         abort(404)
     return item
@@ -309,12 +309,3 @@ def _comments(row: Submission | None) -> dict:
         return {}
     last = next((r for r in reversed(row.rounds) if r.action == "returned"), None)
     return dict(last.comments or {}) if last else {}
-
-
-def _add_row(form) -> bool:
-    for group in GROUPS:
-        if f"add_{group}" in request.form:
-            field = getattr(form, group)
-            field.append_entry()
-            return True
-    return False
