@@ -3,7 +3,7 @@
 Importing this package registers every table on ``db.metadata`` (Alembic and
 the tests rely on that).
 """
-from .base import Money, UTCDateTime, db, utcnow  # noqa: F401
+from .base import Money, PayableMoney, UTCDateTime, db, utcnow  # noqa: F401
 from .county import County  # noqa: F401
 from .user import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, OFFICER_ROLES, ROLES, LoginAttempt, PasswordReset, RememberToken, User  # noqa: F401
 from .enterprise import STATES, Contact, Enterprise  # noqa: F401
@@ -18,3 +18,7 @@ from .application import Application, IntakeBatch, IntakeRound  # noqa: F401
 from .monitoring import JobLock, OutboxMail, RecordVerdict, RiskFlag, RiskFlagChange, RiskFlagNote  # noqa: F401
 from .api_token import ApiRateWindow, ApiToken  # noqa: F401
 from .portal import DECLARATION, ANNUAL_REPORT, CHANGE_REQUEST, Evidence, Submission, SubmissionRound  # noqa: F401
+from .awards import (  # noqa: F401
+    APPROVE, DECISIONS, OPEN, PAY, PUBLISH, PUBLISHED, REDUCE, REFUSE, REVERSE, AwardEntry, AwardFact, AwardItem,
+    AwardSettlement,
+)

@@ -5,7 +5,8 @@ get their own types so that no model can store them wrongly:
 
 * ``Money``: 万元 as an exact ``Decimal``, stored as an integer number of yuan
   (1 万元 = 10 000 元), so sums and comparisons are exact in SQL on SQLite and
-  PostgreSQL alike and ``200.2 / 2002`` stays exactly 10 %.
+  PostgreSQL alike and ``200.2 / 2002`` stays exactly 10 %.  ``PayableMoney``
+  does the same in fen, for award amounts paid to 0.01 元.
 * ``UTCDateTime``: aware datetimes, stored as naive UTC; shown in Asia/Shanghai
   by the web layer.
 """
@@ -43,20 +44,28 @@ class Money(TypeDecorator):
 
     impl = BigInteger
     cache_ok = True
+    units_per_wan, unit = YUAN_PER_WAN, "0.0001 万元，即 1 元"
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
-        yuan = amount * YUAN_PER_WAN
-        if yuan != yuan.to_integral_value():
-            raise ValueError(f"金额 {amount} 万元 超出精度（最小 0.0001 万元，即 1 元）")
-        return int(yuan)
+        units = amount * self.units_per_wan
+        if units != units.to_integral_value():
+            raise ValueError(f"金额 {amount} 万元 超出精度（最小 {self.unit}）")
+        return int(units)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return Decimal(value) / YUAN_PER_WAN
+        return Decimal(value) / self.units_per_wan
+
+
+class PayableMoney(Money):
+    """A payable amount (万元, exact ``Decimal``), stored as integer fen: awards are paid to 0.01 元."""
+
+    cache_ok = True
+    units_per_wan, unit = YUAN_PER_WAN * 100, "0.000001 万元，即 0.01 元"
 
 
 class UTCDateTime(TypeDecorator):
