@@ -15,7 +15,7 @@ another county's data.
 from sqlalchemy import false, select, true
 
 from models import (
-    CITY_ADMIN, COUNTY_OFFICER, Application, Contact, County, Enterprise, ExitRequest, IntakeBatch, OutboxMail,
+    CITY_ADMIN, COUNTY_OFFICER, Application, AwardFact, AwardItem, Contact, County, Enterprise, ExitRequest, IntakeBatch, OutboxMail,
     Patent,
     PoolEvent, Product, ProductFigure, Qualification, ResearchPartnership, RiskFlag, StateCorrection,
     RiskFlagChange, Trademark, YearlyFigure,
@@ -24,8 +24,10 @@ from models import (
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 
 # How a child row reaches its enterprise: directly, or through its parent row.
-# A mail may have no enterprise (an officer's digest): its own county decides.
-_COUNTY_OWNED = (OutboxMail, IntakeBatch)
+# A mail may have no enterprise (an officer's digest): its own county decides.  An award
+# fact or item belongs to its enterprise's county; one of a bank, an agency or a
+# university has none and is the city administrator's alone.
+_COUNTY_OWNED = (OutboxMail, IntakeBatch, AwardFact, AwardItem)
 _DIRECT = (Application, Contact, ExitRequest, Patent, PoolEvent, Product, Qualification, StateCorrection,
            ResearchPartnership, RiskFlag, Trademark, YearlyFigure)
 _THROUGH = {ProductFigure: (Product, ProductFigure.product_id == Product.id),
