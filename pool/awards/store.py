@@ -56,7 +56,7 @@ def record(session, document: Any, *, source: str, actor, as_of: date, now: date
     A fact already stored with the same beneficiary and identifier and the same
     content is skipped, so importing a document twice changes nothing.  An
     enterprise beneficiary (named by its 统一社会信用代码) is linked to its record
-    and county; a county officer (``county_id``) may record facts for their own
+    and county, and takes its registered name when the document gives none; a county officer (``county_id``) may record facts for their own
     county's enterprises only.
 
     :return: the new rows and the number skipped as already stored.
@@ -94,7 +94,8 @@ def record(session, document: Any, *, source: str, actor, as_of: date, now: date
                 problems.append(_TAKEN.format(path=f"{where}.id", key=beneficiary.id, fact=fact.id))
                 continue
             new.append(AwardFact(
-                beneficiary_key=beneficiary.id, beneficiary_name=beneficiary.name,
+                beneficiary_key=beneficiary.id, beneficiary_name=raw.get("name") or (
+                    company.name if company else beneficiary.name),
                 beneficiary_kind=beneficiary.kind, in_region=beneficiary.in_region,
                 enterprise_id=company.id if company else None, county_id=company.county_id if company else None,
                 fact_id=fact.id, type=fact.type, date=fact.date, subject=fact.subject[:120], data=raw_fact,

@@ -72,3 +72,8 @@ def sort_key(name: str | None) -> str:
     from pypinyin import lazy_pinyin  # imported on first use: a large table
 
     return " ".join(lazy_pinyin((name or "").strip())).lower()[:400]
+
+
+def like_pattern(text: str) -> str:
+    """A ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere, its ``%`` and ``_`` taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

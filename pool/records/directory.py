@@ -10,10 +10,6 @@ from pool.membership.history import STATE_LABELS  # noqa: F401 - the one vocabul
 assert set(STATE_LABELS) == set(STATES)
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 # The orders a list can be sorted in: the columns, then the name's pinyin and the id (stable).
 SORTS = {
     "name": (Enterprise.name_key,), "uscc": (Enterprise.uscc,), "county": (Enterprise.county_id,),
@@ -36,8 +32,8 @@ def search(viewer, *, q: str | None = None, county_id: int | None = None,
     if q:
         q = q.strip()
         stmt = stmt.where(or_(
-            Enterprise.name.ilike(f"%{_like_escape(q)}%", escape="\\"),
-            Enterprise.uscc.like(f"%{_like_escape(q.upper())}%", escape="\\"),
+            Enterprise.name.ilike(text.like_pattern(q), escape="\\"),
+            Enterprise.uscc.like(text.like_pattern(q.upper()), escape="\\"),
         ))
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)

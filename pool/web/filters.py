@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import get_locale, get_translations, gettext, lazy_gettext as _l
 
+from pool.awards import money
 from pool.kernel.wording import translate
 from pool.membership import history
 from pool.io import workbook
@@ -27,6 +28,14 @@ def wan(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"{value:,.2f}"
+
+
+def wan_exact(value: Decimal | str | None) -> str:
+    """An award amount in 万元 (a ``Decimal`` or its text) as exact as it is paid (to 0.01 元), no
+    trailing zeros; '—' when unknown."""
+    if value is None:
+        return "—"
+    return money.wan(Decimal(value))
 
 
 def iso(value: date | None) -> str:
@@ -111,7 +120,7 @@ def status_label(value: str) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.filters.update(
-        local_time=local_time, wan=wan, iso=iso, yes_no=yes_no, state_label=state_label,
+        local_time=local_time, wan=wan, wan_exact=wan_exact, iso=iso, yes_no=yes_no, state_label=state_label,
         label=label, event_label=event_label, wording=wording, verdict_label=verdict_label, status_label=status_label,
     )
     from pool.web.clock import today
