@@ -3,7 +3,6 @@ year opened, decided, published, printed, exported and paid; each refusal shown 
 the field it names; county officers reading only their own county."""
 import io
 import json
-import re
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -12,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from models import AwardEntry, AwardFact, AwardItem, AwardSettlement
+from models import AwardEntry, AwardFact, AwardItem
 from pool.awards import programme
 
 DAY = date(2026, 11, 30)
