@@ -20,5 +20,5 @@ from .api_token import ApiRateWindow, ApiToken  # noqa: F401
 from .portal import DECLARATION, ANNUAL_REPORT, CHANGE_REQUEST, Evidence, Submission, SubmissionRound  # noqa: F401
 from .awards import (  # noqa: F401
     APPROVE, DECISIONS, OPEN, PAY, PUBLISH, PUBLISHED, REDUCE, REFUSE, REVERSE, AwardEntry, AwardFact, AwardItem,
-    AwardSettlement,
+    AwardParameter, AwardSettlement,
 )

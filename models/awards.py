@@ -183,3 +183,34 @@ def _refuse_update(mapper, connection, target):
 @event.listens_for(AwardEntry, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise AppendOnlyError("奖补台账只能追加，不能删除；请记录一条冲销")
+
+
+class AwardParameter(db.Model):
+    """A dated value the city administrator set for a programme's parameter (a reading
+    marked [R], an amount, a tier table the document does not print).  Kept, never
+    changed: a later row with the same day supersedes an earlier one, and the
+    shipped value stays the default before the first row's day."""
+
+    __tablename__ = "award_parameter"
+    __table_args__ = (Index("ix_award_parameter_key", "programme", "key", "valid_from", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[date] = mapped_column(Date)
+    value: Mapped[object] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)  # the document and clause the value comes from
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entered_by: Mapped[User | None] = relationship()
+
+
+@event.listens_for(AwardParameter, "before_update")
+def _refuse_parameter_update(mapper, connection, target):
+    raise AppendOnlyError("奖补参数只能追加新的取值，不能修改")
+
+
+@event.listens_for(AwardParameter, "before_delete")
+def _refuse_parameter_delete(mapper, connection, target):
+    raise AppendOnlyError("奖补参数只能追加新的取值，不能删除")

@@ -66,7 +66,7 @@ def test_a_complete_year_per_city_from_facts_to_the_paid_list(session, admin, co
     states = items(session, row)
     for state in states.values():
         if state.decided:
-            for level, _amount in ledger.lines(row, state.item, state.decided):
+            for level, _amount in ledger.lines(ledger.rules(session, row)[state.item.rule], state.decided):
                 ledger.pay(session, row, state, level, on=date(2026, 6, 30), reference="拨付凭证", actor=admin,
                            as_of=date(2026, 11, 30), now=NOW)
     figures = settlement.summary(items(session, row))
@@ -85,7 +85,7 @@ def test_two_funding_lines_are_paid_separately_and_add_up_exactly(session, admin
     loan = find(items(session, row), "YZ-07", "JK2024-001")
     assert loan.item.payable == D("4.14")
     ledger.decide(session, row, loan, REDUCE, amount=D("3.333333"), reason="利息凭证核减", actor=admin, now=NOW)
-    parts = ledger.lines(row, loan.item, D("3.333333"))
+    parts = ledger.lines(ledger.rules(session, row)["YZ-07"], D("3.333333"))
     assert parts == [("district", D("1.666667")), ("city", D("1.666666"))]
     assert sum(amount for _, amount in parts) == D("3.333333")
 

@@ -216,3 +216,26 @@ def test_every_award_page_answers(client, auth, world, use_db):
         assert client.get(path).status_code == 404, path
     english = client.get(f"/awards/{settlement_id}", headers={"Accept-Language": "en"})
     assert english.status_code == 200
+
+
+def test_the_administrator_enters_a_tier_table_and_a_county_officer_cannot(client, auth, world):
+    auth.login("dy")
+    page = text(client.get("/awards/programmes/xuchang-2022"))
+    assert "xc11_trademark_interest_tiers" in page and "未录入" in page and 'id="parameter-form"' not in page
+    assert client.post("/awards/programmes/xuchang-2022/parameters", data={
+        "key": "xc02_first_amount", "valid_from": "2025-01-01", "value": "12", "source": "x"}).status_code == 403
+    auth.logout()
+    auth.login("admin")
+    page = client.post("/awards/programmes/xuchang-2022/parameters", data={
+        "key": "xc11_trademark_interest_tiers", "valid_from": "2024-01-01", "value": '[{"to": "500"}]',
+        "source": "许昌市知识产权质押融资奖补办法 第五条"})
+    assert page.status_code == 422 and "分档表须为 JSON 列表" in text(page) and "质押融资奖补办法 第五条" in text(page)
+    page = client.post("/awards/programmes/xuchang-2022/parameters", data={
+        "key": "xc11_trademark_interest_tiers", "valid_from": "2024-01-01",
+        "value": '[{"to": "500", "to_inclusive": true, "amount": "5"}, {"from": "500", "from_inclusive": false, '
+                 '"amount": "10"}]', "source": "许昌市知识产权质押融资奖补办法 第五条"})
+    assert page.status_code == 303
+    page = text(client.get(page.headers["Location"]))
+    assert "x≤500：5；500&lt;x：10" in page, page[page.find("param-xc11"):page.find("param-xc11") + 600]
+    assert client.get("/awards/programmes/nowhere").status_code == 404
+    assert client.get("/awards/programmes/").status_code == 200

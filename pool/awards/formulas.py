@@ -46,7 +46,8 @@ class Refused(Exception):
     """The rule cannot be computed as written; ``args[0]`` is the Chinese reason."""
 
 
-def _band_text(tier: dict) -> str:
+def band_text(tier: dict) -> str:
+    """A tier's band as officers write it: ``300<x≤600``."""
     low = tier.get("from")
     high = tier.get("to")
     left = "" if low is None else f"{low}{'≤' if tier.get('from_inclusive', True) else '<'}"
@@ -106,7 +107,7 @@ def _base(formula: dict, values: dict, trigger: str) -> tuple[Decimal, str]:
 def _tier(tiers: list, base: Decimal, base_label: str) -> tuple[Decimal, str]:
     for tier in tiers:
         if in_band(base, tier):
-            return Decimal(tier["amount"]), _band_text(tier)
+            return Decimal(tier["amount"]), band_text(tier)
     raise LookupError(_NO_BAND.format(base_label=base_label, base=wan(base)))
 
 

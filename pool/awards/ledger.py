@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from models import (APPROVE, DECISIONS, OPEN, PAY, PUBLISH, PUBLISHED, REDUCE, REFUSE, REVERSE, AwardEntry, AwardItem,
                     AwardSettlement)
-from pool.awards import programme
+from pool.awards import parameters
 from pool.awards.money import ZERO, split, wan
-from pool.awards.programme import LEVEL_LABELS
+from pool.awards.programme import LEVEL_LABELS, Rule
 from pool.awards.results import COUNTED, STATUS_LABELS
 from pool.kernel.wording import phrase
 
@@ -113,15 +113,15 @@ def states(session, settlement: AwardSettlement, items: list[AwardItem]) -> dict
     return out
 
 
-def funding_shares(settlement: AwardSettlement, rule_id: str) -> list[tuple[str, Decimal]]:
-    rules = {rule.id: rule for rule in programme.load(settlement.programme).in_force(settlement.year).rules}
-    return list(rules[rule_id].funding)
+def rules(session, settlement: AwardSettlement) -> dict[str, Rule]:
+    """The settlement year's rules by id, with the administrator's parameter values."""
+    in_force = parameters.programme(session, settlement.programme).in_force(settlement.year)
+    return {rule.id: rule for rule in in_force.rules}
 
 
-def lines(settlement: AwardSettlement, item: AwardItem, amount: Decimal) -> list[tuple[str, Decimal]]:
-    """``amount`` (decided) cut into the item's funding lines; the parts add up to it exactly."""
-    shares = funding_shares(settlement, item.rule)
-    return list(zip((level for level, _ in shares), split(amount, [share for _, share in shares])))
+def lines(rule: Rule, amount: Decimal) -> list[tuple[str, Decimal]]:
+    """``amount`` (decided) cut into ``rule``'s funding lines; the parts add up to it exactly."""
+    return list(zip((level for level, _ in rule.funding), split(amount, [share for _, share in rule.funding])))
 
 
 def _entry(session, settlement: AwardSettlement, actor, now: datetime, **values) -> AwardEntry:
@@ -200,7 +200,7 @@ def pay(session, settlement: AwardSettlement, state: ItemState, level: str, *, o
         raise LedgerRefused(_NOT_OPEN_TO_PAY)
     if state.decision is None or state.decision.kind == REFUSE:
         raise LedgerRefused(_NOT_APPROVED)
-    parts = dict(lines(settlement, state.item, state.decided))
+    parts = dict(lines(rules(session, settlement)[state.item.rule], state.decided))
     if level not in parts:
         raise LedgerRefused(_LEVEL.format(level=LEVEL_LABELS.get(level, level)))
     if level in state.payments:
@@ -244,9 +244,10 @@ def prior_awards(session, code: str, year: int) -> dict[str, list[dict]]:
     """Beneficiary key -> the awards decided (approved or reduced, not reversed) in the programme's
     settlements of years before ``year``, as ``prior_award`` facts of the contract."""
     out: dict[str, list[dict]] = {}
+    prog = parameters.programme(session, code)
     for settlement in session.scalars(select(AwardSettlement).where(AwardSettlement.programme == code,
                                                                     AwardSettlement.year < year)):
-        groups = {rule.id: rule for rule in programme.load(code).in_force(settlement.year).rules}
+        groups = {rule.id: rule for rule in prog.in_force(settlement.year).rules}
         items = list(session.scalars(select(AwardItem).where(AwardItem.settlement_id == settlement.id)))
         for state in states(session, settlement, items).values():
             if state.decided <= ZERO:

@@ -18,15 +18,17 @@ _LINE = phrase("{level}承担 {amount} 万元")
 _REDUCED = phrase("核减：{reason}")
 
 
-def rows(settlement: AwardSettlement, states: list[ledger.ItemState], gettext=lambda text: text) -> list[tuple]:
+def rows(session, settlement: AwardSettlement, states: list[ledger.ItemState],
+         gettext=lambda text: text) -> list[tuple]:
     """The published list's rows, texts through ``gettext`` (the reader's language)."""
+    rules = ledger.rules(session, settlement)
     chosen = sorted((s for s in states if s.decided > ZERO),
                     key=lambda s: (s.item.beneficiary_name, s.item.beneficiary_key, s.item.rule, s.item.subject))
     out = []
     for n, state in enumerate(chosen, 1):
         item = state.item
         lines = "；".join(gettext(_LINE).format(level=gettext(LEVEL_LABELS[level]), amount=wan(amount))
-                         for level, amount in ledger.lines(settlement, item, state.decided))
+                         for level, amount in ledger.lines(rules[item.rule], state.decided))
         note = gettext(_REDUCED).format(reason=state.decision.reason) if state.decision.kind == REDUCE else ""
         out.append((n, item.beneficiary_name, item.beneficiary_key, f"{item.rule} {gettext(item.rule_label)}",
                     item.clause, item.subject, Decimal(wan(state.decided)), yuan(state.decided), lines, note,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models import OPEN, AwardItem, AwardSettlement, Enterprise
-from pool.awards import engine, facts as contract, ledger, programme, recorded, store
+from pool.awards import engine, facts as contract, ledger, parameters, programme, recorded, store
 from pool.awards.money import ZERO
 from pool.kernel.wording import phrase
 
@@ -40,7 +40,7 @@ def open_settlement(session, code: str, year: int, *, actor, as_of: date, now: d
     if year > as_of.year:
         raise SettlementRefused(_FUTURE_YEAR.format(year=year))
     try:
-        programme.load(code).in_force(year)
+        parameters.programme(session, code).in_force(year)
     except programme.ProgrammeError as exc:
         raise SettlementRefused(str(exc)) from None
     if session.scalar(select(AwardSettlement.id).where(AwardSettlement.programme == code,
@@ -93,7 +93,7 @@ def compute(session, settlement: AwardSettlement, *, now: datetime) -> Computed:
         beneficiaries = contract.parse(document)
     except contract.InvalidFacts as exc:
         raise SettlementRefused(_BAD_FACTS.format(count=len(exc.problems), first=exc.problems[0])) from None
-    evaluation = engine.evaluate(settlement.programme, beneficiaries, settlement.year)
+    evaluation = engine.evaluate(parameters.programme(session, settlement.programme), beneficiaries, settlement.year)
     companies = {e.uscc: e for e in session.scalars(select(Enterprise).where(
         Enterprise.uscc.in_([b.id for b in beneficiaries if b.kind == "enterprise"])))} if beneficiaries else {}
     existing = {(i.beneficiary_key, i.rule, i.subject): i for i in session.scalars(

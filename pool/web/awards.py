@@ -187,7 +187,7 @@ def item(settlement_id: int, item_id: int):
 
 def _item_page(row, state, decision=None, pay=None, status=200):
     history = [e for e in ledger.entries(db.session, row) if e.item_id == state.item.id]
-    parts = ledger.lines(row, state.item, state.decided) if state.decided else []
+    parts = ledger.lines(ledger.rules(db.session, row)[state.item.rule], state.decided) if state.decided else []
     if decision is None:
         decision = DecisionForm(formdata=None, kind=state.decision.kind if state.decision else APPROVE)
     if pay is None:
@@ -278,7 +278,7 @@ def publication_page(settlement_id: int):
     row = _settlement_or_404(settlement_id)
     states = list(_states(row).values())
     return render_template("awards/publication.html", row=row, header=publication.HEADER,
-                           rows=publication.rows(row, states, _), total=publication.total(states),
+                           rows=publication.rows(db.session, row, states, _), total=publication.total(states),
                            entry=_publication_entry(row), today=clock.today())
 
 
@@ -290,6 +290,6 @@ def publication_file(settlement_id: int):
     about = [(_("奖补政策"), _programme_label(row.programme)), (_("奖补年度"), row.year),
              (_("状态"), _("已公示（%(day)s）", day=row.published_on.isoformat()) if row.published_on
               else _("未公示（审核中）")), (_("合计（万元）"), f"{publication.total(states).normalize():f}")]
-    return download("xlsx", publication.rows(row, states, _), [_(h) for h in publication.HEADER],
+    return download("xlsx", publication.rows(db.session, row, states, _), [_(h) for h in publication.HEADER],
                     f"{row.programme}-{row.year}-{title}", f"awards-{row.programme}-{row.year}", title[:31],
                     about=about)
