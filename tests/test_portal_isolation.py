@@ -57,8 +57,9 @@ def test_no_url_of_the_web_ui_or_the_api_answers_an_enterprise_account(app, clie
         body = readable(response)
         assert not [s for s in SECRETS + ("阳新秘密材料",) if s in body], (method, url)
         seen.add(endpoint)
-        if endpoint.startswith("portal."):
-            if endpoint in ("portal.submission", "portal.submit", "portal.upload", "portal.remove", "portal.download"):
+        if endpoint.startswith(("portal.", "portal_awards.")):
+            if endpoint in ("portal.submission", "portal.submit", "portal.upload", "portal.remove", "portal.download",
+                            "portal_awards.withdraw"):
                 assert response.status_code == 404, (method, url, response.status_code)
         elif endpoint.startswith("api."):
             assert response.status_code in (401, 404, 405) or endpoint in ("api.docs", "api.home", "api.openapi_json"), \

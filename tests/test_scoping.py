@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import (
-    Application, Contact, County, Enterprise, OutboxMail, Patent, PoolEvent, Product,
-    ProductFigure, RiskFlag, User, YearlyFigure,
+    Application, AwardEntry, AwardFact, AwardItem, AwardSettlement, Contact, County, Enterprise, OutboxMail, Patent,
+    PoolEvent, Product, ProductFigure, RiskFlag, User, YearlyFigure,
 )
 from models.event import PROGRESS
 from models.monitoring import FLAG_KINDS, SEVERITIES
@@ -122,7 +122,7 @@ def test_may_act_for(session, world):
 SECRET_SALES, SECRET_PROFIT = Decimal("86420.13"), Decimal("7531.97")
 SECRETS = ("86420.13", "86,420.13", "7531.97", "7,531.97", "阳新秘密产品", "ZL209912345678.9",
            "yx-secret@example.com", "阳新秘密联系人", "阳新秘密进展", "阳新秘密风险",
-           "阳新秘密邮件", "阳新楚天新材料有限公司")
+           "阳新秘密邮件", "阳新楚天新材料有限公司", "阳新秘密奖补")
 
 
 def other_countys_children(session, world) -> dict:
@@ -152,12 +152,38 @@ def other_countys_children(session, world) -> dict:
     check.enterprise_id = yx_ent.id
     token, _secret = api_domain.issue_token(session, yx_officer, name="阳新", now=datetime.now(timezone.utc))
     session.add_all([figure, yearly, event, flag, mail])
+    fact, entry = _award_rows(session, yx_ent)
     session.commit()
     ids = {"product": product.id, "patent_id": patent.id, "contact_id": contact.id,
            "figure_id": figure.id, "event_id": event.id, "flag_id": flag.id, "mail_id": mail.id,
            "application_id": check.id, "check_id": check.id, "token_id": token.id,
-           "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id, "row_id": patent.id}
+           "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id, "row_id": patent.id,
+           "fact_id": fact.id, "settlement_id": entry.settlement_id, "item_id": entry.item_id, "entry_id": entry.id}
     return ids
+
+
+def _award_rows(session, yx_ent):
+    """An award fact of the other county's enterprise, and its item decided in a settlement."""
+    secret = "阳新秘密奖补"
+    fact = AwardFact(beneficiary_key=yx_ent.uscc, beneficiary_name=yx_ent.name, beneficiary_kind="enterprise",
+                     enterprise_id=yx_ent.id, county_id=yx_ent.county_id, fact_id=secret, type="prize",
+                     date=date(2024, 5, 1), subject=secret, source="officer",
+                     data={"id": secret, "type": "prize", "date": "2024-05-01", "level": "municipal"})
+    year = AwardSettlement(programme="xuchang-2022", year=2024, status="open")
+    session.add_all([fact, year])
+    session.flush()
+    item = AwardItem(settlement_id=year.id, beneficiary_key=yx_ent.uscc, beneficiary_name=yx_ent.name,
+                     beneficiary_kind="enterprise", enterprise_id=yx_ent.id, county_id=yx_ent.county_id, rule="XC-12",
+                     rule_label="获得国家、省、市专利奖", clause="三(五)", subject=secret, facts=[secret],
+                     date=date(2024, 5, 1), status="payable", gross="5", amount="5", payable=Decimal(5),
+                     lines=[["city", "5"]], trace=[secret], award_year=2024, payment_year=2024)
+    session.add(item)
+    session.flush()
+    entry = AwardEntry(settlement_id=year.id, item_id=item.id, kind="approve", amount=Decimal(5), basis=Decimal(5),
+                       reason=secret)
+    session.add(entry)
+    session.flush()
+    return fact, entry
 
 
 def child_urls(app, own_enterprise_id, ids):

@@ -260,3 +260,16 @@ def prior_awards(session, code: str, year: int) -> dict[str, list[dict]]:
                 fact["conflict_group"] = rule.conflict_group
             out.setdefault(item.beneficiary_key, []).append(fact)
     return out
+
+
+def published_for(session, enterprise_id: int) -> list[tuple[AwardSettlement, ItemState]]:
+    """An enterprise's own awards as published (公示): the items decided in every published
+    settlement — what the enterprise may see of the review, never the list under review."""
+    out = []
+    for settlement in session.scalars(select(AwardSettlement).where(AwardSettlement.status == PUBLISHED)
+                                      .order_by(AwardSettlement.year.desc(), AwardSettlement.id)):
+        items = list(session.scalars(select(AwardItem).where(AwardItem.settlement_id == settlement.id,
+                                                             AwardItem.enterprise_id == enterprise_id)))
+        out.extend((settlement, state) for state in states(session, settlement, items).values()
+                   if state.decision is not None)
+    return out

@@ -23,7 +23,7 @@ BEFORE_PASSWORD_CHANGE = {"auth.password", "auth.logout", "auth.end_sessions", "
 SELF_AUTHENTICATED = {"api"}
 # An enterprise's account reaches its portal and its own password and sessions, nothing else;
 # officers do not use the portal.
-PORTAL = "portal"
+PORTAL = {"portal", "portal_awards"}
 ENTERPRISE_ALSO = {"auth.password", "auth.logout", "auth.end_sessions", "main.set_language"}
 
 
@@ -41,12 +41,12 @@ def require_login():
         flash(_("首次登录请先设置您自己的密码"), "warning")
         return redirect(url_for("auth.password"))
     if current_user.is_enterprise:
-        if request.blueprint == PORTAL or request.endpoint in ENTERPRISE_ALSO:
+        if request.blueprint in PORTAL or request.endpoint in ENTERPRISE_ALSO:
             return None
         if request.endpoint == "main.index":
             return redirect(url_for("portal.home"))
         abort(404)  # as for another county's enterprise: nothing here is theirs, not even its existence
-    if request.blueprint == PORTAL:
+    if request.blueprint in PORTAL:
         abort(404)
     return None
 
