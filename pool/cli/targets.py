@@ -1,0 +1,52 @@
+"""``flask pool targets evaluate``: a thin caller of :mod:`pool.targets` (reads a file, prints, writes nothing)."""
+import json
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from pool.cli.base import parse_date, pool_cli
+from pool.targets import engine, report, series, targetset
+
+targets_cli = AppGroup("targets", help="目标与指标评估（Targets and indicators）.")
+pool_cli.add_command(targets_cli)
+
+
+@targets_cli.command("evaluate")
+@click.option("--programme", "code", required=True, type=click.Choice(targetset.codes()), help="目标集（政策）代码")
+@click.option("--region", required=True, help="地区代码（6 位行政区划代码）")
+@click.option("--as-of", "as_of", required=True, callback=parse_date, help="评估日期 YYYY-MM-DD")
+@click.option("--series", "series_file", required=True, metavar="SERIES.json",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="各年序列与官方统计（pool/data/targets/target-series.schema.json）；本版必填，数据库模式以后提供")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option("--no-trace", is_flag=True, help="不打印计算过程")
+def evaluate(code, region, as_of, series_file, as_json, no_trace):
+    """Evaluate a programme's targets for REGION on AS_OF from the yearly series in SERIES.json.
+
+    --series is required for now: this first slice reads the yearly series and
+    official statistics from a file; the database mode comes later.  Prints each
+    target's value series, comparator, status and trace.  Exits 2 naming every
+    bad field of the series file.
+    """
+    try:
+        document = json.loads(series_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        click.echo(f"{series_file.name} 不是有效的 JSON：{exc}", err=True)
+        raise SystemExit(2) from None
+    try:
+        regions = series.parse(document)
+        evaluation = engine.evaluate(code, region, as_of, regions)
+    except series.InvalidSeries as exc:
+        click.echo(f"{series_file.name} 有 {len(exc.problems)} 处不符合目标序列约定：", err=True)
+        for problem in exc.problems:
+            click.echo("  " + problem, err=True)
+        raise SystemExit(2) from None
+    except targetset.TargetSetError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        click.echo(json.dumps(report.as_json(evaluation), ensure_ascii=False, indent=1, default=str))
+    else:
+        for line in report.lines(evaluation, trace=not no_trace):
+            click.echo(line)

@@ -1,0 +1,96 @@
+"""An evaluation written out: text lines for people, a JSON-ready dict for programs.
+
+Both show, per target, its comparator, window, status, the value series and the
+trace; exact values are written as decimals when finite, else as ``p/q``.
+"""
+from __future__ import annotations
+
+from pool.kernel.wording import phrase
+from pool.targets.exact import exact, percent
+from pool.targets.indicators import display
+from pool.targets.results import STATUS_LABELS, Evaluation, TargetResult
+
+_HEAD = phrase("{city}《{title}》（{document}）目标评估：{region!s}（{code}），截至 {as_of}")
+_COUNTS = phrase("目标 {total} 项：达到 {met}，按趋势可达到 {on_track}，未达到 {not_met}，缺少数据 {no_data}")
+_TARGET = phrase("{id} {label}（{clause}）｜{test}｜{window}｜{status}")
+_SERIES = phrase("序列：{values}")
+_WINDOW = phrase("{start}—{end} 年")
+_TRACKED = phrase("跟踪指标（不作判断）：")
+_NOT_EVALUATED = phrase("本目标集不判断的条目：{id}（{clause}）{reason}")
+_READ_ONLY = phrase("仅为试算，未写入任何记录")
+TEST_LABELS = {"level": phrase("期末值"), "cumulative": phrase("期内累计"), "each_year": phrase("每年"),
+               "growth_each_year": phrase("每年增长"), "growth_average": phrase("年均增长"),
+               "benchmark": phrase("对照上级官方值")}
+
+
+def _series(result: TargetResult) -> str:
+    indicator = result.target.indicator
+    parts = []
+    for point in result.series:
+        text = "—" if point.value is None else display(indicator, point.value)
+        if point.growth is not None:
+            text += f"（{percent(point.growth)}）"
+        parts.append(f"{point.year}: {text}")
+    return "，".join(parts)
+
+
+def _lines(result: TargetResult, indent: str, trace: bool) -> list[str]:
+    target = result.target
+    out = [indent + _TARGET.format(id=target.id, label=target.label, clause=target.clause,
+                                   test=TEST_LABELS[target.test],
+                                   window=_WINDOW.format(start=target.start, end=target.end),
+                                   status=STATUS_LABELS[result.status] + (f" · {result.part}" if result.part else ""))]
+    if result.series:
+        out.append(indent + "    " + _SERIES.format(values=_series(result)))
+    if trace:
+        out.extend(indent + "    " + step for step in result.trace)
+    for part in result.parts:
+        out.extend(_lines(part, indent + "  ", trace))
+    return out
+
+
+def lines(evaluation: Evaluation, trace: bool = True) -> list[str]:
+    target_set = evaluation.in_force.target_set
+    out = [_HEAD.format(city=target_set.city, title=target_set.title, document=target_set.document,
+                        region=evaluation.region.name, code=evaluation.region.code, as_of=evaluation.as_of),
+           _COUNTS.format(total=len(evaluation.results), met=evaluation.count("met"),
+                          on_track=evaluation.count("on_track"), not_met=evaluation.count("not_met"),
+                          no_data=evaluation.count("no_data"))]
+    for result in evaluation.results:
+        out.extend(_lines(result, "  ", trace))
+    if evaluation.tracked:
+        out.append(_TRACKED)
+        for result in evaluation.tracked:
+            out.extend(_lines(result, "  ", trace))
+    out.extend(_NOT_EVALUATED.format(**entry) for entry in target_set.not_evaluated)
+    out.append(_READ_ONLY)
+    return out
+
+
+def _result(result: TargetResult) -> dict:
+    target, comparator = result.target, result.target.comparator
+    fraction = lambda v: None if v is None else exact(v)  # noqa: E731
+    return {"id": target.id, "label": target.label, "clause": target.clause, "excerpt": target.excerpt,
+            "indicator": target.indicator.code, "unit": target.indicator.unit, "test": target.test,
+            "comparator": None if comparator is None else {
+                "op": comparator.op, "value": exact(comparator.value),
+                "upper": fraction(comparator.upper), "words": comparator.words,
+                "reading": comparator.reading if comparator.op == "range" else None},
+            "window": {"from": target.start, "to": target.end}, "base_year": target.base_year,
+            "growth_reading": target.growth_reading if target.test == "growth_average" else None,
+            "status": result.status, "status_label": STATUS_LABELS[result.status], "final": result.final,
+            "series": [{"year": p.year, "value": fraction(p.value), "growth": fraction(p.growth)}
+                       for p in result.series],
+            "figure": fraction(result.figure), "projected": fraction(result.projected),
+            "part": result.part, "parts": [_result(p) for p in result.parts], "trace": result.trace}
+
+
+def as_json(evaluation: Evaluation) -> dict:
+    target_set = evaluation.in_force.target_set
+    return {"programme": target_set.code, "document": target_set.document,
+            "region": {"code": evaluation.region.code, "name": evaluation.region.name,
+                       "level": evaluation.region.level},
+            "as_of": evaluation.as_of.isoformat(), "parameters": evaluation.in_force.parameters,
+            "targets": [_result(r) for r in evaluation.results],
+            "tracked": [_result(r) for r in evaluation.tracked],
+            "not_evaluated": list(target_set.not_evaluated)}
