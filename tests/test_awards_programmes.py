@@ -130,22 +130,36 @@ def test_every_bad_field_is_named_in_chinese_with_its_path():
     assert len(caught.value.problems) == 5
 
 
-def test_cli_prints_and_exits_2_on_bad_facts(tmp_path):
-    from click.testing import CliRunner
-    from pool.cli.awards import evaluate as command
+def test_cli_prints_and_exits_2_on_bad_facts(runner, tmp_path):
+    def invoke(*args):
+        return runner.invoke(args=["pool", "awards", "evaluate", *args])
 
-    runner = CliRunner()
-    result = runner.invoke(command, [str(EXAMPLES / "xuchang-2024.facts.json"), "--programme", "xuchang-2022",
-                                     "--year", "2024"])
+    result = invoke(str(EXAMPLES / "xuchang-2024.facts.json"), "--programme", "xuchang-2022", "--year", "2024")
     assert result.exit_code == 0, result.output
     assert "合计 53.4 万元" in result.output and "分档标准未载于本文" in result.output
     assert "仅为试算，未写入任何记录" in result.output
-    as_json = json.loads(runner.invoke(command, [str(EXAMPLES / "yuanzhou-2024.facts.json"), "--programme",
-                                                 "yuanzhou-2023", "--year", "2024", "--json"]).output)
+    as_json = json.loads(invoke(str(EXAMPLES / "yuanzhou-2024.facts.json"), "--programme", "yuanzhou-2023", "--year",
+                                "2024", "--json").output)
     assert as_json["total"] == "156.500000"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"beneficiaries": [{"id": "B", "kind": "enterprise", "facts": [
         {"id": "x", "type": "loan", "date": "2024-01-01", "collateral": "gold", "amount": "x"}]}]}))
-    result = runner.invoke(command, [str(bad), "--programme", "anyang-2018", "--year", "2024"])
+    result = invoke(str(bad), "--programme", "anyang-2018", "--year", "2024")
     assert result.exit_code == 2
     assert "有 2 处不符合" in result.output and "「质押物」" in result.output and "「贷款金额（万元）」" in result.output
+
+
+def test_the_cli_computes_with_the_administrators_parameter_values(app, runner):
+    from datetime import date, datetime, timezone
+
+    from models import db
+    from pool.awards import parameters
+
+    with app.app_context():
+        parameters.record(db.session, "xuchang-2022", "xc11_trademark_interest_tiers", valid_from=date(2024, 1, 1),
+                          text='[{"to": "500", "to_inclusive": true, "amount": "5"}]', source="奖补办法 第五条",
+                          actor=None, as_of=date(2026, 11, 30), now=datetime.now(timezone.utc))
+        db.session.commit()
+    result = runner.invoke(args=["pool", "awards", "evaluate", str(EXAMPLES / "xuchang-2024.facts.json"),
+                                 "--programme", "xuchang-2022", "--year", "2024"])
+    assert "合计 58.4 万元" in result.output and "分档标准未载于本文" not in result.output  # 53.4 + the 5 万元 tier

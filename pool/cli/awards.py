@@ -5,7 +5,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from pool.awards import engine, facts, programme, report
+from models import db
+from pool.awards import engine, facts, parameters, programme, report
 from pool.cli.base import pool_cli
 
 awards_cli = AppGroup("awards", help="奖补试算（Awards and subsidies）.")
@@ -22,7 +23,8 @@ def evaluate(facts_file, code, year, as_json, no_trace):
     """Evaluate FACTS.json (pool/data/awards/award-facts.schema.json) under a programme for YEAR.
 
     Prints each beneficiary's items (amount, caps, conflicts, funding lines,
-    trace).  Exits 2 naming every bad field of the facts.
+    trace), with the parameter values the administrator entered (as the
+    settlement computes).  Exits 2 naming every bad field of the facts.
     """
     try:
         document = json.loads(facts_file.read_text(encoding="utf-8"))
@@ -31,7 +33,7 @@ def evaluate(facts_file, code, year, as_json, no_trace):
         raise SystemExit(2) from None
     try:
         beneficiaries = facts.parse(document)
-        evaluation = engine.evaluate(code, beneficiaries, year)
+        evaluation = engine.evaluate(parameters.programme(db.session, code), beneficiaries, year)
     except facts.InvalidFacts as exc:
         click.echo(f"{facts_file.name} 有 {len(exc.problems)} 处不符合奖补事实约定：", err=True)
         for problem in exc.problems:

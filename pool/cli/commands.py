@@ -170,6 +170,8 @@ def seed_demo(as_of, enterprises, years, seed_value, append, run_scan):
             path = Path(current_app.instance_path) / "demo_pool.xlsx"
             path.write_bytes(result.workbook)
             click.echo(f"演示企业及其历史经上线导入写入，所用工作簿：{path}")
+        if result.awards is not None:
+            click.echo(f"奖补示例：按许昌政策（许知战联办〔2022〕4号）结算 {result.awards.year} 年度，待审核（/awards）")
         _report_credentials(result.credentials)
         return
     with click.progressbar(length=enterprises, label="批量生成企业", file=None) as bar:

@@ -9,7 +9,8 @@ with :func:`pool.io.golive.read_history` and written with
 page and ``flask pool import-history`` take: every admission, graduation and
 expulsion is checked by the lifecycle's own rules on its own day.  What the
 workbook does not carry (addresses, contacts, the figures of the other years,
-patent titles) is added afterwards by :mod:`pool.demo.details`.
+patent titles) is added afterwards by :mod:`pool.demo.details`; a year's award
+settlement to click through by :mod:`pool.demo.awards`.
 ``flask pool seed-demo`` keeps the workbook as ``instance/demo_pool.xlsx``.
 
 Deterministic (a seeded ``random.Random``) and idempotent: counties are keyed
@@ -30,7 +31,7 @@ from sqlalchemy import select
 from models import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, County, Enterprise, User
 
 from pool.access import accounts
-from pool.demo import applicants, details, story
+from pool.demo import applicants, awards, details, story
 from pool.demo.vocabulary import (  # noqa: F401 - the bulk generator reads them here
     GIVEN, INDUSTRIES, NAME_PARTS, PARTNERS, SUFFIXES, SURNAMES, money as _money,
 )
@@ -52,6 +53,7 @@ class DemoResult:
     credentials: list = None  # [(username, password, role, county)] of users created now
     workbook: bytes | None = None  # the go-live workbook of the demo pool now in the database
     outcome: golive.Outcome | None = None  # what its import did
+    awards: object = None  # the award year opened for the demo (pool.demo.awards), if any
 
 
 def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
@@ -97,6 +99,7 @@ def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
                              rng=rng)
     session.flush()
     _enterprise_account(session, counties[0], result)
+    result.awards = awards.seed(session, admin=admin, as_of=as_of)
     return result
 
 
