@@ -3,7 +3,7 @@
 Importing this package registers every table on ``db.metadata`` (Alembic and
 the tests rely on that).
 """
-from .base import Money, PayableMoney, UTCDateTime, db, utcnow  # noqa: F401
+from .base import AppendOnlyError, Money, PayableMoney, UTCDateTime, db, utcnow  # noqa: F401
 from .county import County  # noqa: F401
 from .user import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, OFFICER_ROLES, ROLES, LoginAttempt, PasswordReset, RememberToken, User  # noqa: F401
 from .enterprise import STATES, Contact, Enterprise  # noqa: F401
@@ -11,7 +11,7 @@ from .ip_assets import (  # noqa: F401
     Patent, Product, Qualification, ResearchPartnership, Trademark, product_patent,
 )
 from .figures import ProductFigure, YearlyFigure  # noqa: F401
-from .event import AppendOnlyError, ExitRequest, PoolEvent, StateCorrection  # noqa: F401
+from .event import ExitRequest, PoolEvent, StateCorrection  # noqa: F401
 from .audit import ChangeRecord  # noqa: F401
 from .policy import IndustryCorrection, PolicyValue, ReferenceTableVersion  # noqa: F401
 from .application import Application, IntakeBatch, IntakeRound  # noqa: F401

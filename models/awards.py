@@ -8,13 +8,12 @@ corrected by a ``reverse`` entry naming the entry it voids.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import PayableMoney, UTCDateTime, db, utcnow
+from .base import PayableMoney, UTCDateTime, append_only, db, utcnow
 from .county import County
 from .enterprise import Enterprise
-from .event import AppendOnlyError
 from .user import User
 
 # Where a stored fact came from: an officer's entry (a claim made for the beneficiary),
@@ -175,14 +174,8 @@ class AwardEntry(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-@event.listens_for(AwardEntry, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise AppendOnlyError("奖补台账只能追加，不能修改；请记录一条冲销")
-
-
-@event.listens_for(AwardEntry, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise AppendOnlyError("奖补台账只能追加，不能删除；请记录一条冲销")
+append_only(AwardEntry, on_update="奖补台账只能追加，不能修改；请记录一条冲销",
+            on_delete="奖补台账只能追加，不能删除；请记录一条冲销")
 
 
 class AwardParameter(db.Model):
@@ -206,11 +199,4 @@ class AwardParameter(db.Model):
     entered_by: Mapped[User | None] = relationship()
 
 
-@event.listens_for(AwardParameter, "before_update")
-def _refuse_parameter_update(mapper, connection, target):
-    raise AppendOnlyError("奖补参数只能追加新的取值，不能修改")
-
-
-@event.listens_for(AwardParameter, "before_delete")
-def _refuse_parameter_delete(mapper, connection, target):
-    raise AppendOnlyError("奖补参数只能追加新的取值，不能删除")
+append_only(AwardParameter, on_update="奖补参数只能追加新的取值，不能修改", on_delete="奖补参数只能追加新的取值，不能删除")

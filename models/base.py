@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, MetaData, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names: Alembic's batch mode on SQLite needs them to alter tables.
@@ -93,3 +93,20 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Current time in UTC; used as a column default (a callable, evaluated per row)."""
     return datetime.now(timezone.utc)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on an attempt to change or delete a row of an append-only table."""
+
+
+def append_only(model, *, on_update: str, on_delete: str):
+    """Make ``model``'s rows append-only: a flush that would change or delete one raises
+    :class:`AppendOnlyError` with the Chinese message saying how to correct instead."""
+    def refuse(message):
+        def listener(mapper, connection, target):
+            raise AppendOnlyError(message)
+        return listener
+
+    event.listen(model, "before_update", refuse(on_update))
+    event.listen(model, "before_delete", refuse(on_delete))
+    return model

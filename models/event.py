@@ -7,10 +7,10 @@ new event that names the one it corrects.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import UTCDateTime, db, utcnow
+from .base import UTCDateTime, append_only, db, utcnow
 from .enterprise import Enterprise
 from .user import User
 
@@ -55,18 +55,8 @@ class PoolEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class AppendOnlyError(RuntimeError):
-    """Raised on an attempt to change or delete an event."""
-
-
-@event.listens_for(PoolEvent, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise AppendOnlyError("事件记录只能追加，不能修改；请记录一条更正事件")
-
-
-@event.listens_for(PoolEvent, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise AppendOnlyError("事件记录只能追加，不能删除；请记录一条更正事件")
+append_only(PoolEvent, on_update="事件记录只能追加，不能修改；请记录一条更正事件",
+            on_delete="事件记录只能追加，不能删除；请记录一条更正事件")
 
 
 # A state change corrected by two people: an officer asks, the city administrator decides.
