@@ -123,8 +123,8 @@ def test_threshold_on_a_count_derived_from_a_list():
 
 def test_flag_is_yes_no_or_missing():
     rule = node("flag", field="facts.centre")
-    assert run(rule, facts={"centre": True}) == ("pass", "工程技术研究中心依托企业：是")
-    assert run(rule, facts={"centre": False}) == ("fail", "工程技术研究中心依托企业：否")
+    assert run(rule, facts={"centre": True}) == ("pass", "工程技术研究中心依托企业：是，具备该项情形")
+    assert run(rule, facts={"centre": False}) == ("fail", "工程技术研究中心依托企业：否，不具备该项情形")
     assert run(rule)[0] == "missing"
     assert run(node("flag", field="has_rd_leader"), has_rd_leader=OMIT)[0] == "missing"
     assert run({**rule, "in_principle": True}, facts={"centre": False})[0] == "review"
@@ -133,7 +133,7 @@ def test_flag_is_yes_no_or_missing():
 def test_document_present_on_both_sides():
     brand = node("document_present", kind="brand_evidence")
     assert run(brand)[0] == "pass"
-    assert run(brand, brand_evidence=["  "]) == ("fail", "未提供品牌影响力证明材料")
+    assert run(brand, brand_evidence=["  "]) == ("fail", "材料核验：未提供品牌影响力证明材料")
     licence = node("document_present", kind="facts.licence")
     assert run(licence, facts={"licence": "许可证 2024-01"})[0] == "pass"
     assert run(licence, facts={"licence": ""})[0] == "fail"

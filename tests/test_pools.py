@@ -133,7 +133,7 @@ def test_outside_the_listed_industries_an_example_leads_to_review():
                    {**FACTS, "rd_super_deduction": True})
     c4 = result.criteria[3]
     assert c4.status == "review" and result.verdict == "needs_review"
-    assert "享受研发费用加计扣除政策：是" in c4.detail and "有基础、有潜力" in c4.detail
+    assert "享受研发费用加计扣除政策：是，具备该项情形" in c4.detail and "有基础、有潜力" in c4.detail
 
 
 def test_the_missing_key_industry_list_is_said_and_answers_review_never_fail():
@@ -147,7 +147,7 @@ def test_the_missing_key_industry_list_is_said_and_answers_review_never_fail():
 def test_not_a_tech_sme_fails():
     result = check(XUCHANG, xuchang(qualifications=OMIT), AS_OF, RULEBOOK, FACTS)
     assert result.criteria[1].status == "fail" and result.verdict == "ineligible"
-    assert "无有效的科技型中小企业" in result.criteria[1].detail
+    assert "资格核验：2024-10-01 无有效的科技型中小企业" in result.criteria[1].detail
 
 
 def test_an_enterprise_already_a_high_tech_enterprise_is_not_admitted():
@@ -270,3 +270,26 @@ def test_pools_lists_the_definitions(runner):
     listed = json.loads(runner.invoke(args=["pool", "pools", "--json", "--as-of", "2024-10-01"]).stdout)
     by_code = {row["code"]: row for row in listed}
     assert by_code["xuchang-2022"]["quota"] == "无" and by_code["huangshi-2024"]["intake_rounds"] is True
+
+
+def test_the_xuchang_details_read_in_english_but_for_the_pool_files_own_words():
+    """Data stays as written: the pool file's labels, table names and reasons, and what the
+    catalogues say of an entry (quoted); everything else reads in English."""
+    import re
+
+    from pool.kernel.wording import translate
+
+    from .test_wording import CJK, ENGLISH
+
+    data_words = {label for _kind, label in XUCHANG.facts.values()} | {t.name for t in XUCHANG.tables.values()} \
+        | {t.reason for t in XUCHANG.tables.values()}
+    cases = [(xuchang(), FACTS), (xuchang(industry_code="C3921", qualifications=OMIT), {}),
+             (xuchang(industry_code="A0111", registered_region_code="420202", uscc=uscc()),
+              {"hightech_field": "9.9", "above_scale": True, "rd_super_deduction": False}),
+             (xuchang(qualifications=[qualification()]), FACTS)]
+    for data, facts in cases:
+        for c in check(XUCHANG, data, AS_OF, RULEBOOK, facts).criteria:
+            english = re.sub(r'"[^"]*"', "", translate(c.detail, ENGLISH))
+            for word in sorted(data_words, key=len, reverse=True):
+                english = english.replace(word, "")
+            assert not CJK.search(english), (c.id, translate(c.detail, ENGLISH))

@@ -78,7 +78,7 @@ def known_fields() -> tuple[str, ...]:
 
 _UNKNOWN_FACT = phrase("该培育库未声明补充事实 {name}（已声明：{names}）")
 _FACT_WRONG_TYPE = phrase("补充事实 {name} 须为{kind}")
-_KIND_WORDS = {"number": phrase("数值"), "bool": phrase("true 或 false"), "code": phrase("文本编号"),
+_KIND_WORDS = {"number": phrase("非负数值"), "bool": phrase("true 或 false"), "code": phrase("文本编号"),
                "document": phrase("材料名称文本")}
 
 

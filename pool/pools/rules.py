@@ -17,7 +17,7 @@ from pool.pools.fields import kind_of
 from pool.pools.tables import Table
 
 _UNKNOWN_EVALUATOR = phrase("未知的评价器 {name}（可用：{names}）")
-_NOT_A_NODE = phrase("须为评价器 {{\"evaluator\": …}} 或组合 {{\"all\": […]}} / {{\"any\": […]}}")
+_NOT_A_NODE = phrase("规则节点须为评价器（evaluator）或组合（all / any）")
 _EMPTY_COMPOSITION = phrase("组合须列出至少一项")
 _ARGUMENT_MISSING = phrase("评价器 {name} 缺少参数 {argument}")
 _ARGUMENT_UNKNOWN = phrase("评价器 {name} 不接受参数 {argument}")

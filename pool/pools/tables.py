@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from pool.reference import catalogues, gbt4754
+from pool.reference import catalogues
 
 KINDS = ("industry", "field")  # industry: GB/T 4754 classes (industry_in); field: declared codes (field_in)
 
