@@ -83,6 +83,20 @@ def test_versions_out_of_order_and_a_code_not_matching_its_file_are_refused():
     assert "版本须按生效日期先后排列" in said and "code xuchang-2022 与文件名不一致" in said
 
 
+def test_bad_declarations_of_facts_tables_parameters_and_the_set_are_named():
+    raw = raw_xuchang()
+    raw["facts"].append({"name": "colour", "kind": "rgb"})
+    raw["tables"].append({"key": "half", "kind": "industry"})
+    raw["parameters"]["city_region_prefixes"] = "4110"
+    raw["criteria_set"]["backed_by"] = "magic"
+    with pytest.raises(PoolDefinitionError) as caught:
+        parse_pool(raw, "xuchang-2022")
+    said = "\n".join(caught.value.problems)
+    assert "facts[4]: 事实 colour 的类型 rgb 无效" in said and "tables[1]: 分类表 half 的声明无效" in said
+    assert "parameters.city_region_prefixes: 参数 city_region_prefixes 须为带日期取值的非空列表" in said
+    assert "criteria_set.backed_by: 标准集的实现方式 magic 无效" in said
+
+
 # --- a criteria-set version applies from its date only ----------------------------------------------
 
 CHANGE = date(2025, 1, 1)

@@ -44,7 +44,7 @@ from pool.pools.rules import check_node
 from pool.pools.tables import KINDS as TABLE_KINDS, SHIPPED, Table, not_shipped
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pools"
-CODE_BACKED = "code"
+CODE_BACKED, CONFIGURED = "code", "configuration"
 POLICY_PARAMETERS = "pool.eligibility.policy"
 DEFAULT_POOL = "huangshi-2024"
 
@@ -61,6 +61,8 @@ _NO_VERSION = phrase("标准集 {code} 在 {day} 没有生效的版本（最早 
 _UNKNOWN_POOL = phrase("未找到培育库 {code}（可用：{codes}）")
 _NOT_A_BOOL = phrase("{key} 须为 true 或 false")
 _CODE_MISMATCH = phrase("code {code} 与文件名不一致")
+_BACKED_BY = phrase("标准集的实现方式 {value} 无效（code 或 configuration）")
+_DATED_VALUES = phrase("参数 {key} 须为带日期取值的非空列表（valid_from、value、source）")
 
 
 class PoolDefinitionError(ValueError):
@@ -132,7 +134,8 @@ class Pool:
         """The pool's own parameter values in force on ``as_of`` (none for a code-backed pool)."""
         if self.parameters == POLICY_PARAMETERS:
             return {}
-        return {key: max(((d, v) for d, v, _s in values if d <= as_of), default=(None, None))[1]
+        return {key: max(((d, v) for d, v, _s in values if d <= as_of), key=lambda dv: dv[0],
+                         default=(None, None))[1]
                 for key, values in self.parameters.items()}
 
     def parse_version(self, raw: Any) -> CriteriaVersion:
@@ -214,6 +217,50 @@ def _lifecycle(raw: Any, params: Mapping[str, Any], code_backed: bool, problems:
     return dict(raw) if isinstance(raw, Mapping) else {}
 
 
+def _parameters(raw: Any, problems: list[str]) -> Any:
+    """``POLICY_PARAMETERS``, or key → tuple of ``(valid_from, value, source)``."""
+    if raw == POLICY_PARAMETERS:
+        return raw
+    if not isinstance(raw, Mapping):
+        problems.append("parameters: " + _DATED_VALUES.format(key="parameters"))
+        return {}
+    parsed = {}
+    for key, values in raw.items():
+        if not isinstance(values, list) or not values:
+            problems.append(f"parameters.{key}: " + _DATED_VALUES.format(key=key))
+            continue
+        where = [f"parameters.{key}[{i}]" for i in range(len(values))]
+        parsed[key] = tuple((_day(_need(v, "valid_from", at, problems), f"{at}.valid_from", problems),
+                             _need(v, "value", at, problems), _need(v, "source", at, problems))
+                            for v, at in zip(values, where))
+    return parsed
+
+
+def _facts(raw: Any, problems: list[str]) -> dict[str, tuple[str, str]]:
+    """The declared supplementary facts: name → (kind, label)."""
+    facts = {}
+    for i, fact in enumerate(raw):
+        fact = fact if isinstance(fact, Mapping) else {}
+        name, kind = fact.get("name"), fact.get("kind")
+        if not isinstance(name, str) or kind not in FACT_KINDS:
+            problems.append(f"facts[{i}]: " + _BAD_FACT_KIND.format(name=name, kind=kind, kinds="、".join(FACT_KINDS)))
+            continue
+        facts[name] = (kind, fact.get("label", ""))
+    return facts
+
+
+def _tables(raw: Any, problems: list[str]) -> dict[str, Table]:
+    """The shipped tables and the ones the pool declares it cannot have (with the reason)."""
+    tables = dict(SHIPPED)
+    for i, t in enumerate(raw):
+        t = t if isinstance(t, Mapping) else {}
+        if not all(t.get(k) for k in ("key", "name", "kind", "reason")) or t["kind"] not in TABLE_KINDS:
+            problems.append(f"tables[{i}]: " + _BAD_TABLE.format(key=t.get("key"), kinds="、".join(TABLE_KINDS)))
+            continue
+        tables[t["key"]] = not_shipped(t["key"], t["name"], t["kind"], t["reason"])
+    return tables
+
+
 def parse_pool(raw: Any, name: str = "") -> Pool:
     """Check and build one pool definition.
 
@@ -230,31 +277,13 @@ def parse_pool(raw: Any, name: str = "") -> Pool:
     end = _day(programme.get("valid_to"), "programme.valid_to", problems)
     if start and end and start > end:
         problems.append("programme: " + _WINDOW.format(start=start, end=end))
-    parameters = _need(raw, "parameters", "(root)", problems)
-    if parameters != POLICY_PARAMETERS and isinstance(parameters, Mapping):
-        parsed = {}
-        for key, values in parameters.items():
-            parsed[key] = tuple((_day(_need(v, "valid_from", f"parameters.{key}[{i}]", problems),
-                                      f"parameters.{key}[{i}].valid_from", problems),
-                                 _need(v, "value", f"parameters.{key}[{i}]", problems),
-                                 _need(v, "source", f"parameters.{key}[{i}]", problems))
-                                for i, v in enumerate(values))
-        parameters = parsed
-    facts = {}
-    for i, fact in enumerate(raw.get("facts", ()) if isinstance(raw, Mapping) else ()):
-        kind = fact.get("kind")
-        if kind not in FACT_KINDS:
-            problems.append(f"facts[{i}]: " + _BAD_FACT_KIND.format(name=fact.get("name"), kind=kind,
-                                                                   kinds="、".join(FACT_KINDS)))
-        facts[fact.get("name")] = (kind, fact.get("label", ""))
-    tables = dict(SHIPPED)
-    for i, t in enumerate(raw.get("tables", ()) if isinstance(raw, Mapping) else ()):
-        if not all(t.get(k) for k in ("key", "name", "kind", "reason")) or t["kind"] not in TABLE_KINDS:
-            problems.append(f"tables[{i}]: " + _BAD_TABLE.format(key=t.get("key"), kinds="、".join(TABLE_KINDS)))
-            continue
-        tables[t["key"]] = not_shipped(t["key"], t["name"], t["kind"], t["reason"])
+    parameters = _parameters(_need(raw, "parameters", "(root)", problems), problems)
+    facts = _facts(raw.get("facts", ()) if isinstance(raw, Mapping) else (), problems)
+    tables = _tables(raw.get("tables", ()) if isinstance(raw, Mapping) else (), problems)
     raw_set = _need(raw, "criteria_set", "(root)", problems) or {}
-    backed_by = raw_set.get("backed_by", "configuration")
+    backed_by = raw_set.get("backed_by", CONFIGURED)
+    if backed_by not in (CODE_BACKED, CONFIGURED):
+        problems.append("criteria_set.backed_by: " + _BACKED_BY.format(value=backed_by))
     pool = Pool(code or "", _need(raw, "name", "(root)", problems) or "", programme, None, {},
                 parameters, facts, tables)
     checking = None if backed_by == CODE_BACKED else pool._checking()

@@ -39,10 +39,7 @@ class PoolEvaluation:
     warnings: tuple[str, ...]
     as_of: date
 
-    def to_dict(self) -> dict:
-        return {"uscc": self.uscc, "name": self.name, "verdict": self.verdict,
-                "criteria": [{"id": c.id, "status": c.status, "detail": c.detail} for c in self.criteria],
-                "warnings": list(self.warnings)}
+    to_dict = eligibility.Evaluation.to_dict  # the same fields, printed the same way
 
     def to_record(self) -> dict:
         record = self.to_dict()

@@ -94,14 +94,16 @@ def check_node(node: Any, path: str, *, facts: Mapping[str, str], tables: Mappin
             return
         _CHECKS[name](n, where)
 
+    def entries(n, key, where):
+        """The non-empty list of argument ``key`` (a literal or a parameter), or None once said."""
+        items = literal(n[key], f"{where}.{key}")
+        if items is not _REPORTED and (not isinstance(items, (list, tuple)) or not items):
+            say(f"{where}.{key}", _NOT_A_LIST)
+            return None
+        return None if items is _REPORTED else items
+
     def qualification(n, where):
-        types = literal(n["types"], f"{where}.types")
-        if types is _REPORTED:
-            return
-        if not isinstance(types, (list, tuple)) or not types:
-            say(f"{where}.types", _NOT_A_LIST)
-            return
-        for t in types:
+        for t in entries(n, "types", where) or ():
             if t not in QUALIFICATION_TYPES:
                 say(f"{where}.types", _UNKNOWN_QUALIFICATION.format(type=t))
 
@@ -112,13 +114,7 @@ def check_node(node: Any, path: str, *, facts: Mapping[str, str], tables: Mappin
             say(where, _WRONG_TABLE_KIND.format(table=key, name=evaluator))
 
     def industry(n, where):
-        keys = literal(n["tables"], f"{where}.tables")
-        if keys is _REPORTED:
-            return
-        if not isinstance(keys, (list, tuple)) or not keys:
-            say(f"{where}.tables", _NOT_A_LIST)
-            return
-        for key in keys:
+        for key in entries(n, "tables", where) or ():
             table_ref(key, f"{where}.tables", "industry_in", "industry")
 
     def listed(n, where):
