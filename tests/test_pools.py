@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pool.eligibility import criteria
 from pool.eligibility.applicant import InvalidApplicant, parse
@@ -307,3 +308,19 @@ def test_the_xuchang_details_read_in_english_but_for_the_pool_files_own_words():
             for word in sorted(data_words, key=len, reverse=True):
                 english = english.replace(word, "")
             assert not CJK.search(english), (c.id, translate(c.detail, ENGLISH))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=applicants(), facts=st.fixed_dictionaries({}, optional={
+    "hightech_field": st.sampled_from(["1.1.1", "8.2", "9.9"]), "engineering_centre_host": st.booleans(),
+    "above_scale": st.booleans(), "rd_super_deduction": st.booleans()}))
+def test_without_the_key_industry_list_the_industry_criterion_never_fails(data, facts):
+    """XC-P1's 重点产业 list is not shipped: whatever the applicant, criterion 4 says so rather than fail."""
+    try:
+        applicant_ = parse(data)
+    except InvalidApplicant:
+        return
+    c4 = evaluate(XUCHANG, applicant_, AS_OF, facts).criteria[3]
+    assert c4.status in ("pass", "review", "missing"), c4
+    if applicant_.industry_code and c4.status != "pass":
+        assert "许昌市重点产业目录未随系统提供" in c4.detail
