@@ -189,3 +189,9 @@ def test_a_sound_rule_has_no_problem():
     rule = {"any": [node("flag", field="facts.centre"),
                     node("threshold", field="rd_expense", op=">=", value={"param": "floor"})]}
     assert check_node(rule, "rule", **CHECK) == []
+
+
+def test_a_float_fact_is_compared_by_its_shortest_repr_never_its_binary_value():
+    rule = node("threshold", field="facts.share", op="<=", value="0.1")
+    status, detail = run(rule, facts={"share": 0.1})
+    assert status == "pass", detail

@@ -324,3 +324,20 @@ def test_without_the_key_industry_list_the_industry_criterion_never_fails(data, 
     assert c4.status in ("pass", "review", "missing"), c4
     if applicant_.industry_code and c4.status != "pass":
         assert "许昌市重点产业目录未随系统提供" in c4.detail
+
+
+def test_a_high_tech_certificate_in_force_ends_a_xuchang_membership_as_graduated():
+    from pool.pools.evaluate import graduating_qualification
+
+    certified = parse(xuchang(qualifications=[qualification(type="tech_sme"), qualification()]))
+    assert graduating_qualification(XUCHANG, certified, AS_OF).type == "high_tech"
+    assert graduating_qualification(XUCHANG, certified, date(2023, 11, 30)) is None  # before its valid_from
+    assert graduating_qualification(XUCHANG, parse(xuchang()), AS_OF) is None
+    assert graduating_qualification(HUANGSHI, certified, AS_OF) is None  # Huangshi graduates by its own rules
+
+
+def test_a_parameter_without_a_value_on_the_first_version_date_is_refused():
+    raw = raw_xuchang()
+    raw["parameters"]["city_region_prefixes"][0]["valid_from"] = "2023-01-01"
+    with pytest.raises(PoolDefinitionError, match="参数 city_region_prefixes 自 2023-01-01 起才有取值"):
+        parse_pool(raw, "xuchang-2022")

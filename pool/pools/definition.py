@@ -62,6 +62,7 @@ _UNKNOWN_POOL = phrase("未找到培育库 {code}（可用：{codes}）")
 _NOT_A_BOOL = phrase("{key} 须为 true 或 false")
 _CODE_MISMATCH = phrase("code {code} 与文件名不一致")
 _BACKED_BY = phrase("标准集的实现方式 {value} 无效（code 或 configuration）")
+_PARAM_LATE = phrase("参数 {key} 自 {day} 起才有取值，早于标准集首个版本的生效日期 {first} 时无从评估")
 _DATED_VALUES = phrase("参数 {key} 须为带日期取值的非空列表（valid_from、value、source）")
 
 
@@ -295,6 +296,11 @@ def parse_pool(raw: Any, name: str = "") -> Pool:
     for earlier, later in zip(days, days[1:]):
         if later <= earlier:
             problems.append("criteria_set.versions: " + _VERSION_ORDER.format(day=later))
+    first_version = min(days, default=None)
+    for key, values in (parameters.items() if isinstance(parameters, Mapping) else ()):
+        earliest = min((d for d, _v, _s in values if d), default=None)
+        if first_version and earliest and earliest > first_version:
+            problems.append(f"parameters.{key}: " + _PARAM_LATE.format(key=key, day=earliest, first=first_version))
     lifecycle = _lifecycle(_need(raw, "lifecycle", "(root)", problems), pool._checking()["params"],
                            backed_by == CODE_BACKED, problems)
     if problems:

@@ -19,8 +19,8 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from pool.eligibility import criteria as eligibility
-from pool.eligibility.applicant import Applicant, parse
-from pool.eligibility.outcome import CriterionResult, aggregate
+from pool.eligibility.applicant import Applicant, Qualification, parse
+from pool.eligibility.outcome import CriterionResult, aggregate, in_force
 from pool.eligibility.rulebook import Rulebook
 from pool.pools.definition import CriteriaVersion, Pool
 from pool.pools.evaluators import Context, evaluate_node
@@ -49,8 +49,10 @@ class PoolEvaluation:
         return record
 
 
-def check(pool: Pool, data: Any, as_of: date, rulebook: Rulebook, facts: Mapping[str, Any] | None = None):
-    """Validate, parse and evaluate one applicant (contract shape) under ``pool``.
+def check(pool: Pool, data: Any, as_of: date, rulebook: Rulebook | None,
+          facts: Mapping[str, Any] | None = None):
+    """Validate, parse and evaluate one applicant (contract shape) under ``pool``
+    (``rulebook``: the eligibility policy and tables, which only a code-backed pool reads).
 
     :raise InvalidApplicant: as :func:`pool.eligibility.criteria.check`.
     :raise NoCriteriaInForce: when the pool's criteria set has no version on ``as_of``.
@@ -76,6 +78,15 @@ def evaluate(pool: Pool, applicant: Applicant, as_of: date, facts: Mapping[str, 
     warnings = tuple(str(w) for w in applicant.warnings)
     return PoolEvaluation(pool.code, applicant.uscc, applicant.name, aggregate(r.status for r in results),
                           tuple(results), warnings, as_of)
+
+
+def graduating_qualification(pool: Pool, applicant: Applicant, as_of: date) -> Qualification | None:
+    """The qualification that ends a membership of ``pool`` as graduated on ``as_of``
+    (lifecycle ``exit_on_qualification``, e.g. Xuchang's 高企 certificate, in force that day), or None.
+    What the scan will propose; nothing is decided here."""
+    types = pool.lifecycle["graduation"].get("exit_on_qualification") or ()
+    return next((q for q in applicant.qualifications
+                 if q.type in types and in_force(q.valid_from, q.valid_to, as_of)), None)
 
 
 # --- what-if ----------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def threshold(node, ctx: Context) -> Outcome:
     if actual is None:
         return "missing", _FIELD_MISSING.format(label=label, path=path)
     limit = Decimal(str(value(node["value"], ctx)))
-    met = OPERATORS[op](Decimal(actual), limit)
+    met = OPERATORS[op](Decimal(str(actual)) if isinstance(actual, float) else Decimal(actual), limit)
     template = _THRESHOLD_MET if met else _THRESHOLD_NOT_MET
     return ("pass" if met else "fail"), template.format(label=label, value=actual, op=op, limit=limit)
 
