@@ -15,6 +15,7 @@ from pool.io import batch as eligibility, reference_import, workbook
 from pool.kernel import jsonutil
 from pool.eligibility import rulebook
 from pool.cli.base import parse_date, pool_cli, today
+from pool.cli import pools as pool_checks
 
 @pool_cli.command("init")
 def init():
@@ -232,8 +233,12 @@ def _report_credentials(created) -> None:
 @pool_cli.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as-of", callback=parse_date, help="评估日期 YYYY-MM-DD（默认今天）")
-def check(file, as_of):
-    """Evaluate the ten admission criteria for the applicant(s) in FILE.
+@click.option("--pool", "pool_code", default=None, help="培育库代码（默认黄石专利产业化样板企业培育库；见 flask pool pools）")
+@click.option("--facts", "facts_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="补充事实 JSON：统一社会信用代码 → {事实名: 值}（该库标准需要而申报数据约定未含的事实）")
+def check(file, as_of, pool_code, facts_file):
+    """Evaluate the admission criteria of a pool (default: the ten criteria of
+    Huangshi's pool) for the applicant(s) in FILE.
 
     FILE is JSON (one applicant or an array, per applicant.schema.json) or an
     .xlsx in the project's template.  Prints JSON verdicts to stdout and exits
@@ -242,8 +247,9 @@ def check(file, as_of):
     """
     as_of = as_of or today()
     try:
+        check_one = pool_checks.checker(pool_code, facts_file, as_of)
         items, many = eligibility.read(file.read_bytes(), file.name)
-        results = eligibility.evaluate_all(items, as_of, _rules(), indexed=many)
+        results = eligibility.evaluate_all(items, as_of, _rules(), indexed=many, check_one=check_one)
     except eligibility.InvalidInput as exc:
         click.echo(f"输入有 {len(exc.problems)} 处错误：", err=True)
         for problem in exc.problems:

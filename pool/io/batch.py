@@ -135,10 +135,13 @@ def _workbook_path(problem) -> str:
     return " ".join(parts) or "(文件)"
 
 
-def evaluate_all(items: list, as_of: date, rulebook: Rulebook, *, indexed: bool) -> list[Evaluation]:
+def evaluate_all(items: list, as_of: date, rulebook: Rulebook, *, indexed: bool,
+                 check_one=None) -> list[Evaluation]:
     """Evaluate every applicant, or report every problem of every invalid one.
 
     With ``indexed`` the problem paths carry the entry's index (``[2].uscc``).
+    ``check_one(item)`` evaluates one entry another way (a pool's criteria:
+    :func:`pool.pools.evaluate.check`); the default is the ten criteria.
 
     :raise InvalidInput: if any entry is invalid; nothing is evaluated then.
     """
@@ -149,7 +152,8 @@ def evaluate_all(items: list, as_of: date, rulebook: Rulebook, *, indexed: bool)
     results, problems = [], []
     for i, item in enumerate(items):
         try:
-            results.append(check(item, as_of, rulebook.policy, rulebook.industries))
+            results.append(check_one(item) if check_one else check(item, as_of, rulebook.policy,
+                                                                   rulebook.industries))
         except InvalidApplicant as exc:
             prefix = f"[{i}]" if indexed else ""
             problems += [InputProblem(_join(prefix, p.path), p.message) for p in exc.problems]

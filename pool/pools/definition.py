@@ -1,0 +1,338 @@
+"""Pool definitions as data (``pool/data/pools/<code>.json``), checked when loaded.
+
+A pool file holds:
+
+* ``code``, ``name``;
+* ``programme``: the policy document (``document``, ``city``, ``issuer_region``,
+  ``issued``, ``seed``), the clauses it rests on (``clauses``: what → clause) and
+  its validity window (``valid_from``, ``valid_to``);
+* ``criteria_set``: ``code`` and dated ``versions``.  A **code-backed** set
+  (``"backed_by": "code"``: Huangshi's ten criteria of :mod:`pool.eligibility`)
+  lists its versions' dates and sources only; a **configured** set gives each
+  version's ``criteria`` (``id``, ``title``, ``clause``, ``excerpt``, ``rule``:
+  a tree of :mod:`pool.pools.evaluators` nodes).  On a date the version in
+  force is the latest dated on or before it, so a change applies from its date;
+* ``lifecycle``: ``graduation`` (``rules``: ``"code"`` for SPEC §3's, and
+  ``exit_on_qualification``: qualification types whose certification ends the
+  membership as graduated), ``replenishment_quota_multiplier`` and
+  ``progress_window_months`` (a number, ``{"param": KEY}`` or ``null`` for
+  none), ``intake_rounds`` (true/false), each with its ``clauses``;
+* ``parameters``: ``"pool.eligibility.policy"`` (the dated values of the
+  eligibility policy and the administrator's additions), or key → list of
+  dated values ``{"valid_from", "value", "source"}`` citing their clause;
+* ``facts``: the supplementary facts the criteria read (``name``, ``kind``,
+  ``label``) and ``tables``: the tables the criteria need that are not shipped
+  (``key``, ``name``, ``kind``, ``reason``).
+
+:func:`load` reads and checks every file once; :class:`PoolDefinitionError`
+lists every problem as ``file: path: message``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from pool.eligibility.contract import QUALIFICATION_TYPES
+from pool.eligibility.policy import PARAMETER_SPECS
+from pool.kernel.wording import phrase
+from pool.pools.fields import FACT_KINDS
+from pool.pools.rules import check_node
+from pool.pools.tables import KINDS as TABLE_KINDS, SHIPPED, Table, not_shipped
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "pools"
+CODE_BACKED, CONFIGURED = "code", "configuration"
+POLICY_PARAMETERS = "pool.eligibility.policy"
+DEFAULT_POOL = "huangshi-2024"
+
+_REQUIRED = phrase("缺少 {key}")
+_BAD_DATE = phrase("{value} 不是 YYYY-MM-DD 日期")
+_WINDOW = phrase("适用期起 {start} 晚于适用期止 {end}")
+_VERSION_ORDER = phrase("版本须按生效日期先后排列且日期不重复：{day}")
+_DUPLICATE_ID = phrase("标准编号 {id} 重复")
+_BAD_ID = phrase("标准编号须为正整数：{id}")
+_BAD_FACT_KIND = phrase("事实 {name} 的类型 {kind} 无效（可用：{kinds}）")
+_BAD_TABLE = phrase("分类表 {key} 的声明无效（须有 name、kind、reason，kind 为 {kinds}）")
+_BAD_LIFECYCLE = phrase("{key} 须为正整数、参数引用或 null")
+_NO_VERSION = phrase("标准集 {code} 在 {day} 没有生效的版本（最早 {first} 起生效）")
+_UNKNOWN_POOL = phrase("未找到培育库 {code}（可用：{codes}）")
+_NOT_A_BOOL = phrase("{key} 须为 true 或 false")
+_CODE_MISMATCH = phrase("code {code} 与文件名不一致")
+_BACKED_BY = phrase("标准集的实现方式 {value} 无效（code 或 configuration）")
+_PARAM_LATE = phrase("参数 {key} 自 {day} 起才有取值，早于标准集首个版本的生效日期 {first} 时无从评估")
+_DATED_VALUES = phrase("参数 {key} 须为带日期取值的非空列表（valid_from、value、source）")
+
+
+class PoolDefinitionError(ValueError):
+    """A pool file (or a draft version) breaks the format; ``problems`` lists each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class NoCriteriaInForce(LookupError):
+    """No version of the criteria set is in force on the date asked for."""
+
+
+@dataclass(frozen=True)
+class ConfiguredCriterion:
+    id: int
+    title: str
+    clause: str
+    excerpt: str
+    rule: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CriteriaVersion:
+    valid_from: date
+    source: str
+    note: str = ""
+    criteria: tuple[ConfiguredCriterion, ...] = ()  # empty for a code-backed set
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    code: str
+    backed_by: str  # "code" | "configuration"
+    versions: tuple[CriteriaVersion, ...]
+
+    def in_force(self, as_of: date) -> CriteriaVersion:
+        """The latest version dated on or before ``as_of``.
+
+        :raise NoCriteriaInForce: before the first version.
+        """
+        current = None
+        for version in self.versions:
+            if version.valid_from <= as_of:
+                current = version
+        if current is None:
+            raise NoCriteriaInForce(_NO_VERSION.format(code=self.code, day=as_of.isoformat(),
+                                                       first=self.versions[0].valid_from.isoformat()))
+        return current
+
+
+@dataclass(frozen=True)
+class Pool:
+    code: str
+    name: str
+    programme: Mapping[str, Any]
+    criteria_set: CriteriaSet
+    lifecycle: Mapping[str, Any]
+    parameters: Any  # POLICY_PARAMETERS, or key -> tuple of (valid_from, value, source)
+    facts: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # name -> (kind, label)
+    tables: Mapping[str, Table] = field(default_factory=dict)
+
+    @property
+    def code_backed(self) -> bool:
+        return self.criteria_set.backed_by == CODE_BACKED
+
+    def params_in_force(self, as_of: date) -> dict[str, Any]:
+        """The pool's own parameter values in force on ``as_of`` (none for a code-backed pool)."""
+        if self.parameters == POLICY_PARAMETERS:
+            return {}
+        return {key: max(((d, v) for d, v, _s in values if d <= as_of), key=lambda dv: dv[0],
+                         default=(None, None))[1]
+                for key, values in self.parameters.items()}
+
+    def parse_version(self, raw: Any) -> CriteriaVersion:
+        """A draft criteria-set version (same shape as in the file), checked against this pool.
+
+        :raise PoolDefinitionError: naming every problem.
+        """
+        problems: list[str] = []
+        version = _version(raw, "draft", problems, self._checking())
+        if problems:
+            raise PoolDefinitionError(problems)
+        return version
+
+    def _checking(self) -> dict:
+        return {"facts": {n: k for n, (k, _l) in self.facts.items()}, "tables": self.tables,
+                "params": _sample_params(self.parameters)}
+
+
+def _sample_params(parameters: Any) -> dict[str, Any]:
+    if parameters == POLICY_PARAMETERS:
+        return {}
+    return {key: values[-1][1] for key, values in parameters.items() if values}
+
+
+def _day(raw: Any, where: str, problems: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        problems.append(f"{where}: " + _BAD_DATE.format(value=raw))
+        return None
+
+
+def _need(obj: Mapping, key: str, where: str, problems: list[str]) -> Any:
+    if not isinstance(obj, Mapping) or key not in obj:
+        problems.append(f"{where}: " + _REQUIRED.format(key=key))
+        return None
+    return obj[key]
+
+
+def _version(raw: Any, where: str, problems: list[str], checking: dict | None) -> CriteriaVersion | None:
+    day = _day(_need(raw, "valid_from", where, problems), f"{where}.valid_from", problems)
+    source = _need(raw, "source", where, problems)
+    if checking is None:  # code-backed: the criteria are pool.eligibility's
+        return CriteriaVersion(day, source or "", raw.get("note", "") if isinstance(raw, Mapping) else "")
+    criteria, seen = [], set()
+    for i, item in enumerate(_need(raw, "criteria", where, problems) or ()):
+        at = f"{where}.criteria[{i}]"
+        number = _need(item, "id", at, problems)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            problems.append(f"{at}.id: " + _BAD_ID.format(id=number))
+        elif number in seen:
+            problems.append(f"{at}.id: " + _DUPLICATE_ID.format(id=number))
+        seen.add(number)
+        title, clause = _need(item, "title", at, problems), _need(item, "clause", at, problems)
+        rule = _need(item, "rule", at, problems)
+        if rule is not None:
+            problems += check_node(rule, f"{at}.rule", **checking)
+        if isinstance(item, Mapping):
+            criteria.append(ConfiguredCriterion(number, title or "", clause or "", item.get("excerpt", ""), rule))
+    return CriteriaVersion(day, source or "", raw.get("note", "") if isinstance(raw, Mapping) else "",
+                           tuple(criteria))
+
+
+def _lifecycle(raw: Any, params: Mapping[str, Any], code_backed: bool, problems: list[str]) -> dict:
+    where = "lifecycle"
+    graduation = _need(raw, "graduation", where, problems) or {}
+    for t in graduation.get("exit_on_qualification") or ():
+        if t not in QUALIFICATION_TYPES:
+            problems.append(f"{where}.graduation.exit_on_qualification: {t}")
+    for key in ("replenishment_quota_multiplier", "progress_window_months"):
+        value = _need(raw, key, where, problems)
+        known = PARAMETER_SPECS if code_backed else params
+        ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0) or (
+            isinstance(value, Mapping) and value.get("param") in known)
+        if not ok:
+            problems.append(f"{where}.{key}: " + _BAD_LIFECYCLE.format(key=key))
+    if not isinstance(_need(raw, "intake_rounds", where, problems), bool):
+        problems.append(f"{where}.intake_rounds: " + _NOT_A_BOOL.format(key="intake_rounds"))
+    return dict(raw) if isinstance(raw, Mapping) else {}
+
+
+def _parameters(raw: Any, problems: list[str]) -> Any:
+    """``POLICY_PARAMETERS``, or key → tuple of ``(valid_from, value, source)``."""
+    if raw == POLICY_PARAMETERS:
+        return raw
+    if not isinstance(raw, Mapping):
+        problems.append("parameters: " + _DATED_VALUES.format(key="parameters"))
+        return {}
+    parsed = {}
+    for key, values in raw.items():
+        if not isinstance(values, list) or not values:
+            problems.append(f"parameters.{key}: " + _DATED_VALUES.format(key=key))
+            continue
+        where = [f"parameters.{key}[{i}]" for i in range(len(values))]
+        parsed[key] = tuple((_day(_need(v, "valid_from", at, problems), f"{at}.valid_from", problems),
+                             _need(v, "value", at, problems), _need(v, "source", at, problems))
+                            for v, at in zip(values, where))
+    return parsed
+
+
+def _facts(raw: Any, problems: list[str]) -> dict[str, tuple[str, str]]:
+    """The declared supplementary facts: name → (kind, label)."""
+    facts = {}
+    for i, fact in enumerate(raw):
+        fact = fact if isinstance(fact, Mapping) else {}
+        name, kind = fact.get("name"), fact.get("kind")
+        if not isinstance(name, str) or kind not in FACT_KINDS:
+            problems.append(f"facts[{i}]: " + _BAD_FACT_KIND.format(name=name, kind=kind, kinds="、".join(FACT_KINDS)))
+            continue
+        facts[name] = (kind, fact.get("label", ""))
+    return facts
+
+
+def _tables(raw: Any, problems: list[str]) -> dict[str, Table]:
+    """The shipped tables and the ones the pool declares it cannot have (with the reason)."""
+    tables = dict(SHIPPED)
+    for i, t in enumerate(raw):
+        t = t if isinstance(t, Mapping) else {}
+        if not all(t.get(k) for k in ("key", "name", "kind", "reason")) or t["kind"] not in TABLE_KINDS:
+            problems.append(f"tables[{i}]: " + _BAD_TABLE.format(key=t.get("key"), kinds="、".join(TABLE_KINDS)))
+            continue
+        tables[t["key"]] = not_shipped(t["key"], t["name"], t["kind"], t["reason"])
+    return tables
+
+
+def parse_pool(raw: Any, name: str = "") -> Pool:
+    """Check and build one pool definition.
+
+    :raise PoolDefinitionError: naming every problem (prefixed with ``name``).
+    """
+    problems: list[str] = []
+    code = _need(raw, "code", "(root)", problems)
+    if name and code and code != name:
+        problems.append("code: " + _CODE_MISMATCH.format(code=code))
+    programme = _need(raw, "programme", "(root)", problems) or {}
+    for key in ("document", "city", "issuer_region", "issued", "clauses", "valid_from", "valid_to"):
+        _need(programme, key, "programme", problems)
+    start = _day(programme.get("valid_from"), "programme.valid_from", problems)
+    end = _day(programme.get("valid_to"), "programme.valid_to", problems)
+    if start and end and start > end:
+        problems.append("programme: " + _WINDOW.format(start=start, end=end))
+    parameters = _parameters(_need(raw, "parameters", "(root)", problems), problems)
+    facts = _facts(raw.get("facts", ()) if isinstance(raw, Mapping) else (), problems)
+    tables = _tables(raw.get("tables", ()) if isinstance(raw, Mapping) else (), problems)
+    raw_set = _need(raw, "criteria_set", "(root)", problems) or {}
+    backed_by = raw_set.get("backed_by", CONFIGURED)
+    if backed_by not in (CODE_BACKED, CONFIGURED):
+        problems.append("criteria_set.backed_by: " + _BACKED_BY.format(value=backed_by))
+    pool = Pool(code or "", _need(raw, "name", "(root)", problems) or "", programme, None, {},
+                parameters, facts, tables)
+    checking = None if backed_by == CODE_BACKED else pool._checking()
+    versions = [_version(v, f"criteria_set.versions[{i}]", problems, checking)
+                for i, v in enumerate(_need(raw_set, "versions", "criteria_set", problems) or ())]
+    if not versions:
+        problems.append("criteria_set.versions: " + _REQUIRED.format(key="versions"))
+    days = [v.valid_from for v in versions if v and v.valid_from]
+    for earlier, later in zip(days, days[1:]):
+        if later <= earlier:
+            problems.append("criteria_set.versions: " + _VERSION_ORDER.format(day=later))
+    first_version = min(days, default=None)
+    for key, values in (parameters.items() if isinstance(parameters, Mapping) else ()):
+        earliest = min((d for d, _v, _s in values if d), default=None)
+        if first_version and earliest and earliest > first_version:
+            problems.append(f"parameters.{key}: " + _PARAM_LATE.format(key=key, day=earliest, first=first_version))
+    lifecycle = _lifecycle(_need(raw, "lifecycle", "(root)", problems), pool._checking()["params"],
+                           backed_by == CODE_BACKED, problems)
+    if problems:
+        raise PoolDefinitionError([f"{name or code}: {p}" for p in problems])
+    criteria_set = CriteriaSet(raw_set.get("code", code), backed_by, tuple(versions))
+    return Pool(pool.code, pool.name, programme, criteria_set, lifecycle, parameters, facts, tables)
+
+
+@lru_cache(maxsize=1)
+def load() -> dict[str, Pool]:
+    """Every pool of ``pool/data/pools/``, by code, checked once.
+
+    :raise PoolDefinitionError: listing every problem of every file.
+    """
+    pools, problems = {}, []
+    for path in sorted(DATA.glob("*.json")):
+        try:
+            pools[path.stem] = parse_pool(json.loads(path.read_text(encoding="utf-8")), path.stem)
+        except PoolDefinitionError as exc:
+            problems += exc.problems
+    if problems:
+        raise PoolDefinitionError(problems)
+    return pools
+
+
+def get(code: str | None = None) -> Pool:
+    """The pool ``code`` (default: Huangshi's).
+
+    :raise KeyError: naming the codes there are.
+    """
+    pools = load()
+    code = code or DEFAULT_POOL
+    if code not in pools:
+        raise KeyError(_UNKNOWN_POOL.format(code=code, codes="、".join(pools)))
+    return pools[code]

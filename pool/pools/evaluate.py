@@ -1,0 +1,136 @@
+"""An applicant against a pool, and the what-if of a draft criteria-set version.
+
+:func:`check` gives what :func:`pool.eligibility.criteria.check` gives — an
+evaluation with ``uscc``, ``name``, ``verdict``, ``criteria`` (id, status,
+detail, title, source), ``warnings``, ``as_of`` and ``to_dict()`` — so a page
+or the API shows either alike.  For a code-backed pool (Huangshi's) it *is*
+that check, unchanged; for a configured one, each criterion of the version in
+force on ``as_of`` is its rule tree evaluated (:mod:`pool.pools.evaluators`),
+citing ``programme document + clause``, and the verdict is SPEC §2's.
+
+:func:`what_if` evaluates applicants under two versions (current and draft)
+and lists whose verdict or criteria would change, criterion by criterion.
+Pure: reads its arguments, writes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from pool.eligibility import criteria as eligibility
+from pool.eligibility.applicant import Applicant, Qualification, parse
+from pool.eligibility.outcome import CriterionResult, aggregate, in_force
+from pool.eligibility.rulebook import Rulebook
+from pool.pools.definition import CriteriaVersion, Pool
+from pool.pools.evaluators import Context, evaluate_node
+
+
+@dataclass(frozen=True)
+class PoolEvaluation:
+    """One applicant under a configured pool on one date (the shape of
+    :class:`pool.eligibility.criteria.Evaluation`)."""
+
+    pool: str
+    uscc: str
+    name: str
+    verdict: str
+    criteria: tuple[CriterionResult, ...]
+    warnings: tuple[str, ...]
+    as_of: date
+
+    to_dict = eligibility.Evaluation.to_dict  # the same fields, printed the same way
+
+    def to_record(self) -> dict:
+        record = self.to_dict()
+        record["criteria"] = [{"id": c.id, "status": c.status, "detail": c.detail, "title": c.title,
+                               "source": c.source} for c in self.criteria]
+        record["as_of"], record["pool"] = self.as_of.isoformat(), self.pool
+        return record
+
+
+def check(pool: Pool, data: Any, as_of: date, rulebook: Rulebook | None,
+          facts: Mapping[str, Any] | None = None):
+    """Validate, parse and evaluate one applicant (contract shape) under ``pool``
+    (``rulebook``: the eligibility policy and tables, which only a code-backed pool reads).
+
+    :raise InvalidApplicant: as :func:`pool.eligibility.criteria.check`.
+    :raise NoCriteriaInForce: when the pool's criteria set has no version on ``as_of``.
+    """
+    if pool.code_backed:
+        return eligibility.check(data, as_of, rulebook.policy, rulebook.industries)
+    return evaluate(pool, parse(data), as_of, facts)
+
+
+def evaluate(pool: Pool, applicant: Applicant, as_of: date, facts: Mapping[str, Any] | None = None,
+             version: CriteriaVersion | None = None) -> PoolEvaluation:
+    """A configured pool's criteria (``version``, default the one in force on ``as_of``)
+    for a parsed applicant and its supplementary ``facts``."""
+    version = version or pool.criteria_set.in_force(as_of)
+    ctx = Context(applicant, as_of, facts or {}, pool.params_in_force(as_of), pool.tables,
+                  {name: label for name, (_kind, label) in pool.facts.items()})
+    document = pool.programme.get("document", "")
+    results = []
+    for criterion in version.criteria:
+        status, detail = evaluate_node(criterion.rule, ctx)
+        results.append(CriterionResult(criterion.id, status, detail, criterion.title,
+                                       f"{document} {criterion.clause}".strip()))
+    warnings = tuple(str(w) for w in applicant.warnings)
+    return PoolEvaluation(pool.code, applicant.uscc, applicant.name, aggregate(r.status for r in results),
+                          tuple(results), warnings, as_of)
+
+
+def graduating_qualification(pool: Pool, applicant: Applicant, as_of: date) -> Qualification | None:
+    """The qualification that ends a membership of ``pool`` as graduated on ``as_of``
+    (lifecycle ``exit_on_qualification``, e.g. Xuchang's 高企 certificate, in force that day), or None.
+    What the scan will propose; nothing is decided here."""
+    types = pool.lifecycle["graduation"].get("exit_on_qualification") or ()
+    return next((q for q in applicant.qualifications
+                 if q.type in types and in_force(q.valid_from, q.valid_to, as_of)), None)
+
+
+# --- what-if ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CriterionChange:
+    id: int
+    title: str
+    before: str | None  # status, None: the criterion is not in that version
+    after: str | None
+    detail_before: str
+    detail_after: str
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    uscc: str
+    name: str
+    verdict_before: str
+    verdict_after: str
+    criteria: tuple[CriterionChange, ...]
+
+    @property
+    def verdict_changed(self) -> bool:
+        return self.verdict_before != self.verdict_after
+
+
+def what_if(pool: Pool, applicants: Iterable[tuple[Applicant, Mapping[str, Any]]], as_of: date,
+            current: CriteriaVersion, draft: CriteriaVersion) -> list[VerdictChange]:
+    """Each applicant (with its facts) whose verdict or any criterion's status
+    would differ under ``draft`` from ``current``, in input order, with the
+    criteria that change (matched by id; one missing from a version reads None)."""
+    changes = []
+    for applicant, facts in applicants:
+        before = evaluate(pool, applicant, as_of, facts, current)
+        after = evaluate(pool, applicant, as_of, facts, draft)
+        old, new = {c.id: c for c in before.criteria}, {c.id: c for c in after.criteria}
+        moved = []
+        for number in sorted(old.keys() | new.keys()):
+            a, b = old.get(number), new.get(number)
+            if (a and a.status) != (b and b.status):
+                moved.append(CriterionChange(number, (b or a).title, a and a.status, b and b.status,
+                                             a.detail if a else "", b.detail if b else ""))
+        if moved or before.verdict != after.verdict:
+            changes.append(VerdictChange(applicant.uscc, applicant.name, before.verdict, after.verdict,
+                                         tuple(moved)))
+    return changes
