@@ -56,6 +56,7 @@ def lines(evaluation: Evaluation, trace: bool = True) -> list[str]:
            _COUNTS.format(total=len(evaluation.results), met=evaluation.count("met"),
                           on_track=evaluation.count("on_track"), not_met=evaluation.count("not_met"),
                           no_data=evaluation.count("no_data"))]
+    out.extend(evaluation.notes)
     for result in evaluation.results:
         out.extend(_lines(result, "  ", trace))
     if evaluation.tracked:
@@ -93,4 +94,4 @@ def as_json(evaluation: Evaluation) -> dict:
             "as_of": evaluation.as_of.isoformat(), "parameters": evaluation.in_force.parameters,
             "targets": [_result(r) for r in evaluation.results],
             "tracked": [_result(r) for r in evaluation.tracked],
-            "not_evaluated": list(target_set.not_evaluated)}
+            "not_evaluated": list(target_set.not_evaluated), "notes": list(evaluation.notes)}
