@@ -23,6 +23,24 @@ TEST_LABELS = {"level": phrase("期末值"), "cumulative": phrase("期内累计"
                "benchmark": phrase("对照上级官方值")}
 
 
+def comparator_text(result: TargetResult) -> str:
+    """The target's threshold as officers read it: ``≥ 2.75件/万人``, ``≥ 20%`` for growth, ``—`` if tracked."""
+    target, comparator = result.target, result.target.comparator
+    if comparator is None:
+        return "—"
+    if target.test.startswith("growth"):
+        return f"{comparator.symbol} {percent(comparator.value)}"
+    value = display(target.indicator, comparator.value)
+    if comparator.op == "range" and comparator.upper is not None:
+        value += "–" + display(target.indicator, comparator.upper)
+    return f"{comparator.symbol} {value}{'' if target.indicator.operator == 'share' else target.indicator.unit}"
+
+
+def series_text(result: TargetResult) -> str:
+    """The value series on one line (``2024: 3，2025: 5``)."""
+    return _series(result)
+
+
 def _series(result: TargetResult) -> str:
     indicator = result.target.indicator
     parts = []
