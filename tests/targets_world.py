@@ -31,9 +31,10 @@ def loan(session, enterprise, fact_id, on, amount, collateral="patent", withdraw
                           withdrawn_at=NOW if withdrawn else None))
 
 
-def build(session):
-    """Regions, two counties' records around the 2024/2025 year end; returns the world."""
-    world = mf.World.build(session)
+def build(session, world=None):
+    """Regions, two counties' records around the 2024/2025 year end; returns the world
+    (:class:`tests.model_factories.World`, built here unless given)."""
+    world = world or mf.World.build(session)
     dy, yx = session.get(Enterprise, world.dy_ent.id), session.get(Enterprise, world.yx_ent.id)
     from models import County
     city.ensure_regions(session, [session.get(County, world.dy.id), session.get(County, world.yx.id)])
