@@ -59,14 +59,19 @@ class AppendOnlyError(RuntimeError):
     """Raised on an attempt to change or delete an event."""
 
 
-@event.listens_for(PoolEvent, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise AppendOnlyError("事件记录只能追加，不能修改；请记录一条更正事件")
+def append_only(model, on_update: str, on_delete: str) -> None:
+    """Refuse every ORM update and delete of ``model``'s rows with these messages (the migrations add
+    the same refusal as database triggers)."""
+    def refuse(message):
+        def listener(mapper, connection, target):
+            raise AppendOnlyError(message)
+        return listener
+
+    event.listen(model, "before_update", refuse(on_update))
+    event.listen(model, "before_delete", refuse(on_delete))
 
 
-@event.listens_for(PoolEvent, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise AppendOnlyError("事件记录只能追加，不能删除；请记录一条更正事件")
+append_only(PoolEvent, "事件记录只能追加，不能修改；请记录一条更正事件", "事件记录只能追加，不能删除；请记录一条更正事件")
 
 
 # A state change corrected by two people: an officer asks, the city administrator decides.

@@ -12,11 +12,11 @@ it and when.
 """
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
-from .event import AppendOnlyError
+from .event import append_only
 from .user import User
 
 REGION_LEVELS = ("province", "city", "county")
@@ -61,11 +61,4 @@ class RegionStatistic(db.Model):
     entered_by: Mapped[User | None] = relationship()
 
 
-@event.listens_for(RegionStatistic, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise AppendOnlyError("官方统计只能追加，不能修改；更正请另录一条")
-
-
-@event.listens_for(RegionStatistic, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise AppendOnlyError("官方统计只能追加，不能删除；更正请另录一条")
+append_only(RegionStatistic, "官方统计只能追加，不能修改；更正请另录一条", "官方统计只能追加，不能删除；更正请另录一条")

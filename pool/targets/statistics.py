@@ -31,12 +31,8 @@ _NO_SOURCE = phrase("请写明官方统计的来源文件")
 _SAME = phrase("与当前登记的官方统计数值相同，未重复登记")
 
 
-class StatisticsRefused(ValueError):
-    """Nothing was written; ``problems`` says why, in Chinese."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class StatisticsRefused(series.InvalidSeries):
+    """Nothing was written; ``problems`` says why, in Chinese (a bad document's fields among them)."""
 
 
 def current(session) -> dict[tuple[int, str, int], RegionStatistic]:
@@ -133,7 +129,7 @@ def import_document(session, document, *, actor, now) -> tuple[list[Region], lis
     try:
         parsed = series.parse(document)
     except series.InvalidSeries as exc:
-        raise StatisticsRefused(exc.problems) from None
+        raise StatisticsRefused(exc.problems) from None  # the caller catches one kind of refusal
     stored = {row.code: row for row in all_regions(session)}
     problems = []
     for n, raw in enumerate(document["regions"], start=1):
