@@ -74,6 +74,9 @@ def test_drill_down_lists_exactly_what_was_counted(session, built):
     assert [p.number for p in records.rows(session, measure, 2024, dy, members_on)] == ["ZL2024-A"]
     assert [p.number for p in records.rows(session, measure, 2024, yx, members_on)] == ["ZL-YX-1"]
     assert records.rows(session, parse_key("matchmaking.events{field=x}")[0], 2024, dy, members_on) is None
+    # a net change of a stock is no list of records
+    assert not records.listable(parse_key("new_valid_inventions")[0])
+    assert records.rows(session, parse_key("new_valid_inventions")[0], 2025, dy, members_on) is None
 
 
 def test_the_database_mode_sums_the_counties_and_names_the_missing(session, built):

@@ -127,3 +127,10 @@ def test_reports_and_home_link_the_dashboard(client, auth, built):
     auth.login("dy")
     assert 'id="targets-link"' in page(client, "/reports/")
     assert 'id="home-targets"' in page(client, "/")
+
+
+def test_before_any_region_is_stored_the_dashboard_says_so(client, auth, world):
+    auth.login("dy")
+    body = page(client, "/targets/")
+    assert "尚未登记地区" in body
+    assert client.get("/targets/?region=420281").status_code == 404

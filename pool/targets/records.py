@@ -194,10 +194,17 @@ def loan_amount(fact) -> Fraction:
         return Fraction(0)
 
 
+def listable(measure: Measure) -> bool:
+    """Whether the records behind ``measure``'s figures can be listed: the records hold it and the figure
+    is a count or sum of rows (not a difference of two stocks)."""
+    found = query(measure, 2000, [])
+    return found.reason is None and found.kind != "difference"
+
+
 def rows(session, measure: Measure, year: int, county_ids, members: Members) -> list | None:
-    """The records counted by ``measure`` in ``year`` (``None``: the records cannot say)."""
+    """The records counted by ``measure`` in ``year`` (``None``: the records cannot list them)."""
     found = query(measure, year, county_ids)
-    if found.reason is not None:
+    if found.reason is not None or found.kind == "difference":
         return None
     if found.kind == "members":
         ids = members(session, found.stmt, list(county_ids))
@@ -222,7 +229,7 @@ def value(session, measure: Measure, year: int, county_ids, members: Members) ->
         now_n = session.scalar(select(func.count()).select_from(found.stmt.subquery()))
         then_n = session.scalar(select(func.count()).select_from(before.stmt.subquery()))
         return Fraction(now_n - then_n), None
-    counted = rows(session, measure, year, county_ids, members)
+    counted = rows(session, measure, year, county_ids, members) or []
     if found.kind == "amount":
         return sum((loan_amount(f) for f in counted), Fraction(0)), None
     if found.kind == "distinct_enterprises":

@@ -64,7 +64,7 @@ def chart(result: TargetResult) -> Chart | None:
     inner_w, inner_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
     step = inner_w / len(points)
     for i, (year, value) in enumerate(points):
-        h = 0.0 if value is None else float(value / top) * inner_h
+        h = 0.0 if value is None else max(float(value / top), 0.0) * inner_h  # a fall below 0 draws no bar
         out.bars.append(Bar(year, round(_LEFT + i * step + step * 0.15, 1), round(out.baseline - h, 1),
                             round(step * 0.7, 1), round(h, 1), value is None, value))
     if threshold is not None:

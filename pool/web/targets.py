@@ -44,7 +44,8 @@ def regions_for_viewer() -> list:
 
 
 def _choice():
-    """(programme, region row, as-of date, regions offered) from the query, checked; 404 for a region not offered."""
+    """(programme, region row, as-of date, regions offered) from the query, checked; 404 for a region not offered
+    (and for every region while none is offered)."""
     offered = regions_for_viewer()
     codes = targetset.codes()
     code = request.args.get("programme") or ("huangshi-2024" if "huangshi-2024" in codes else codes[0])
@@ -71,7 +72,7 @@ def _evaluate():
 def _drillable(result) -> str | None:
     """The measure key whose records a figure of ``result`` can list, if the records hold it."""
     measure = result.target.indicator.measure
-    if measure is None or measure.wildcard or records.query(measure, 2000, []).reason is not None:
+    if measure is None or measure.wildcard or not records.listable(measure):
         return None
     return measure.key
 
@@ -87,6 +88,10 @@ def _context(code, region, as_of, offered, evaluation):
 @bp.get("/")
 def index():
     """The dashboard: the choice form and every target of the chosen set for the chosen region."""
+    if not regions_for_viewer() and not request.args.get("region"):
+        return render_template("targets/index.html", error=None, evaluation=None, code=None, region=None,
+                               as_of=clock.today(), offered=[], args={},
+                               target_sets=[targetset.load(c) for c in targetset.codes()], levels=LEVEL_LABELS)
     code, region, as_of, offered = _choice()
     try:
         evaluation = database.evaluate(db.session, code, region.code, as_of, members_on)
