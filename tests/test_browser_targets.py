@@ -11,6 +11,7 @@ from . import targets_world as tw
 from .test_accessibility import AXE, violations
 from .test_browser import live_server, page  # noqa: F401 - fixtures
 from .test_browser_workflows import login
+from .test_small_screens import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -55,4 +56,8 @@ def test_from_the_reports_page_to_the_records_behind_a_figure(live_server, page,
     page.goto(live_server + "/targets/?programme=yuanzhou-2023&region=420200&as_of=2026-01-05")
     assert "Targets and indicators" in page.inner_text("h1")
     found["en dashboard"] = violations(page)
+    page.set_viewport_size(PHONE)  # on a phone: the charts shrink, nothing scrolls sideways
+    page.reload()
+    scroll, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= width
     assert found == {key: [] for key in found}
