@@ -8,6 +8,9 @@ import openpyxl
 import pytest
 
 from models import RegionStatistic
+from pool.targets import report, series
+from pool.targets.engine import evaluate
+from pool.targets.indicators import DATA
 
 from . import targets_world as tw
 
@@ -134,3 +137,10 @@ def test_before_any_region_is_stored_the_dashboard_says_so(client, auth, world):
     body = page(client, "/targets/")
     assert "尚未登记地区" in body
     assert client.get("/targets/?region=420281").status_code == 404
+
+
+def test_the_comparator_reads_as_the_document_writes_it():
+    document = json.loads((DATA / "examples" / "yuanzhou.series.json").read_text(encoding="utf-8"))
+    evaluation = evaluate("yuanzhou-2023", "360902", date(2024, 12, 31), series.parse(document))
+    texts = {r.target.id: report.comparator_text(r) for r in evaluation.results}
+    assert texts["YZ-T3-valid"] == "≥ 20%" and texts["YZ-T1"].startswith("≥ 7.12")

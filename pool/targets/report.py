@@ -28,8 +28,8 @@ def comparator_text(result: TargetResult) -> str:
     target, comparator = result.target, result.target.comparator
     if comparator is None:
         return "—"
-    if target.test.startswith("growth"):
-        return f"{comparator.symbol} {percent(comparator.value)}"
+    if target.test.startswith("growth"):  # the rate is written in percent (20 for 20 %)
+        return f"{comparator.symbol} {percent(comparator.value / 100)}"
     value = display(target.indicator, comparator.value)
     if comparator.op == "range" and comparator.upper is not None:
         value += "–" + display(target.indicator, comparator.upper)
