@@ -147,21 +147,22 @@ def drill_down():
     if rows is None:
         abort(404)
     back = url_for("targets.index", programme=code, region=region.code, as_of=as_of.isoformat())
-    return render_template("targets/records.html", measure=measure, year=year, region=region, back=back,
+    names = {c.id: c.name for c in scoping.counties(db.session, current_user)}
+    return render_template("targets/records.html", measure=measure, year=year, region=region, back=back, names=names,
                            rows=[_row(r) for r in rows], amount=measure.base == "pledge.amount",
                            amount_of=lambda fact: show(records.loan_amount(fact)))
 
 
 def _row(obj) -> dict:
-    """A counted record as a line: its enterprise, what it is, its date."""
+    """A counted record as a line: its enterprise and county, what it is (code and kind), its date."""
     kind = type(obj).__name__
     if kind == "Enterprise":
-        return {"enterprise_id": obj.id, "enterprise": obj.name, "what": obj.county.name, "on": None, "obj": obj}
-    what = {"Patent": lambda: f"{obj.number} {obj.title or ''}".strip(),
-            "Qualification": lambda: f"{obj.type} · {obj.level or '—'}",
-            "AwardFact": lambda: f"{obj.fact_id} · {obj.subject}"}[kind]()
-    on = {"Patent": lambda: obj.granted_on or obj.status_on or obj.acquired_on,
-          "Qualification": lambda: obj.approved_on or obj.valid_from, "AwardFact": lambda: obj.date}[kind]()
-    enterprise = obj.enterprise if kind != "AwardFact" else None
-    return {"enterprise_id": obj.enterprise_id, "what": what, "on": on, "obj": obj,
-            "enterprise": enterprise.name if enterprise else obj.beneficiary_name}
+        return {"enterprise_id": obj.id, "enterprise": obj.name, "county_id": obj.county_id, "kind": kind,
+                "obj": obj, "on": None}
+    if kind == "AwardFact":
+        return {"enterprise_id": obj.enterprise_id, "enterprise": obj.beneficiary_name, "county_id": obj.county_id,
+                "kind": kind, "obj": obj, "on": obj.date}
+    on = obj.approved_on or obj.valid_from if kind == "Qualification" else (
+        obj.granted_on or obj.status_on or obj.acquired_on)
+    return {"enterprise_id": obj.enterprise_id, "enterprise": obj.enterprise.name,
+            "county_id": obj.enterprise.county_id, "kind": kind, "obj": obj, "on": on}
