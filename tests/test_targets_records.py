@@ -153,3 +153,22 @@ def test_met_is_reachable_from_records(session, built):
     statuses = {r.target.id: r.status for r in evaluation.results}
     assert statuses["AY-T5"] == NO_DATA  # GB/T 29490 is not a qualification type of the records
     assert set(statuses.values()) <= {MET, NOT_MET, NO_DATA, "on_track"}
+
+
+def test_migration_0021_goes_down_and_up_again(tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from app import create_app
+    from models import db
+
+    from .conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'round-trip.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+        downgrade(revision="0020")
+        assert not {"region", "region_statistic"} & set(inspect(db.engine).get_table_names())
+        upgrade()
+        assert {"region", "region_statistic"} <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()

@@ -89,17 +89,20 @@ def _context(code, region, as_of, offered, evaluation):
 def index():
     """The dashboard: the choice form and every target of the chosen set for the chosen region."""
     if not regions_for_viewer() and not request.args.get("region"):
-        return render_template("targets/index.html", error=None, evaluation=None, code=None, region=None,
-                               as_of=clock.today(), offered=[], args={},
-                               target_sets=[targetset.load(c) for c in targetset.codes()], levels=LEVEL_LABELS)
+        return _without_figures(None, None, None, clock.today(), [])
     code, region, as_of, offered = _choice()
     try:
         evaluation = database.evaluate(db.session, code, region.code, as_of, members_on)
     except targetset.TargetSetError as exc:
-        return render_template("targets/index.html", error=str(exc), evaluation=None, code=code, region=region,
-                               as_of=as_of, offered=offered, args={},
-                               target_sets=[targetset.load(c) for c in targetset.codes()], levels=LEVEL_LABELS), 200
+        return _without_figures(str(exc), code, region, as_of, offered)
     return render_template("targets/index.html", error=None, **_context(code, region, as_of, offered, evaluation))
+
+
+def _without_figures(error, code, region, as_of, offered):
+    """The choice form alone, with why there is nothing to show (no region stored, an unknown one)."""
+    return render_template("targets/index.html", error=error, evaluation=None, code=code, region=region, as_of=as_of,
+                           offered=offered, args={}, target_sets=[targetset.load(c) for c in targetset.codes()],
+                           levels=LEVEL_LABELS)
 
 
 @bp.get("/print")
