@@ -22,3 +22,4 @@ from .awards import (  # noqa: F401
     APPROVE, DECISIONS, OPEN, PAY, PUBLISH, PUBLISHED, REDUCE, REFUSE, REVERSE, AwardEntry, AwardFact, AwardItem,
     AwardParameter, AwardSettlement,
 )
+from .region import REGION_LEVELS, Region, RegionStatistic  # noqa: F401

@@ -16,6 +16,7 @@ from models.monitoring import FLAG_KINDS, SEVERITIES
 from pool.access import tokens as api_domain, scoping
 from pool.eligibility import applications, criteria
 from pool.records import directory
+from pool.reference import city
 from pool.membership.history import PROGRESS_TYPES
 from pool.eligibility.policy import Policy
 
@@ -130,7 +131,8 @@ def other_countys_children(session, world) -> dict:
     yx_ent = session.get(Enterprise, world.yx_ent.id)
     yx_officer = session.get(User, world.yx_officer.id)
     product = Product(enterprise=yx_ent, name="阳新秘密产品")
-    patent = Patent(enterprise=yx_ent, number="ZL209912345678.9", kind="invention", status="valid")
+    patent = Patent(enterprise=yx_ent, number="ZL209912345678.9", kind="invention", status="valid",
+                    granted_on=date(2024, 5, 1))  # counted by the targets dashboard's grants of 2024
     contact = Contact(enterprise=yx_ent, name="阳新秘密联系人", email="yx-secret@example.com")
     own = Product(enterprise_id=world.dy_ent.id, name="大冶自有产品")  # so the product form shows
     session.add_all([product, patent, contact, own])
@@ -153,12 +155,15 @@ def other_countys_children(session, world) -> dict:
     token, _secret = api_domain.issue_token(session, yx_officer, name="阳新", now=datetime.now(timezone.utc))
     session.add_all([figure, yearly, event, flag, mail])
     fact, entry = _award_rows(session, yx_ent)
+    city.ensure_regions(session, [session.get(County, world.dy.id), yx_ent.county])  # the targets' regions
     session.commit()
     ids = {"product": product.id, "patent_id": patent.id, "contact_id": contact.id,
            "figure_id": figure.id, "event_id": event.id, "flag_id": flag.id, "mail_id": mail.id,
            "application_id": check.id, "check_id": check.id, "token_id": token.id,
            "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id, "row_id": patent.id,
-           "fact_id": fact.id, "settlement_id": entry.settlement_id, "item_id": entry.item_id, "entry_id": entry.id}
+           "fact_id": fact.id, "settlement_id": entry.settlement_id, "item_id": entry.item_id, "entry_id": entry.id,
+           # the targets dashboard and its drill-down: the other county's region, a measure its records hold
+           "region": yx_ent.county.code, "programme": "huangshi-2024", "measure": "grants.count"}
     return ids
 
 
@@ -240,13 +245,28 @@ def test_other_countys_child_ids_answer_404_or_reveal_nothing(app, client, auth,
             leaked = [s for s in SECRETS if s in body]
             assert not leaked, (method, url, response.status_code, leaked)
         seen.append(endpoint)
-    assert {"records.figures", "actions.correct", "api.admit", "checks.detail", "parts.edit"} <= set(seen)
+    assert {"records.figures", "actions.correct", "api.admit", "checks.detail", "parts.edit",
+            "targets.drill_down"} <= set(seen)
     assert client.get("/").status_code == 200  # still logged in: the loop proved something
     with use_db() as session:  # and nothing of the other county changed
         assert session.get(Contact, ids["contact_id"]).name == "阳新秘密联系人"
         assert session.get(ProductFigure, ids["figure_id"]).sales == SECRET_SALES
         assert session.scalar(select(func.count()).select_from(PoolEvent)
                               .where(PoolEvent.corrects_id == ids["event_id"])) == 0
+
+
+def test_targets_drill_down_shows_another_countys_records_to_the_city_only(client, auth, world, use_db):
+    with use_db() as session:
+        ids = other_countys_children(session, world)
+    args = f"programme=huangshi-2024&measure=grants.count&year=2024&as_of={date.today()}"
+    auth.login("dy")
+    assert client.get(f"/targets/records?region={ids['region']}&{args}").status_code == 404
+    assert "ZL209912345678.9" not in readable(client.get(f"/targets/records?region=420200&{args}"))
+    own = client.get(f"/targets/records?region={world.dy.code}&{args}")
+    assert own.status_code == 200 and "ZL209912345678.9" not in readable(own)
+    auth.logout()
+    auth.login("admin")  # the row is there: the officer's answers above proved something
+    assert "ZL209912345678.9" in readable(client.get(f"/targets/records?region=420200&{args}"))
 
 
 def test_figures_page_does_not_prefill_another_countys_product(client, auth, world, use_db):

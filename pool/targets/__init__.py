@@ -11,10 +11,15 @@ the evaluation of one programme's targets for one region on an explicit date:
 each target's value series, comparator, status (met, not met, on track, no
 data) and a Chinese trace quoting the numbers.
 
+The database mode (second slice) sits beside the engine: :mod:`~pool.targets.statistics` (regions and
+their append-only official statistics), :mod:`~pool.targets.records` (each measure as one select of the
+rows it counts: the figure and its drill-down) and :mod:`~pool.targets.database` (assembles the same
+input from them and calls the engine).  They take a session; the pool on a date comes in as a callable
+(the membership context sits above this one).
+
 Arithmetic is exact (``fractions.Fraction``): 20 % growth is exactly 20 %, and
 an average annual growth is compared as ``V_n / V_0`` against ``(1 + r) ** n``,
-never through a root.  Takes plain inputs and an explicit ``as_of`` date; reads
-neither Flask, a database session nor the clock, and writes nothing (the
-database mode and the dashboard come later, on top of
-:func:`pool.targets.engine.evaluate`).  May import ``pool.kernel`` only.
+never through a root.  The engine takes plain inputs and an explicit ``as_of`` date;
+reads neither Flask, a database session nor the clock, and writes nothing.  May import
+``pool.kernel``, ``pool.database`` and ``models`` (the database mode only), never Flask.
 """

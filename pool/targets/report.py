@@ -23,6 +23,24 @@ TEST_LABELS = {"level": phrase("期末值"), "cumulative": phrase("期内累计"
                "benchmark": phrase("对照上级官方值")}
 
 
+def comparator_text(result: TargetResult) -> str:
+    """The target's threshold as officers read it: ``≥ 2.75件/万人``, ``≥ 20%`` for growth, ``—`` if tracked."""
+    target, comparator = result.target, result.target.comparator
+    if comparator is None:
+        return "—"
+    if target.test.startswith("growth"):  # the rate is written in percent (20 for 20 %)
+        return f"{comparator.symbol} {percent(comparator.value / 100)}"
+    value = display(target.indicator, comparator.value)
+    if comparator.op == "range" and comparator.upper is not None:
+        value += "–" + display(target.indicator, comparator.upper)
+    return f"{comparator.symbol} {value}{'' if target.indicator.operator == 'share' else target.indicator.unit}"
+
+
+def series_text(result: TargetResult) -> str:
+    """The value series on one line (``2024: 3，2025: 5``)."""
+    return _series(result)
+
+
 def _series(result: TargetResult) -> str:
     indicator = result.target.indicator
     parts = []
@@ -56,6 +74,7 @@ def lines(evaluation: Evaluation, trace: bool = True) -> list[str]:
            _COUNTS.format(total=len(evaluation.results), met=evaluation.count("met"),
                           on_track=evaluation.count("on_track"), not_met=evaluation.count("not_met"),
                           no_data=evaluation.count("no_data"))]
+    out.extend(evaluation.notes)
     for result in evaluation.results:
         out.extend(_lines(result, "  ", trace))
     if evaluation.tracked:
@@ -93,4 +112,4 @@ def as_json(evaluation: Evaluation) -> dict:
             "as_of": evaluation.as_of.isoformat(), "parameters": evaluation.in_force.parameters,
             "targets": [_result(r) for r in evaluation.results],
             "tracked": [_result(r) for r in evaluation.tracked],
-            "not_evaluated": list(target_set.not_evaluated)}
+            "not_evaluated": list(target_set.not_evaluated), "notes": list(evaluation.notes)}

@@ -54,6 +54,7 @@ class Evaluation:
     as_of: date
     results: list[TargetResult]
     tracked: list[TargetResult]
+    notes: list[str] = field(default_factory=list)  # how the figures were obtained (database mode)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)

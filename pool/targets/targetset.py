@@ -34,7 +34,7 @@ TESTS = ("level", "cumulative", "each_year", "growth_each_year", "growth_average
 OPS = (">", ">=", "<", "<=", "range")
 GROWTH_READINGS = ("cagr", "mean")
 RANGE_READINGS = ("lower_bound", "within")
-_NOT_TARGET_FILES = ("indicators", "target-series.schema")
+_NOT_TARGET_FILES = ("indicators", "target-series.schema", "record-measures")
 
 _UNKNOWN = phrase("未找到目标集 {code}（可用：{codes}）")
 _NO_REGION = phrase("目标集 {code} 没有地区 {region} 的目标（有：{regions}）")
