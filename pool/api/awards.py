@@ -42,8 +42,8 @@ EVALUATE = s.component("AwardEvaluationRequest", s.obj({
     "facts": {**a.FACTS, "title": "奖补事实"},
 }))
 # The request as checked before the facts: those are checked by the contract's own reader.
-_ENVELOPE = {**s.obj({"programme": PROGRAMME_CODE, "year": {**a.YEAR, "title": "奖补年度"},
-                      "facts": {"type": "object", "title": "奖补事实"}})}
+_ENVELOPE = s.obj({"programme": PROGRAMME_CODE, "year": {**a.YEAR, "title": "奖补年度"},
+                   "facts": {"type": "object", "title": "奖补事实"}})
 RECORDED = s.component("AwardFactsRecorded", s.obj({
     "recorded": {"type": "integer", "minimum": 0, "description": "新登记的事实数"},
     "skipped": {"type": "integer", "minimum": 0, "description": "已登记过、内容相同而跳过的事实数"},
