@@ -24,7 +24,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from models import Enterprise, IntakeRound, User, db
-from pool.access import tokens as api_domain
 from pool.records import registration
 from pool.eligibility import rulebook
 from pool.api import openapi, operations  # importing pool.api declares every operation
