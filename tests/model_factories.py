@@ -1,9 +1,12 @@
 """Small factories for database rows used across the tests."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from types import SimpleNamespace
 
-from models import CITY_ADMIN, COUNTY_OFFICER, County, Enterprise, User
+from sqlalchemy import select
+
+from models import APPROVE, CITY_ADMIN, COUNTY_OFFICER, AwardItem, County, Enterprise, User
+from pool.awards import ledger, settlement, store
 from pool.eligibility import uscc
 from pool.records import parts
 
@@ -56,6 +59,32 @@ def parts_of_each_kind(session, enterprise, actor, on=date(2025, 7, 1)) -> dict[
     return {f"{name}_id": parts.add_part(session, enterprise, name, actor=actor, today=on,
                                          values=values).id
             for name, values in PART_OF_EACH_KIND.items()}
+
+
+def high_tech(key: str, name: str, kind: str = "enterprise", fact: str = "ht-2024") -> dict:
+    """A beneficiary of the award facts contract with a 高企 certificate of 2024 (许昌 XC-02: 10 万元)."""
+    return {"id": key, "name": name, "kind": kind, "facts": [
+        {"id": fact, "type": "qualification", "date": "2024-11-01", "designation": "high_tech"}]}
+
+
+def award_settlement(session, world) -> int:
+    """许昌's 2024 awards settled on :data:`TODAY`: a 高企 award for ``world``'s
+    大冶市 and 阳新县 enterprises and a prize for a person (no county: the city
+    administrator's alone); 大冶市's approved.  Returns the settlement's id."""
+    admin, now = session.get(User, world.admin.id), datetime(2026, 11, 30, 4, tzinfo=timezone.utc)
+    document = {"beneficiaries": [
+        high_tech(world.dy_ent.uscc, world.dy_ent.name), high_tech(world.yx_ent.uscc, world.yx_ent.name),
+        {"id": "411002198001010011", "name": "张某", "kind": "individual", "facts": [
+            {"id": "pz-1", "type": "prize", "date": "2024-12-10", "subject": "ZL201810000021.1",
+             "level": "municipal"}]}]}
+    store.record(session, document, source="import", actor=admin, as_of=TODAY, now=now)
+    row = settlement.open_settlement(session, "xuchang-2022", 2024, actor=admin, as_of=TODAY, now=now)
+    settlement.compute(session, row, now=now)
+    items = list(session.scalars(select(AwardItem).where(AwardItem.settlement_id == row.id)))
+    ours = next(s for s in ledger.states(session, row, items).values() if s.item.enterprise_id == world.dy_ent.id)
+    ledger.decide(session, row, ours, APPROVE, actor=admin, now=now)
+    session.commit()
+    return row.id
 
 
 def snapshot(obj, *names) -> SimpleNamespace:

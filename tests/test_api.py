@@ -279,8 +279,10 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
                                          session.get(User, world.dy_officer.id))
         session.commit()
         lifecycle_ids = lifecycle_rows(session, world)
+        settlement_id = mf.award_settlement(session, world)
     before = _state(use_db, world.dy_ent.id)
-    ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id, **part_ids, **lifecycle_ids}
+    ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id, "settlement_id": settlement_id,
+           **part_ids, **lifecycle_ids}
     doc, checked = _document(api_client), []
     for path, item in doc["paths"].items():
         for method in item:
@@ -291,6 +293,9 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
             answer = call(api_client, method.upper(), url, tokens["yx"], body=body, headers=headers)
             if params == ["round_id"]:  # the city's, not a county's: seen by all, changed by one
                 assert answer.status_code == (200 if method == "get" else 403), path
+            elif params == ["settlement_id"]:  # the city's, with only the officer's own items in it
+                assert answer.status_code == 200, path
+                assert not _mentions(answer.get_json(), world.dy.id, world.dy_ent.id), path
             elif params:
                 assert_problem(answer, 404)
             elif method == "get":
@@ -307,7 +312,8 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
 
     # Not vacuous: 大冶市's own officer and the city administrator do see it all.
     for who in ("dy", "admin"):
-        for path in ("/enterprises", "/events", "/risk-flags", "/quota", "/pool", "/corrections"):
+        for path in ("/enterprises", "/events", "/risk-flags", "/quota", "/pool", "/corrections",
+                     f"/awards/settlements/{settlement_id}"):
             seen = call(api_client, "GET", path, tokens[who]).get_json()
             assert _mentions(seen, world.dy.id, world.dy_ent.id), (who, path)
         for path in (f"/enterprises/{world.dy_ent.id}", f"/counties/{world.dy.id}/quota",

@@ -24,7 +24,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from models import Enterprise, IntakeRound, User, db
-from pool.access import tokens as api_domain
 from pool.records import registration
 from pool.eligibility import rulebook
 from pool.api import openapi, operations  # importing pool.api declares every operation
@@ -46,7 +45,8 @@ def own_ids(api_app, world):  # noqa: F811
     applicant with every kind of record, and a part of each kind of each
     (generated ids would nearly all be 404), at version 1 in dy_ent and 2 in
     the applicant, as the If-Match the test sends with each; a closed and an
-    open intake round, and a pending correction of dy_ent's admission."""
+    open intake round, a pending correction of dy_ent's admission, and an award
+    settlement with items of both counties."""
     with api_app.app_context():
         officer = db.session.get(User, world.dy_officer.id)
         registered, _check = registration.register_applicant(
@@ -64,8 +64,9 @@ def own_ids(api_app, world):  # noqa: F811
         current = IntakeRound(name="第二批", opened_on=date(2026, 1, 1))
         db.session.add(current)
         db.session.commit()
+        settlement_id = mf.award_settlement(db.session, world)
         return {"enterprise_id": [world.dy_ent.id, registered.id], "county_id": [world.dy.id],
-                "round_id": [lifecycle["round_id"], current.id],
+                "round_id": [lifecycle["round_id"], current.id], "settlement_id": [settlement_id],
                 "correction_id": [lifecycle["correction_id"]], **rows}
 
 

@@ -8,8 +8,8 @@ declares an operation), :mod:`.operations` (the registry), :mod:`.inputs`
 operations — importing this package declares them all.
 """
 from pool.api import (  # noqa: F401
-    account, actions, auth, checks, core, corrections, enterprises, inputs, openapi, operations,
-    parts, reads, responses, rounds,
+    account, actions, auth, awards, checks, core, corrections, enterprises, inputs, openapi,
+    operations, parts, reads, responses, rounds,
 )
 
 

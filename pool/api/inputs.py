@@ -17,7 +17,7 @@ from typing import Any
 from flask import request
 from jsonschema import Draft202012Validator, FormatChecker
 
-from models import IntakeRound, StateCorrection, db
+from models import AwardSettlement, IntakeRound, StateCorrection, db
 from pool.access import scoping
 from pool.api.core import MAX_ID, Operation, Param, viewer
 from pool.api.responses import not_found
@@ -234,6 +234,18 @@ def round_or_404(round_id: int):
     return found
 
 
+def settlement_or_404(settlement_id: int):
+    """The award settlement (the city's, visible to everyone; its items are
+    county-scoped where they are read).
+
+    :raise 404: absent.
+    """
+    found = db.session.get(AwardSettlement, settlement_id) if settlement_id <= MAX_ID else None
+    if found is None:
+        not_found()
+    return found
+
+
 def correction_or_404(correction_id: int):
     """The correction request if the token's user may see its enterprise.
 
@@ -249,7 +261,8 @@ def correction_or_404(correction_id: int):
 RESOLVERS = {"enterprise_id": ("enterprise", enterprise_or_404),
              "county_id": ("county", county_or_404),
              "round_id": ("intake_round", round_or_404),
-             "correction_id": ("correction", correction_or_404)}
+             "correction_id": ("correction", correction_or_404),
+             "settlement_id": ("settlement", settlement_or_404)}
 
 
 def resolve_path(path: dict) -> dict:
