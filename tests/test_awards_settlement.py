@@ -18,6 +18,7 @@ from tests import model_factories as mf
 
 EXAMPLES = Path(programme.DATA) / "examples"
 NOW = datetime(2026, 11, 30, 4, tzinfo=timezone.utc)
+TODAY_ = date(2026, 11, 30)
 CITY = {"xuchang-2022": "xuchang-2024", "anyang-2018": "anyang-2024", "yuanzhou-2023": "yuanzhou-2024"}
 
 
@@ -344,3 +345,18 @@ def test_opening_a_year(session, admin):
     settlement.open_settlement(session, "xuchang-2022", 2025, actor=admin, as_of=date(2026, 11, 30), now=NOW)
     with pytest.raises(SettlementRefused, match="已经开始"):
         settlement.open_settlement(session, "xuchang-2022", 2025, actor=admin, as_of=date(2026, 11, 30), now=NOW)
+
+
+def test_texts_the_stored_facts_cannot_hold_are_named_and_nothing_is_written(session, admin):
+    document = {"beneficiaries": [{"id": "B" * 65, "name": "名" * 201, "kind": "agency", "facts": [
+        {"id": "f" * 65, "type": "prize", "date": "2024-05-01", "level": "municipal", "subject": "ZL1\u0007"}]}]}
+    with pytest.raises(FactsRefused) as caught:
+        store.record(session, document, source="import", actor=admin, as_of=TODAY_, now=NOW)
+    text = "\n".join(caught.value.problems)
+    for path in ("beneficiaries[0].id）：至多 64 个字", "beneficiaries[0].name）：至多 200 个字",
+                 "beneficiaries[0].facts[0].id）：至多 64 个字", "（beneficiaries[0].facts[0].subject）：含有不能保存的字符"):
+        assert path in text, text
+    document["beneficiaries"][0].update(id="B" * 64, name="名" * 200)
+    document["beneficiaries"][0]["facts"][0].update(id="f" * 64, subject="ZL1")
+    new, _ = store.record(session, document, source="import", actor=admin, as_of=TODAY_, now=NOW)
+    assert len(new) == 1

@@ -21,8 +21,6 @@ from models import AwardItem, AwardSettlement, db
 from pool.access import scoping
 from pool.awards import engine, facts, ledger, parameters, programme, report, settlement as settling, store
 from pool.io.batch import InputProblem, InvalidInput
-from pool.kernel import text
-from pool.kernel.wording import phrase
 from pool.web.clock import now, today
 
 from pool.api import award_schemas as a, schemas as s
@@ -114,18 +112,11 @@ def record_award_facts(body):
     # Tokens authenticate officers only (pool.access.tokens), and a county officer always has a
     # county (models.User's check): None is the city administrator's, who may record any beneficiary.
     county_id = None if user.is_city_admin else user.county_id
-    document = as_read(body)
-    problems = stored_text_problems(document)
     try:
-        if problems:  # the contract's problems too, all at once; nothing is written
-            facts.parse(document)
-        else:
-            new, skipped = store.record(db.session, document, source="import", actor=user, as_of=today(),
-                                        now=now(), county_id=county_id)
-    except (facts.InvalidFacts, store.FactsRefused) as exc:
-        raise InvalidInput(problems + contract_problems(exc.problems)) from None
-    if problems:
-        raise InvalidInput(problems)
+        new, skipped = store.record(db.session, as_read(body), source="import", actor=user, as_of=today(),
+                                    now=now(), county_id=county_id)
+    except store.FactsRefused as exc:
+        raise InvalidInput(contract_problems(exc.problems)) from None
     db.session.commit()
     return json_response({"recorded": len(new), "skipped": skipped}, 201)
 
@@ -214,26 +205,5 @@ def contract_problems(messages: list[str], root: str = "") -> list[InputProblem]
     return out
 
 
-_TEXT_LABELS = {**a.FACT_TITLES, **a.BENEFICIARY_TITLES}
-_TOO_LONG = phrase("「{label}」（{path}）：至多 {limit} 个字")
-
-
 def _indexed(value):
     return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def stored_text_problems(document) -> list[InputProblem]:
-    """Texts the stored facts (:class:`models.AwardFact`) cannot hold: control
-    characters (:func:`pool.kernel.text.refusals_in`), or longer than their
-    column (the contract bounds no length)."""
-    problems = [InputProblem(path, message) for path, message
-                in text.refusals_in(document, labels=_TEXT_LABELS, multiline={"note"})]
-    for i, beneficiary in _indexed(document.get("beneficiaries") if isinstance(document, dict) else None):
-        where = f"beneficiaries[{i}]"
-        limits = [(f"{where}.id", beneficiary.get("id"), a.BENEFICIARY_TITLES["id"], 64),
-                  (f"{where}.name", beneficiary.get("name"), a.BENEFICIARY_TITLES["name"], 200)]
-        limits += [(f"{where}.facts[{j}].id", fact.get("id"), a.FACT_TITLES["id"], 64)
-                   for j, fact in _indexed(beneficiary.get("facts"))]
-        problems += [InputProblem(path, _TOO_LONG.format(label=label, path=path, limit=limit), label)
-                     for path, value, label, limit in limits if isinstance(value, str) and len(value) > limit]
-    return problems

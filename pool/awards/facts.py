@@ -91,6 +91,10 @@ _REASONS = {
 _BENEFICIARY_LABELS = {"id": phrase("受益人标识（统一社会信用代码等）"), "name": phrase("受益人名称"),
                        "kind": phrase("受益人类别"), "in_region": phrase("是否在本行政区域内"),
                        "facts": phrase("事实")}
+BENEFICIARY_LABELS = _BENEFICIARY_LABELS
+# Every field's Chinese label by name, across fact types (a name means the same in each).
+FIELD_LABELS = {key.rstrip("*"): label for spec in (_COMMON, *FACT_FIELDS.values()) for key, (_kind, label)
+                in spec.items()} | {f"beneficiary_{k}": v for k, v in _BENEFICIARY_LABELS.items()}
 _WHERE_B = phrase("第{n}个受益人")
 _WHERE_F = phrase("第{n}个受益人 第{m}条事实")
 

@@ -13,9 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from models import AwardFact, Enterprise
 from pool.awards import facts as contract
+from pool.kernel import text
 from pool.kernel.wording import phrase
 
 SOURCE_LABELS = {"officer": phrase("经办人录入"), "import": phrase("批量导入"), "portal": phrase("企业申报"),
@@ -26,6 +28,12 @@ _OTHER_COUNTY = phrase("「受益人标识（统一社会信用代码等）」�
 _NOT_ENTERPRISE = phrase("「受益人标识（统一社会信用代码等）」（{path}）：县级经办人只能为本县企业登记，{key} 未登记为企业")
 _WITHDRAWN = phrase("该事实已于 {at} 撤回")
 _NO_REASON = phrase("「撤回原因」：必填")
+_AT_ONCE = phrase("有人同时登记了相同标识的事实；未写入任何事实，请刷新后重试")
+_TOO_LONG = phrase("「{label}」（{path}）：至多 {limit} 个字")
+_FORBIDDEN = phrase("「{label}」（{path}）：含有不能保存的字符，{reason}")
+# What the stored columns hold (the contract bounds no length).
+_LIMITS = {"id": 64, "name": 200}
+_LABELS = {**contract.FIELD_LABELS, "note": "note"}
 
 
 class FactsRefused(ValueError):
@@ -36,8 +44,26 @@ class FactsRefused(ValueError):
         self.problems = problems
 
 
-def _document(beneficiaries: list[dict]) -> dict:
-    return {"beneficiaries": beneficiaries}
+def _indexed(value):
+    return enumerate(value) if isinstance(value, list) else ()
+
+
+def text_problems(document: Any) -> list[str]:
+    """Texts the stored facts cannot hold: control or format characters, or longer than their column."""
+    problems = [_FORBIDDEN.format(label=_LABELS.get(path.rsplit(".", 1)[-1], path), path=path, reason=message)
+                for path, message in text.refusals_in(document, labels=_LABELS, multiline={"note"})]
+    beneficiaries = document.get("beneficiaries") if isinstance(document, dict) else None
+    for i, beneficiary in _indexed(beneficiaries):
+        if not isinstance(beneficiary, dict):
+            continue
+        where = f"beneficiaries[{i}]"
+        limits = [(f"{where}.{name}", beneficiary.get(name), contract.BENEFICIARY_LABELS[name], limit)
+                  for name, limit in _LIMITS.items()]
+        limits += [(f"{where}.facts[{j}].id", fact.get("id"), contract.FIELD_LABELS["id"], 64)
+                   for j, fact in _indexed(beneficiary.get("facts")) if isinstance(fact, dict)]
+        problems += [_TOO_LONG.format(label=label, path=path, limit=limit)
+                     for path, value, label, limit in limits if isinstance(value, str) and len(value) > limit]
+    return problems
 
 
 def _enterprises_by_uscc(session, keys) -> dict[str, Enterprise]:
@@ -62,12 +88,14 @@ def record(session, document: Any, *, source: str, actor, as_of: date, now: date
     :return: the new rows and the number skipped as already stored.
     :raise FactsRefused: every problem, each naming its field; nothing written.
     """
+    problems = text_problems(document)
     try:
         parsed = contract.parse(document)
     except contract.InvalidFacts as exc:
-        raise FactsRefused(exc.problems) from None
+        raise FactsRefused(problems + exc.problems) from None
+    if problems:
+        raise FactsRefused(problems)
     raws = document["beneficiaries"]
-    problems: list[str] = []
     companies = _enterprises_by_uscc(session, [b["id"] for b in raws])
     stored = {(row.beneficiary_key, row.fact_id): row for row in session.scalars(
         select(AwardFact).where(AwardFact.beneficiary_key.in_(sorted({b["id"] for b in raws}))))}
@@ -102,8 +130,12 @@ def record(session, document: Any, *, source: str, actor, as_of: date, now: date
                 source=source, entered_by_id=actor.id if actor else None, entered_at=now))
     if problems:
         raise FactsRefused(problems)
-    session.add_all(new)
-    session.flush()
+    try:
+        with session.begin_nested():  # someone recording the same facts at this moment: refused, not a 500
+            session.add_all(new)
+            session.flush()
+    except IntegrityError:
+        raise FactsRefused([_AT_ONCE]) from None
     return new, skipped
 
 
