@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pool.awards.facts import BENEFICIARY_KINDS, DERIVED_LABELS, FACT_FIELDS, FUNDING_LEVELS
+from pool.kernel import dated
 from pool.kernel.wording import phrase
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "awards"
@@ -103,30 +104,16 @@ class Programme:
         day = date(year, 12, 31)
         if day < self.start or date(year, 1, 1) > self.end:
             raise ProgrammeError(_NOT_IN_FORCE.format(code=self.code, year=year, start=self.start, end=self.end))
-        values, sources = {}, {}
-        for key, spec in self.raw_parameters.items():
-            dated = [v for v in spec["values"] if date.fromisoformat(v["from"]) <= day]
-            chosen = max(dated, key=lambda v: v["from"]) if dated else spec["values"][0]
-            values[key], sources[key] = chosen["value"], chosen["source"]
+        values, sources = dated.values_on(self.raw_parameters, day)
         latest: dict[str, dict] = {}
         for raw in self.raw_rules:
             if date.fromisoformat(raw["valid_from"]) <= day and (
                     raw["id"] not in latest or raw["valid_from"] > latest[raw["id"]]["valid_from"]):
                 latest[raw["id"]] = raw
-        groups = _resolve(self.conflict_groups, values) or {}
+        groups = dated.resolve(self.conflict_groups, values) or {}
         member = {rule_id: group for group, ids in groups.items() for rule_id in ids}
-        rules = tuple(_rule(_resolve(raw, values), member.get(raw["id"])) for raw in latest.values())
+        rules = tuple(_rule(dated.resolve(raw, values), member.get(raw["id"])) for raw in latest.values())
         return InForce(self, year, rules, values, sources)
-
-
-def _resolve(obj: Any, values: dict) -> Any:
-    if isinstance(obj, dict):
-        if set(obj) == {"param"}:
-            return values[obj["param"]]
-        return {k: _resolve(v, values) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_resolve(v, values) for v in obj]
-    return obj
 
 
 def _rule(raw: dict, conflict_group: str | None) -> Rule:
@@ -152,14 +139,9 @@ def _check(data: dict, name: str) -> None:
                 fail(f"parameter {key} cites no source")
 
     def refs(obj: Any) -> None:
-        if isinstance(obj, dict):
-            if set(obj) == {"param"} and obj["param"] not in params:
-                fail(f"unknown parameter {obj['param']}")
-            for v in obj.values():
-                refs(v)
-        elif isinstance(obj, list):
-            for v in obj:
-                refs(v)
+        for key in dated.references(obj):
+            if key not in params:
+                fail(f"unknown parameter {key}")
 
     for rule in data["rules"]:
         rid = rule.get("id")

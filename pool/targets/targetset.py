@@ -27,6 +27,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from pool.kernel import dated
 from pool.kernel.wording import phrase
 from pool.targets.indicators import DATA, Indicator, catalogue
 
@@ -125,25 +126,11 @@ class TargetSet:
         """
         if region not in self.regions:
             raise TargetSetError(_NO_REGION.format(code=self.code, region=region, regions="、".join(self.regions)))
-        values, sources = {}, {}
-        for key, spec in self.raw_parameters.items():
-            dated = [v for v in spec["values"] if date.fromisoformat(v["from"]) <= as_of]
-            chosen = max(dated, key=lambda v: v["from"]) if dated else spec["values"][0]
-            values[key], sources[key] = chosen["value"], chosen["source"]
+        values, sources = dated.values_on(self.raw_parameters, as_of)
         mine = [t for t in self.raw_targets if t.get("region", self.regions[0]) == region]
         tracked = [t for t in self.raw_tracked if t.get("region", self.regions[0]) == region]
-        return InForce(self, as_of, tuple(_target(_resolve(t, values)) for t in mine),
-                       tuple(_target(_resolve(t, values)) for t in tracked), values, sources)
-
-
-def _resolve(obj: Any, values: dict) -> Any:
-    if isinstance(obj, dict):
-        if set(obj) == {"param"}:
-            return values[obj["param"]]
-        return {k: _resolve(v, values) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_resolve(v, values) for v in obj]
-    return obj
+        return InForce(self, as_of, tuple(_target(dated.resolve(t, values)) for t in mine),
+                       tuple(_target(dated.resolve(t, values)) for t in tracked), values, sources)
 
 
 def _target(raw: dict) -> Target:
@@ -178,14 +165,9 @@ def _check(data: dict, name: str) -> None:
                 fail(f"parameter {key} is a reading but its source has no [R]")
 
     def check_refs(obj: Any) -> None:
-        if isinstance(obj, dict):
-            if set(obj) == {"param"} and obj["param"] not in params:
-                fail(f"unknown parameter {obj['param']}")
-            for v in obj.values():
-                check_refs(v)
-        elif isinstance(obj, list):
-            for v in obj:
-                check_refs(v)
+        for key in dated.references(obj):
+            if key not in params:
+                fail(f"unknown parameter {key}")
 
     defaults = {key: spec["values"][0]["value"] for key, spec in params.items()}
     for raw in data["targets"] + data.get("tracked", []):
@@ -195,7 +177,7 @@ def _check(data: dict, name: str) -> None:
             fail(f"target {tid}: unknown indicator {raw.get('indicator')}")
         if not raw.get("clause"):
             fail(f"target {tid} cites no clause")
-        resolved = _resolve(raw, defaults)
+        resolved = dated.resolve(raw, defaults)
         if resolved.get("test", "level") not in TESTS:
             fail(f"target {tid}: unknown test")
         if resolved.get("test", "").startswith("growth") and resolved.get("base_year") is None:
