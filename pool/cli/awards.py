@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from models import db
 from pool.awards import engine, facts, parameters, programme, report
-from pool.cli.base import pool_cli
+from pool.cli.base import pool_cli, read_json, refuse
 
 awards_cli = AppGroup("awards", help="奖补试算（Awards and subsidies）.")
 pool_cli.add_command(awards_cli)
@@ -26,22 +26,14 @@ def evaluate(facts_file, code, year, as_json, no_trace):
     trace), with the parameter values the administrator entered (as the
     settlement computes).  Exits 2 naming every bad field of the facts.
     """
-    try:
-        document = json.loads(facts_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        click.echo(f"{facts_file.name} 不是有效的 JSON：{exc}", err=True)
-        raise SystemExit(2) from None
+    document = read_json(facts_file)
     try:
         beneficiaries = facts.parse(document)
         evaluation = engine.evaluate(parameters.programme(db.session, code), beneficiaries, year)
     except facts.InvalidFacts as exc:
-        click.echo(f"{facts_file.name} 有 {len(exc.problems)} 处不符合奖补事实约定：", err=True)
-        for problem in exc.problems:
-            click.echo("  " + problem, err=True)
-        raise SystemExit(2) from None
+        refuse(f"{facts_file.name} 有 {len(exc.problems)} 处不符合奖补事实约定：", *exc.problems)
     except programme.ProgrammeError as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(2) from None
+        refuse(str(exc))
     if as_json:
         click.echo(json.dumps(report.as_json(evaluation), ensure_ascii=False, indent=1, default=str))
     else:

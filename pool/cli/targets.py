@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from pool.cli.base import parse_date, pool_cli
+from pool.cli.base import parse_date, pool_cli, read_json, refuse
 from models import db
 from pool.membership.history import members_on
 from pool.targets import database, engine, report, series, targetset
@@ -37,26 +37,17 @@ def evaluate(code, region, as_of, series_file, as_json, no_trace):
         try:
             evaluation = database.evaluate(db.session, code, region, as_of, members_on)
         except targetset.TargetSetError as exc:
-            click.echo(str(exc), err=True)
-            raise SystemExit(2) from None
+            refuse(str(exc))
         _print(evaluation, as_json, no_trace)
         return
-    try:
-        document = json.loads(series_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        click.echo(f"{series_file.name} 不是有效的 JSON：{exc}", err=True)
-        raise SystemExit(2) from None
+    document = read_json(series_file)
     try:
         regions = series.parse(document)
         evaluation = engine.evaluate(code, region, as_of, regions)
     except series.InvalidSeries as exc:
-        click.echo(f"{series_file.name} 有 {len(exc.problems)} 处不符合目标序列约定：", err=True)
-        for problem in exc.problems:
-            click.echo("  " + problem, err=True)
-        raise SystemExit(2) from None
+        refuse(f"{series_file.name} 有 {len(exc.problems)} 处不符合目标序列约定：", *exc.problems)
     except targetset.TargetSetError as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(2) from None
+        refuse(str(exc))
     _print(evaluation, as_json, no_trace)
 
 
