@@ -73,3 +73,15 @@ def enterprise_or_404(enterprise_id: int):
     if enterprise is None:
         abort(404)
     return enterprise
+
+
+def child_or_404(model, child_id, *, enterprise_id: int | None = None):
+    """The ``model`` row ``child_id`` if the current user may see it (and, if given, it is
+    ``enterprise_id``'s) — :func:`pool.access.scoping.get_child`.
+
+    :raise 404: absent or out of scope alike.
+    """
+    row = scoping.get_child(db.session, current_user, model, child_id, enterprise_id=enterprise_id)
+    if row is None:
+        abort(404)
+    return row

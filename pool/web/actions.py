@@ -11,11 +11,10 @@ from flask_login import current_user
 from models import Application, ExitRequest, IntakeRound, PoolEvent, db
 from pool.eligibility import applications, rulebook
 from pool.membership import cycles, exit_requests, intake, lifecycle
-from pool.access import scoping
 from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
 
 from pool.web import action_forms as forms
-from pool.web.access import admin_required, enterprise_or_404
+from pool.web.access import admin_required, child_or_404, enterprise_or_404
 from pool.web.clock import today
 from pool.web.monitor import follow
 
@@ -224,9 +223,7 @@ def record_fact(enterprise_id: int, fact: str):
 
 @bp.route("/events/<int:event_id>/correct", methods=["GET", "POST"])
 def correct(event_id: int):
-    event = scoping.get_child(db.session, current_user, PoolEvent, event_id)
-    if event is None:
-        abort(404)
+    event = child_or_404(PoolEvent, event_id)
     enterprise = enterprise_or_404(event.enterprise_id)
     return _run(enterprise, forms.DatedReasonForm(), lambda f: lifecycle.correct(
         db.session, event, actor=current_user, on=f.on.data, today=today(), reason=f.reason.data),

@@ -5,7 +5,7 @@ enters facts of their own county's enterprises only (:mod:`pool.access.scoping`)
 import json
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -16,6 +16,7 @@ from pool.awards import facts as contract, labels, store
 from pool.kernel.text import like_pattern
 from pool.web import clock
 from pool.web.award_forms import ImportForm, ReasonForm, document_of, fact_form, place_problems
+from pool.web.access import child_or_404
 
 bp = Blueprint("award_facts", __name__, url_prefix="/awards/facts")
 
@@ -106,9 +107,7 @@ def import_document():
 
 
 def _fact_or_404(fact_id: int) -> AwardFact:
-    row = scoping.get_child(db.session, current_user, AwardFact, fact_id)
-    if row is None:
-        abort(404)
+    row = child_or_404(AwardFact, fact_id)
     return row
 
 

@@ -20,7 +20,7 @@ from pool.eligibility.criteria import check
 from pool.io import intake_batch
 from pool.web.clock import now, today
 from pool.records import facts
-from pool.web.access import enterprise_or_404
+from pool.web.access import child_or_404, enterprise_or_404
 from pool.web.check_forms import (
     GROUPS, ApplicationForm, UploadForm, add_row_requested, fill, place_problems, to_applicant,
 )
@@ -114,9 +114,7 @@ def _fill_from_record(form, enterprise) -> None:
 
 def _fill_from_batch(form, batch_id: int, row: int | None) -> None:
     """Prefill one row of an uploaded batch (its county's, as the officer may see)."""
-    batch = scoping.get_child(db.session, current_user, IntakeBatch, batch_id)
-    if batch is None:
-        abort(404)
+    batch = child_or_404(IntakeBatch, batch_id)
     items, _many = eligibility.read(batch.content, batch.filename)
     if row is None or not 0 <= row < len(items) or not isinstance(items[row], dict):
         abort(404)

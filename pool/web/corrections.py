@@ -15,7 +15,7 @@ from pool.access import scoping
 from pool.web.clock import today
 from pool.kernel.refusal import TransitionRefused
 from pool.membership import corrections
-from pool.web.access import enterprise_or_404
+from pool.web.access import child_or_404, enterprise_or_404
 from pool.web.safe_forms import SafeForm
 
 bp = Blueprint("corrections", __name__, url_prefix="/corrections")
@@ -46,9 +46,7 @@ def index():
 @bp.route("/new/<int:enterprise_id>/<int:event_id>", methods=["GET", "POST"])
 def propose(enterprise_id: int, event_id: int):
     enterprise = enterprise_or_404(enterprise_id)
-    event = scoping.get_child(db.session, current_user, PoolEvent, event_id, enterprise_id=enterprise.id)
-    if event is None:
-        abort(404)
+    event = child_or_404(PoolEvent, event_id, enterprise_id=enterprise.id)
     form, status = RequestForm(), 200
     if form.validate_on_submit():
         try:
@@ -68,9 +66,7 @@ def propose(enterprise_id: int, event_id: int):
 
 @bp.post("/<int:request_id>/decide")
 def decide(request_id: int):
-    row = scoping.get_child(db.session, current_user, StateCorrection, request_id)
-    if row is None:
-        abort(404)
+    row = child_or_404(StateCorrection, request_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)

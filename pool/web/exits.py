@@ -18,6 +18,7 @@ from pool.membership import exit_requests
 from pool.web.clock import today
 from pool.web.monitor import follow
 from pool.web.safe_forms import SafeForm
+from pool.web.access import child_or_404
 
 bp = Blueprint("exits", __name__, url_prefix="/exits")
 
@@ -45,9 +46,7 @@ def index():
 
 @bp.post("/<int:request_id>/decide")
 def decide(request_id: int):
-    row = scoping.get_child(db.session, current_user, ExitRequest, request_id)
-    if row is None:
-        abort(404)
+    row = child_or_404(ExitRequest, request_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)

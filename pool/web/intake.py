@@ -6,20 +6,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import IntakeBatch, db
-from pool.access import scoping
 from pool.eligibility import rulebook
 from pool.io import intake_batch
 from pool.web.clock import today
 from pool.web.checks import batch_page
 from pool.web.forms import ConfirmForm
+from pool.web.access import child_or_404
 
 bp = Blueprint("intake", __name__, url_prefix="/checks/batch")
 
 
 def _batch_or_404(batch_id: int) -> IntakeBatch:
-    batch = scoping.get_child(db.session, current_user, IntakeBatch, batch_id)
-    if batch is None:
-        abort(404)
+    batch = child_or_404(IntakeBatch, batch_id)
     return batch
 
 

@@ -14,7 +14,7 @@ from pool.monitoring import mailer, scan as monitoring
 from pool.access import scoping
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS
 
-from pool.web.access import admin_required
+from pool.web.access import admin_required, child_or_404
 from pool.web.clock import today
 from pool.web.forms import ConfirmForm
 
@@ -124,9 +124,7 @@ def outbox():
 @admin_required
 def mail(mail_id: int):
     """One mail as it is (or was) sent: headers, the text part, the HTML part framed."""
-    row = scoping.get_child(db.session, current_user, OutboxMail, mail_id)
-    if row is None:
-        abort(404)
+    row = child_or_404(OutboxMail, mail_id)
     return render_template("monitor/mail.html", mail=row, labels=MAIL_LABELS, form=ConfirmForm())
 
 

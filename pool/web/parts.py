@@ -12,11 +12,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import Patent, db
-from pool.access import scoping
 from pool.web.clock import today
 from pool.records import changes, parts
 from pool.records.fields import PARTS
-from pool.web.access import enterprise_or_404
+from pool.web.access import child_or_404, enterprise_or_404
 from pool.web.part_forms import fill, form_values, part_form
 from pool.web.saving import labels_of, save, version_of
 
@@ -30,9 +29,7 @@ def _part(name: str):
 
 
 def _row(enterprise, part, row_id: int):
-    row = scoping.get_child(db.session, current_user, part.model, row_id, enterprise_id=enterprise.id)
-    if row is None:
-        abort(404)
+    row = child_or_404(part.model, row_id, enterprise_id=enterprise.id)
     return row
 
 
