@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pool.kernel.text import sort_key
+from pool.kernel.wording import phrase
 
 from .base import UTCDateTime, db, utcnow
 from .county import County
@@ -20,6 +21,11 @@ APPLIED, ADMITTED, GRADUATED, EXPELLED, REJECTED = (
     "applied", "admitted", "graduated", "expelled", "rejected",
 )
 STATES = (APPLIED, ADMITTED, GRADUATED, EXPELLED, REJECTED)
+# The one vocabulary of the states, for every pool (re-exported by pool.membership.history).
+STATE_LABELS = {
+    APPLIED: phrase("已申报"), ADMITTED: phrase("培育中"), GRADUATED: phrase("已出库"),
+    EXPELLED: phrase("已退库"), REJECTED: phrase("未予入库"),
+}
 
 
 class Enterprise(db.Model):

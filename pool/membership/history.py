@@ -18,15 +18,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from models import PoolEvent
-from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
+from models.enterprise import ADMITTED, STATE_LABELS  # noqa: F401 - STATE_LABELS re-exported: the one vocabulary of states
 from models.event import CORRECTION, STATE_CHANGE
 
 from pool.kernel.wording import phrase
-
-STATE_LABELS = {
-    APPLIED: phrase("已申报"), ADMITTED: phrase("培育中"), GRADUATED: phrase("已出库"),
-    EXPELLED: phrase("已退库"), REJECTED: phrase("未予入库"),
-}
 
 # 实质性进展 (黄石 二(六)2; SPEC §3): each restarts the progress window.
 PROGRESS_TYPES = {

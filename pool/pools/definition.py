@@ -16,7 +16,9 @@ A pool file holds:
   ``exit_on_qualification``: qualification types whose certification ends the
   membership as graduated), ``replenishment_quota_multiplier`` and
   ``progress_window_months`` (a number, ``{"param": KEY}`` or ``null`` for
-  none), ``intake_rounds`` (true/false), each with its ``clauses``;
+  none), ``intake_rounds`` (true/false), each with its ``clauses``; optionally
+  ``follows``: the pool whose graduates are proposed for this one (the ladder,
+  e.g. 接续培育 after 样板企业培育库 — proposed, never automatic);
 * ``parameters``: ``"pool.eligibility.policy"`` (the dated values of the
   eligibility policy and the administrator's additions), or key → list of
   dated values ``{"valid_from", "value", "source"}`` citing their clause;
@@ -63,6 +65,7 @@ _NOT_A_BOOL = phrase("{key} 须为 true 或 false")
 _CODE_MISMATCH = phrase("code {code} 与文件名不一致")
 _BACKED_BY = phrase("标准集的实现方式 {value} 无效（code 或 configuration）")
 _PARAM_LATE = phrase("参数 {key} 自 {day} 起才有取值，早于标准集首个版本的生效日期 {first} 时无从评估")
+_UNKNOWN_REFERENCE = phrase("引用了不存在的培育库 {code}（可用：{codes}）")
 _DATED_VALUES = phrase("参数 {key} 须为带日期取值的非空列表（valid_from、value、source）")
 
 
@@ -213,6 +216,9 @@ def _lifecycle(raw: Any, params: Mapping[str, Any], code_backed: bool, problems:
             isinstance(value, Mapping) and value.get("param") in known)
         if not ok:
             problems.append(f"{where}.{key}: " + _BAD_LIFECYCLE.format(key=key))
+    follows = raw.get("follows") if isinstance(raw, Mapping) else None
+    if follows is not None and (not isinstance(follows, str) or not follows.strip()):
+        problems.append(f"{where}.follows: " + _REQUIRED.format(key="follows"))
     if not isinstance(_need(raw, "intake_rounds", where, problems), bool):
         problems.append(f"{where}.intake_rounds: " + _NOT_A_BOOL.format(key="intake_rounds"))
     return dict(raw) if isinstance(raw, Mapping) else {}
@@ -321,9 +327,35 @@ def load() -> dict[str, Pool]:
             pools[path.stem] = parse_pool(json.loads(path.read_text(encoding="utf-8")), path.stem)
         except PoolDefinitionError as exc:
             problems += exc.problems
+    problems += _references(pools)
     if problems:
         raise PoolDefinitionError(problems)
     return pools
+
+
+def _references(pools: Mapping[str, Pool]) -> list[str]:
+    """Every pool another one names (``lifecycle.follows``, a ``member_of`` node) exists."""
+    problems, codes = [], "、".join(pools)
+
+    def nodes(node):
+        if isinstance(node, Mapping):
+            yield node
+            for child in node.get("all", node.get("any", ())):
+                yield from nodes(child)
+    for code, pool in pools.items():
+        named = [("lifecycle.follows", pool.lifecycle.get("follows"))] + [
+            (f"criteria_set.versions[{i}].criteria[{j}].rule", node["pool"])
+            for i, version in enumerate(pool.criteria_set.versions)
+            for j, criterion in enumerate(version.criteria)
+            for node in nodes(criterion.rule) if node.get("evaluator") == "member_of"]
+        problems += [f"{code}: {where}: " + _UNKNOWN_REFERENCE.format(code=other, codes=codes)
+                     for where, other in named if other is not None and other not in pools]
+    return problems
+
+
+def follows(code: str) -> list[Pool]:
+    """The pools whose ``lifecycle.follows`` is ``code``: where its graduates may go next."""
+    return [p for p in load().values() if p.lifecycle.get("follows") == code]
 
 
 def get(code: str | None = None) -> Pool:

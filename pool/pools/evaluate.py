@@ -63,12 +63,14 @@ def check(pool: Pool, data: Any, as_of: date, rulebook: Rulebook | None,
 
 
 def evaluate(pool: Pool, applicant: Applicant, as_of: date, facts: Mapping[str, Any] | None = None,
-             version: CriteriaVersion | None = None) -> PoolEvaluation:
+             version: CriteriaVersion | None = None,
+             memberships: Mapping[str, tuple[str, str]] | None = None) -> PoolEvaluation:
     """A configured pool's criteria (``version``, default the one in force on ``as_of``)
-    for a parsed applicant and its supplementary ``facts``."""
+    for a parsed applicant, its supplementary ``facts`` and, for a stored enterprise, its
+    ``memberships`` on ``as_of`` (pool code → (name, state); None: unknown)."""
     version = version or pool.criteria_set.in_force(as_of)
     ctx = Context(applicant, as_of, facts or {}, pool.params_in_force(as_of), pool.tables,
-                  {name: label for name, (_kind, label) in pool.facts.items()})
+                  {name: label for name, (_kind, label) in pool.facts.items()}, memberships)
     document = pool.programme.get("document", "")
     results = []
     for criterion in version.criteria:

@@ -4,7 +4,8 @@ A configured criterion is a tree of nodes, each a JSON object:
 
 * an **evaluator** ``{"evaluator": KIND, ...arguments}`` — ``has_qualification``,
   ``industry_in``, ``field_in``, ``threshold``, ``flag``, ``document_present``,
-  ``judgement``;
+  ``judgement``, ``member_of`` (a state in another pool: the ladder, e.g. graduated
+  from 样板企业培育库 for 接续培育);
 * a **composition** ``{"all": [nodes]}`` (AND) or ``{"any": [nodes]}`` (OR).
 
 Every node may carry ``"in_principle": true`` (「原则上」: a ``fail`` becomes
@@ -32,6 +33,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
+from models.enterprise import STATE_LABELS
 from pool.eligibility.applicant import Applicant
 from pool.eligibility.outcome import in_force
 from pool.eligibility.profile import QUALIFICATION_LABELS
@@ -44,7 +46,7 @@ OR_ORDER = ("pass", "review", "missing", "fail")
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 EVALUATORS = ("has_qualification", "industry_in", "field_in", "threshold", "flag", "document_present",
-              "judgement")
+              "judgement", "member_of")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class Context:
     params: Mapping[str, Any] = field(default_factory=dict)
     tables: Mapping[str, Table] = field(default_factory=dict)
     fact_labels: Mapping[str, str] = field(default_factory=dict)
+    # pool code -> (pool name, state on ``as_of``) of the enterprise's memberships; None: not known
+    # (an applicant checked from a file, not a stored enterprise).
+    memberships: Mapping[str, tuple[str, str]] | None = None
 
 
 Outcome = tuple[str, str]
@@ -83,6 +88,10 @@ _FLAG_NO = phrase("{label}：否，不具备该项情形")
 _DOCUMENT_PRESENT = phrase("材料核验：已提供{document}")
 _DOCUMENT_ABSENT = phrase("材料核验：未提供{document}")
 _JUDGEMENT = phrase("需人工判断的定性要求“{question!s}”")
+_MEMBER = phrase("培育阶梯：在{pool!s}中的状态为「{state!s}」，符合")
+_NOT_MEMBER = phrase("培育阶梯：在{pool!s}中的状态为「{state!s}」，须为{states}")
+_NEVER_MEMBER = phrase("培育阶梯：未曾进入{pool!s}，须为{states}")
+_MEMBERSHIPS_UNKNOWN = phrase("缺少数据：本次核验未提供在{pool!s}中的状态（从已登记的企业核验时读取）")
 _VALUE_IN_LIST = phrase("{label}“{value}”属于所列取值（{values}）")
 _VALUE_NOT_IN_LIST = phrase("{label}“{value}”不属于所列取值（{values}）")
 DOCUMENT_KINDS = {"brand_evidence": phrase("品牌影响力证明材料"), "product_filing": phrase("专利产品备案号"),
@@ -237,7 +246,25 @@ def judgement(node, ctx: Context) -> Outcome:
     return "review", _JUDGEMENT.format(question=node["question"])
 
 
+def member_of(node, ctx: Context) -> Outcome:
+    """The enterprise's membership of pool ``pool`` is in one of ``states`` on ``as_of``
+    (``member_of(huangshi-2024, [graduated])``: 出库后的接续培育).  Unknown memberships
+    (an applicant from a file) are ``missing``; never a member is ``fail``."""
+    code, states = node["pool"], value(node["states"], ctx)
+    wanted = "或".join(f"「{STATE_LABELS.get(s, s)}」" for s in states)
+    name = (ctx.memberships or {}).get(code, (node.get("pool_name") or code, None))[0]
+    if ctx.memberships is None:
+        return "missing", _MEMBERSHIPS_UNKNOWN.format(pool=name)
+    if code not in ctx.memberships:
+        return "fail", _NEVER_MEMBER.format(pool=name, states=wanted)
+    state = ctx.memberships[code][1]
+    if state in states:
+        return "pass", _MEMBER.format(pool=name, state=STATE_LABELS.get(state, state))
+    return "fail", _NOT_MEMBER.format(pool=name, state=STATE_LABELS.get(state, state), states=wanted)
+
+
 _KINDS: dict[str, Callable[[Mapping[str, Any], Context], Outcome]] = {
     "has_qualification": has_qualification, "industry_in": industry_in, "field_in": field_in,
     "threshold": threshold, "flag": flag, "document_present": document_present, "judgement": judgement,
+    "member_of": member_of,
 }

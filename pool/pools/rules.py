@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from models.enterprise import STATES
 from pool.eligibility.contract import QUALIFICATION_TYPES
 from pool.kernel.wording import phrase
 from pool.pools.evaluators import DOCUMENT_KINDS, EVALUATORS, OPERATORS
@@ -31,6 +32,8 @@ _UNKNOWN_QUALIFICATION = phrase("未知资格类型 {type}")
 _UNKNOWN_PARAMETER = phrase("引用了未声明的参数 {key}")
 _UNKNOWN_DOCUMENT = phrase("未知材料类型 {kind}")
 _NOT_A_LIST = phrase("须为非空列表")
+_UNKNOWN_STATE = phrase("未知的入库状态 {state}（可用：{states}）")
+_BAD_POOL_CODE = phrase("培育库代码须为非空文字")
 
 _ARGUMENTS = {
     "has_qualification": ({"types"}, {"hold"}),
@@ -40,6 +43,7 @@ _ARGUMENTS = {
     "flag": ({"field"}, set()),
     "document_present": ({"kind"}, set()),
     "judgement": ({"question"}, set()),
+    "member_of": ({"pool", "states"}, {"pool_name"}),
 }
 _REPORTED = object()  # an unknown parameter, already named
 _COMMON = {"evaluator", "in_principle", "clause", "note"}
@@ -144,10 +148,17 @@ def check_node(node: Any, path: str, *, facts: Mapping[str, str], tables: Mappin
         elif kind not in DOCUMENT_KINDS:
             say(f"{where}.kind", _UNKNOWN_DOCUMENT.format(kind=kind))
 
+    def member(n, where):  # that the pool exists is checked when every pool is loaded
+        if not isinstance(n["pool"], str) or not n["pool"].strip():
+            say(f"{where}.pool", _BAD_POOL_CODE)
+        for state in entries(n, "states", where) or ():
+            if state not in STATES:
+                say(f"{where}.states", _UNKNOWN_STATE.format(state=state, states="、".join(STATES)))
+
     _CHECKS = {
         "has_qualification": qualification, "industry_in": industry, "field_in": listed,
         "threshold": compare, "flag": lambda n, w: field_of(f"{w}.field", n["field"], ("bool",), "flag"),
-        "document_present": document, "judgement": lambda n, w: None,
+        "document_present": document, "judgement": lambda n, w: None, "member_of": member,
     }
     walk(node, path)
     return problems

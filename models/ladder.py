@@ -1,0 +1,80 @@
+"""Memberships of the configured pools (issue #17, 梯度培育): the ladder beyond the first pool.
+
+The first pool — Huangshi's 专利产业化样板企业培育库, code-backed — keeps its
+membership where it always was: :attr:`Enterprise.state` and the ``pool_event``
+log.  Every other pool (``pool/data/pools/*.json``: 出库样板企业接续培育,
+Xuchang's 高新技术企业备选库 …) holds one :class:`Membership` per enterprise and
+pool, with its own state, the supplementary facts its criteria read, and its own
+append-only :class:`MembershipEvent` log; the membership row's state is a cache
+of that log.  A correction is a new event naming the one it voids.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import UTCDateTime, append_only, db, utcnow
+from .enterprise import APPLIED, STATES, Enterprise
+from .user import User
+
+# Event kinds: a state change (from -> to), the facts an officer recorded, a correction voiding a state change.
+MOVE, FACTS, VOID = "move", "facts", "void"
+MEMBERSHIP_EVENT_KINDS = (MOVE, FACTS, VOID)
+
+
+class Membership(db.Model):
+    __tablename__ = "pool_membership"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "pool_code", name="uq_pool_membership_enterprise_pool"),
+        CheckConstraint(f"state IN {STATES!r}", name="state"),
+        Index("ix_pool_membership_pool_state", "pool_code", "state", "county_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)  # scoping without a join
+    pool_code: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default=APPLIED)
+    since: Mapped[date] = mapped_column(Date)  # the effective date of the current state
+    admitted_on: Mapped[date | None] = mapped_column(Date)
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)  # the pool's supplementary facts
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    events: Mapped[list["MembershipEvent"]] = relationship(
+        back_populates="membership", order_by="MembershipEvent.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.pool_code} enterprise={self.enterprise_id} {self.state}>"
+
+
+class MembershipEvent(db.Model):
+    __tablename__ = "pool_membership_event"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {MEMBERSHIP_EVENT_KINDS!r}", name="kind"),
+        Index("ix_pool_membership_event_membership", "membership_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("pool_membership.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The verdict the decision rested on, the qualification that graduated, the facts recorded.
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    voids_id: Mapped[int | None] = mapped_column(ForeignKey("pool_membership_event.id"))
+
+    membership: Mapped[Membership] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+append_only(MembershipEvent, on_update="培育库事件只能追加，不能修改；请记录一条更正",
+            on_delete="培育库事件只能追加，不能删除；请记录一条更正")

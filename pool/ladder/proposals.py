@@ -1,0 +1,94 @@
+"""What the ladder proposes, never decides, and the members of a configured pool.
+
+* :func:`ladder` — an enterprise's rungs: the first pool (its cached state), each
+  configured pool it is in, and the pools it may go to next (``lifecycle.follows``
+  a pool it graduated from, not yet applied to: 接续培育 after 培育出库);
+* :func:`graduations_due` — admitted members holding, on the day, the qualification
+  their pool graduates on (a 高企 or “小巨人” certificate): the scan and the pool
+  page list them for an officer to confirm;
+* :func:`successors_due` — enterprises graduated from the pool this one follows
+  that have no membership of it yet;
+* :func:`members` — the memberships of a pool (state, county, name search), scoped by the caller.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import select
+
+from models import Enterprise, Membership
+from models.enterprise import ADMITTED, GRADUATED
+from pool.kernel.text import sort_key
+from pool.ladder.memberships import exit_qualification
+from pool.pools import definition
+from pool.pools.definition import Pool
+
+
+@dataclass
+class Rung:
+    pool: Pool
+    state: str | None  # None: not (yet) in this pool
+    since: date | None
+    membership: Membership | None = None
+    graduation_due: bool = False  # holds the qualification the pool graduates on
+    proposed: bool = False  # may go here next (follows a pool it graduated from)
+
+
+def ladder(session, enterprise: Enterprise, as_of: date) -> list[Rung]:
+    """The enterprise's rungs, first pool first, then its configured pools and the proposed next ones."""
+    pools = definition.load()
+    first = pools[definition.DEFAULT_POOL]
+    rungs = [Rung(first, enterprise.state, enterprise.state_changed_on or enterprise.admitted_on)]
+    held = {m.pool_code: m for m in session.scalars(
+        select(Membership).where(Membership.enterprise_id == enterprise.id).order_by(Membership.id))}
+    for code, m in held.items():
+        if code in pools:
+            due = m.state == ADMITTED and exit_qualification(pools[code], enterprise, as_of) is not None
+            rungs.append(Rung(pools[code], m.state, m.since, m, graduation_due=due))
+    states = {r.pool.code: r.state for r in rungs}
+    for pool in pools.values():
+        follows = pool.lifecycle.get("follows")
+        if not pool.code_backed and pool.code not in held and follows and states.get(follows) == GRADUATED:
+            rungs.append(Rung(pool, None, None, proposed=True))
+    return rungs
+
+
+def members(session, pool_code: str, county_ids: Iterable[int] | None, *, state: str | None = None,
+            search: str = "") -> list[Membership]:
+    """The memberships of ``pool_code`` (in ``county_ids``; None: every county), in the name's pinyin order."""
+    stmt = select(Membership).join(Enterprise, Enterprise.id == Membership.enterprise_id).where(
+        Membership.pool_code == pool_code)
+    if county_ids is not None:
+        stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
+    if state:
+        stmt = stmt.where(Membership.state == state)
+    if search.strip():
+        words = f"%{search.strip()}%"
+        stmt = stmt.where(Enterprise.name.like(words) | Enterprise.uscc.like(words))
+    return list(session.scalars(stmt.order_by(Enterprise.name_key, Enterprise.id)))
+
+
+def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None) -> list[Membership]:
+    """Admitted members of ``pool`` holding on ``as_of`` the qualification it graduates on."""
+    if not pool.lifecycle["graduation"].get("exit_on_qualification"):
+        return []
+    return [m for m in members(session, pool.code, county_ids, state=ADMITTED)
+            if exit_qualification(pool, m.enterprise, as_of) is not None]
+
+
+def successors_due(session, pool: Pool, county_ids: Iterable[int] | None) -> list[Enterprise]:
+    """Enterprises graduated from the pool ``pool`` follows, with no membership of ``pool`` yet."""
+    follows = pool.lifecycle.get("follows")
+    if not follows:
+        return []
+    if follows == definition.DEFAULT_POOL:
+        stmt = select(Enterprise).where(Enterprise.state == GRADUATED)
+        if county_ids is not None:
+            stmt = stmt.where(Enterprise.county_id.in_(list(county_ids)))
+        graduated = list(session.scalars(stmt))
+    else:
+        graduated = [m.enterprise for m in members(session, follows, county_ids, state=GRADUATED)]
+    held = set(session.scalars(select(Membership.enterprise_id).where(Membership.pool_code == pool.code)))
+    return sorted((e for e in graduated if e.id not in held), key=lambda e: (sort_key(e.name), e.id))
