@@ -1,8 +1,6 @@
 """The enterprise list (paginated, searchable, filterable) and the enterprise page."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,13 +11,15 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.records import directory, facts
 from pool.membership import corrections, cycles, exit_requests, intake, lifecycle
 from pool.access import scoping
+from pool.ladder import proposals
+from pool.pools import definition
 from pool.portal import accounts as portal_accounts
 from pool.portal.submissions import KIND_LABELS, STATUS_LABELS
 
 from pool.web import monitor
 from pool.web.access import enterprise_or_404
 from pool.web.forms import ConfirmForm
-from pool.web.clock import today
+from pool.web.clock import asked_day, today
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -74,7 +74,7 @@ def detail(enterprise_id: int):
     """The enterprise page, today or — ``?as_of=YYYY-MM-DD`` — as the record stood on a past day."""
     enterprise = enterprise_or_404(enterprise_id)
     day = today()
-    as_of, as_of_error = _as_of(day)
+    as_of, as_of_error = asked_day(day)
     seen = as_of or day
     products = db.session.scalars(
         select(Product).where(Product.enterprise_id == enterprise.id)
@@ -93,8 +93,17 @@ def detail(enterprise_id: int):
                            outlook=_outlook(enterprise, day) if as_of is None else {}, day=day,
                            as_of=as_of, as_of_error=as_of_error, seen=seen,
                            record=record_view(enterprise, products, seen),
-                           verdict=_verdict(enterprise, seen), portal=portal_activity(enterprise)), \
+                           verdict=_verdict(enterprise, seen), portal=portal_activity(enterprise),
+                           **(_ladder(enterprise, day) if as_of is None else {})), \
         422 if as_of_error else 200
+
+
+def _ladder(enterprise, day) -> dict:
+    """The enterprise page's ladder card: its rungs and the configured pools it is not in."""
+    ladder = proposals.ladder(db.session, enterprise, day)
+    shown = {r.pool.code for r in ladder}
+    return {"ladder": ladder, "other_pools": [p for p in definition.load().values()
+                                              if not p.code_backed and p.code not in shown]}
 
 
 def portal_activity(enterprise) -> dict:
@@ -104,20 +113,6 @@ def portal_activity(enterprise) -> dict:
                               .order_by(Submission.id.desc()).limit(20)).all()
     return {"account": portal_accounts.account_of(db.session, enterprise.id), "rows": rows,
             "kinds": KIND_LABELS, "statuses": STATUS_LABELS, "form": ConfirmForm(formdata=None)}
-
-
-def _as_of(day):
-    """The past day asked for, or ``(None, message)`` (today, or a bad value: shown, not a 500)."""
-    text = (request.args.get("as_of") or "").strip()
-    if not text:
-        return None, None
-    try:
-        asked = date.fromisoformat(text)
-    except ValueError:
-        return None, _("查看日期须为 YYYY-MM-DD 格式的日期（实为 %(text)s）", text=text[:20])
-    if asked > day:
-        return None, _("查看日期 %(asked)s 晚于今天 %(day)s：只能查看过去某日的记录", asked=asked, day=day)
-    return (asked if asked < day else None), None
 
 
 def record_view(enterprise, products, day) -> dict:

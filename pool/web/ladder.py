@@ -1,0 +1,185 @@
+"""The ladder's pages (issue #17): the pools, a pool's members and what it proposes, and one membership.
+
+Thin callers of :mod:`pool.ladder`: every enterprise is reached through the
+viewer's county scope (:func:`pool.web.access.enterprise_or_404`), every
+decision is a form with its date and reason whose refusal comes back on the
+page with the input kept, and every list exports (Excel or CSV).  The first
+pool (Huangshi's) is managed where it always was — the enterprise list and the
+enterprise page; here it is listed among the pools for the ladder's sake.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from models import STATES, Enterprise, Membership, db
+from models.enterprise import ADMITTED, APPLIED, GRADUATED, REJECTED
+from pool.access import scoping
+from pool.eligibility.applicant import InvalidApplicant
+from pool.kernel.refusal import DateRefused, TransitionRefused
+from pool.ladder import memberships as ms, proposals, verdicts
+from pool.pools import definition
+
+from pool.web import ladder_forms as forms, reports
+from pool.web.access import enterprise_or_404
+from pool.web.clock import asked_day, today
+
+bp = Blueprint("ladder", __name__, url_prefix="/pools")
+
+# action -> (what it does, the states it may be taken from, the domain call)
+ACTIONS = {
+    "apply": (_l("申报入库"), (None, REJECTED)),
+    "admit": (_l("入库"), (APPLIED,)),
+    "reject": (_l("不予入库"), (APPLIED,)),
+    "graduate": (_l("出库"), (ADMITTED,)),
+    "leave": (_l("退出"), (ADMITTED,)),
+    "void": (_l("更正上次决定"), (ADMITTED, REJECTED, GRADUATED, "expelled")),
+    "facts": (_l("登记补充事实"), (APPLIED, ADMITTED)),
+}
+
+
+def _pool_or_404(code: str, configured: bool = True):
+    try:
+        pool = definition.get(code)
+    except KeyError:
+        abort(404)
+    if configured and pool.code_backed:
+        abort(404)
+    return pool
+
+
+def _county_ids():
+    return None if current_user.is_city_admin else [c.id for c in scoping.counties(db.session, current_user)]
+
+
+@bp.route("/")
+def index():
+    """Every pool with its programme and, for the viewer's counties, how many are in each state."""
+    first = select(Enterprise.state, func.count()).where(scoping.county_filter(current_user, Enterprise.county_id))
+    counts = {definition.DEFAULT_POOL: dict(db.session.execute(first.group_by(Enterprise.state)).all())}
+    stmt = select(Membership.pool_code, Membership.state, func.count()).where(
+        scoping.county_filter(current_user, Membership.county_id)).group_by(Membership.pool_code, Membership.state)
+    for code, state, n in db.session.execute(stmt):
+        counts.setdefault(code, {})[state] = n
+    return render_template("ladder/index.html", pools=list(definition.load().values()), counts=counts,
+                           states=STATES, day=today(), default=definition.DEFAULT_POOL)
+
+
+@bp.route("/<code>/")
+def members(code: str):
+    """A configured pool's members (state, county, name or USCC), what it proposes, and the export."""
+    pool = _pool_or_404(code)
+    counties = scoping.counties(db.session, current_user)
+    county = request.args.get("county", type=int)
+    ids = [county] if county in {c.id for c in counties} else _county_ids()
+    state = request.args.get("state") if request.args.get("state") in STATES else None
+    search = (request.args.get("q") or "").strip()[:100]
+    rows = proposals.members(db.session, pool.code, ids, state=state, search=search)
+    fmt = request.args.get("format")
+    if fmt in ("xlsx", "csv"):
+        return _export(pool, rows, fmt, state, search)
+    day = today()
+    return render_template("ladder/members.html", pool=pool, rows=rows, counties=counties, county=county,
+                           state=state, q=search, states=STATES, day=day,
+                           due=proposals.graduations_due(db.session, pool, day, ids),
+                           successors=proposals.successors_due(db.session, pool, ids))
+
+
+def _export(pool, rows, fmt, state, search):
+    from pool.web.filters import state_label
+    header = [_("企业名称"), _("统一社会信用代码"), _("县（市、区）"), _("状态"), _("状态日期"), _("入库日期")]
+    data = [(m.enterprise.name, m.enterprise.uscc, m.enterprise.county.name, state_label(m.state), m.since,
+             m.admitted_on) for m in rows]
+    about = [(_("培育库"), pool.name), (_("状态"), state_label(state) if state else _("全部")),
+             (_("搜索"), search or _("无"))]
+    return reports.download(fmt, data, header, f"{pool.name}-{today().isoformat()}",
+                            f"{pool.code}-{today().isoformat()}", pool.name[:31], about)
+
+
+@bp.route("/join")
+def join():
+    """From the enterprise page's pool chooser to that pool's page for the enterprise."""
+    enterprise = enterprise_or_404(request.args.get("enterprise", type=int) or 0)
+    pool = _pool_or_404(request.args.get("pool") or "")
+    return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
+
+
+def _membership(pool, enterprise):
+    return db.session.scalar(select(Membership).where(Membership.enterprise_id == enterprise.id,
+                                                      Membership.pool_code == pool.code))
+
+
+@bp.route("/<code>/enterprises/<int:enterprise_id>")
+def membership(code: str, enterprise_id: int):
+    """One enterprise in one configured pool: its verdict on a day, its facts, its events and the next steps."""
+    pool = _pool_or_404(code)
+    enterprise = enterprise_or_404(enterprise_id)
+    day = today()
+    as_of, as_of_error = asked_day(day)
+    seen = as_of or day
+    held = _membership(pool, enterprise)
+    evaluation, problems = None, []
+    try:
+        evaluation = verdicts.evaluate(db.session, enterprise, pool.code, seen, held.facts if held else {})
+    except InvalidApplicant as exc:
+        problems = [str(p) for p in exc.problems]
+    except definition.NoCriteriaInForce as exc:
+        problems = [str(exc)]
+    state = held.state if held else None
+    actions = [(name, label) for name, (label, states) in ACTIONS.items() if state in states]
+    return render_template("ladder/membership.html", pool=pool, e=enterprise, m=held, evaluation=evaluation,
+                           problems=problems, actions=actions, day=day, as_of=as_of, as_of_error=as_of_error,
+                           seen=seen, due=held is not None and state == ADMITTED
+                           and ms.exit_qualification(pool, enterprise, day) is not None), \
+        422 if as_of_error else 200
+
+
+@bp.route("/<code>/enterprises/<int:enterprise_id>/<action>", methods=["GET", "POST"])
+def act(code: str, enterprise_id: int, action: str):
+    """A decision on the membership: the form is the confirmation; a refusal keeps the input."""
+    pool = _pool_or_404(code)
+    enterprise = enterprise_or_404(enterprise_id)
+    if action not in ACTIONS:
+        abort(404)
+    title, states = ACTIONS[action]
+    held = _membership(pool, enterprise)
+    if (held.state if held else None) not in states:
+        flash(_("当前状态下不能%(action)s", action=title), "warning")
+        return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
+    form = forms.decision_form(action, pool)
+    if request.method == "GET":
+        form.on.data = today()
+        if held is not None and action == "facts":
+            forms.fill_facts(form, pool, held.facts or {})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            try:
+                _perform(action, pool, enterprise, held, form)
+            except TransitionRefused as exc:
+                db.session.rollback()
+                field = form.on if isinstance(exc, DateRefused) else None
+                if field is not None:
+                    field.errors = list(field.errors) + [str(exc)]
+                else:
+                    flash(str(exc), "danger")
+                status = 409
+            else:
+                db.session.commit()
+                flash(_("已记录：%(action)s · %(name)s", action=title, name=enterprise.name), "success")
+                return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
+    return render_template("ladder/action.html", pool=pool, e=enterprise, m=held, form=form, action=action,
+                           title=title, facts=[f for f in form if f.name.startswith("fact_")]), status
+
+
+def _perform(action, pool, enterprise, held, form):
+    common = {"actor": current_user, "on": form.on.data, "today": today()}
+    reason = form.reason.data or ""
+    if action == "apply":
+        ms.apply(db.session, enterprise, pool.code, reason=reason, facts=forms.facts_from(form, pool), **common)
+    elif action == "facts":
+        ms.record_facts(db.session, held, forms.facts_from(form, pool), reason=reason, **common)
+    else:
+        {"admit": ms.admit, "reject": ms.reject, "graduate": ms.graduate, "leave": ms.leave,
+         "void": ms.void}[action](db.session, held, reason=reason, **common)
