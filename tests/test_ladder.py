@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import AppendOnlyError, Membership, MembershipEvent, PoolEvent, Qualification, User
+from models import AppendOnlyError, MembershipEvent, PoolEvent, Qualification, User
 from models.event import STATE_CHANGE
 from pool.kernel.refusal import DateRefused, TransitionRefused
 from pool.ladder import memberships as ms, proposals, verdicts

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from models import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, County, Enterprise, User
 
 from pool.access import accounts
-from pool.demo import applicants, awards, details, story
+from pool.demo import applicants, awards, details, ladder, story
 from pool.demo.vocabulary import (  # noqa: F401 - the bulk generator reads them here
     GIVEN, INDUSTRIES, NAME_PARTS, PARTNERS, SUFFIXES, SURNAMES, money as _money,
 )
@@ -54,6 +54,7 @@ class DemoResult:
     workbook: bytes | None = None  # the go-live workbook of the demo pool now in the database
     outcome: golive.Outcome | None = None  # what its import did
     awards: object = None  # the award year opened for the demo (pool.demo.awards), if any
+    ladder: int = 0  # memberships of 接续培育 created (pool.demo.ladder)
 
 
 def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
@@ -100,6 +101,7 @@ def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
     session.flush()
     _enterprise_account(session, counties[0], result)
     result.awards = awards.seed(session, admin=admin, as_of=as_of)
+    result.ladder = ladder.seed(session, admin=admin, as_of=as_of)
     return result
 
 

@@ -34,6 +34,7 @@ from pool.eligibility.profile import QUALIFICATION_LABELS
 from pool.kernel.refusal import TransitionRefused, require_not_future
 from pool.kernel.wording import phrase
 from pool.ladder import verdicts
+from pool.membership.admission import VERDICT_LABELS
 from pool.pools import definition
 from pool.pools.fields import fact_problems
 
@@ -54,8 +55,6 @@ _NO_QUALIFICATION = phrase("{day} 未持有有效的{labels}：{pool!s}以取得
 _NOTHING_TO_VOID = phrase("没有可更正的决定（申报本身不能更正，请作不予入库处理）")
 _FACTS_BAD = phrase("补充事实“{label}”：{message}")
 _FACTS_SAME = phrase("补充事实与已登记的相同，未作变更")
-VERDICT_LABELS = {"eligible": phrase("符合"), "ineligible": phrase("不符合"),
-                  "needs_review": phrase("需人工审核"), "incomplete": phrase("材料不全")}
 
 
 def _pool(code: str):
