@@ -23,4 +23,4 @@ from .awards import (  # noqa: F401
     AwardParameter, AwardSettlement,
 )
 from .region import REGION_LEVELS, Region, RegionStatistic  # noqa: F401
-from .ladder import MEMBERSHIP_EVENT_KINDS, Membership, MembershipEvent  # noqa: F401
+from .ladder import MEMBERSHIP_EVENT_KINDS, Membership, MembershipEvent, PoolChange  # noqa: F401

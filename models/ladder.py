@@ -76,5 +76,30 @@ class MembershipEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+POOL_CHANGE_KINDS = ("create", "criteria", "parameter", "retire")
+
+
+class PoolChange(db.Model):
+    """The city administrator's change to a pool (pool.pools.changes): a new pool from a template,
+    a criteria-set version, a parameter value, a retirement — each dated, citing its basis,
+    with the what-if preview seen before saving.  Append-only: the pools are these replayed."""
+
+    __tablename__ = "pool_change"
+    __table_args__ = (CheckConstraint(f"kind IN {POOL_CHANGE_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pool_code: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    valid_from: Mapped[date] = mapped_column(Date)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # the change as pool.pools.changes reads it
+    source: Mapped[str] = mapped_column(Text, default="")
+    preview: Mapped[dict] = mapped_column(JSON, default=dict)  # what the what-if showed when saved
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+append_only(PoolChange, on_update="培育库的变更只能追加，不能修改", on_delete="培育库的变更只能追加，不能删除")
 append_only(MembershipEvent, on_update="培育库事件只能追加，不能修改；请记录一条更正",
             on_delete="培育库事件只能追加，不能删除；请记录一条更正")

@@ -1,5 +1,6 @@
 """pool memberships beyond the first pool: one membership per enterprise and configured
-pool (接续培育, 高企备选库 …) with its own append-only event log, like ``pool_event`` (issue #17)
+pool (接续培育, 高企备选库 …) with its own append-only event log, like ``pool_event``, and the administrator's
+append-only changes to the pools (issue #17)
 
 Revision ID: 0023
 Revises: 0021
@@ -16,29 +17,29 @@ down_revision = '0021'
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY_SQLITE = [
-    """CREATE TRIGGER pool_membership_event_no_update BEFORE UPDATE ON pool_membership_event
-       BEGIN SELECT RAISE(ABORT, 'pool_membership_event is append-only'); END""",
-    """CREATE TRIGGER pool_membership_event_no_delete BEFORE DELETE ON pool_membership_event
-       BEGIN SELECT RAISE(ABORT, 'pool_membership_event is append-only'); END""",
-]
-APPEND_ONLY_POSTGRESQL = [
-    """CREATE FUNCTION pool_membership_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN RAISE EXCEPTION 'pool_membership_event is append-only'; END $$""",
-    """CREATE TRIGGER pool_membership_event_append_only BEFORE UPDATE OR DELETE ON pool_membership_event
-       FOR EACH ROW EXECUTE FUNCTION pool_membership_event_append_only()""",
-]
-DROP_SQLITE = ["DROP TRIGGER pool_membership_event_no_update", "DROP TRIGGER pool_membership_event_no_delete"]
-DROP_POSTGRESQL = ["DROP TRIGGER pool_membership_event_append_only ON pool_membership_event",
-                   "DROP FUNCTION pool_membership_event_append_only()"]
+TABLES = ("pool_membership_event", "pool_change")  # append-only: a correction is a new row
+
+
+def _statements(table: str, sqlite: bool, create: bool) -> list[str]:
+    if sqlite and create:
+        return [f"""CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table}
+                    BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""" for verb in ("update", "delete")]
+    if sqlite:
+        return [f"DROP TRIGGER {table}_no_{verb}" for verb in ("update", "delete")]
+    if create:
+        return [f"""CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION '{table} is append-only'; END $$""",
+                f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"""]
+    return [f"DROP TRIGGER {table}_append_only ON {table}", f"DROP FUNCTION {table}_append_only()"]
 
 
 def _append_only(create: bool) -> None:
     """A correction is a new event: refuse UPDATE/DELETE whatever path the statement comes from."""
     sqlite = op.get_bind().dialect.name == "sqlite"
-    for sql in (APPEND_ONLY_SQLITE if sqlite else APPEND_ONLY_POSTGRESQL) if create else (
-            DROP_SQLITE if sqlite else DROP_POSTGRESQL):
-        op.execute(sql)
+    for table in TABLES:
+        for sql in _statements(table, sqlite, create):
+            op.execute(sql)
 
 
 def upgrade():
@@ -85,11 +86,32 @@ def upgrade():
     with op.batch_alter_table('pool_membership_event', schema=None) as batch_op:
         batch_op.create_index('ix_pool_membership_event_membership', ['membership_id', 'id'], unique=False)
 
+    op.create_table('pool_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_code', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('preview', sa.JSON(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('create', 'criteria', 'parameter', 'retire')", name=op.f('ck_pool_change_kind')),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_pool_change_actor_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pool_change'))
+    )
+    with op.batch_alter_table('pool_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pool_change_pool_code'), ['pool_code'], unique=False)
+
     _append_only(True)
 
 
 def downgrade():
     _append_only(False)
+    with op.batch_alter_table('pool_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pool_change_pool_code'))
+
+    op.drop_table('pool_change')
     with op.batch_alter_table('pool_membership_event', schema=None) as batch_op:
         batch_op.drop_index('ix_pool_membership_event_membership')
 

@@ -33,9 +33,8 @@ from pool.eligibility.outcome import in_force
 from pool.eligibility.profile import QUALIFICATION_LABELS
 from pool.kernel.refusal import TransitionRefused, require_not_future
 from pool.kernel.wording import phrase
-from pool.ladder import verdicts
+from pool.ladder import catalogue, verdicts
 from pool.membership.admission import VERDICT_LABELS
-from pool.pools import definition
 from pool.pools.fields import fact_problems
 
 FROM = {APPLIED: (REJECTED,), ADMITTED: (APPLIED,), REJECTED: (APPLIED,), GRADUATED: (ADMITTED,),
@@ -44,6 +43,8 @@ ACTIONS = {APPLIED: phrase("申报"), ADMITTED: phrase("入库"), REJECTED: phra
            GRADUATED: phrase("出库"), EXPELLED: phrase("退出")}
 
 _NOT_YOURS = phrase("经办人无权办理{county}的企业")
+_NO_POOL = phrase("没有培育库 {code}")
+_RETIRED = phrase("{pool!s}已于 {day} 停用，不再受理申报")
 _FIRST_POOL = phrase("{pool!s}的入库与出库在企业页的入库办理中进行")
 _WRONG_STATE = phrase("{name!s}在{pool!s}中的状态为“{state}”，不能{action}")
 _BEFORE_LAST = phrase("{action}日期 {day} 早于上次决定的日期 {last}")
@@ -57,8 +58,10 @@ _FACTS_BAD = phrase("补充事实“{label}”：{message}")
 _FACTS_SAME = phrase("补充事实与已登记的相同，未作变更")
 
 
-def _pool(code: str):
-    pool = definition.get(code)  # KeyError names the codes there are
+def _pool(session, code: str):
+    pool = catalogue.pools(session).get(code)
+    if pool is None:
+        raise TransitionRefused(_NO_POOL.format(code=code))
     if pool.code_backed:
         raise TransitionRefused(_FIRST_POOL.format(pool=pool.name))
     return pool
@@ -78,7 +81,7 @@ def _check(enterprise: Enterprise, actor, on: date, today: date) -> None:
 def _move(session, membership: Membership, enterprise: Enterprise, to_state: str, *, actor, on: date,
           today: date, reason: str = "", evidence: dict | None = None) -> MembershipEvent:
     action = ACTIONS[to_state]
-    pool = definition.get(membership.pool_code)
+    pool = catalogue.pools(session)[membership.pool_code]
     if membership.state not in FROM[to_state]:
         raise TransitionRefused(_WRONG_STATE.format(name=enterprise.name, pool=pool.name,
                                                     state=STATE_LABELS[membership.state], action=action))
@@ -98,8 +101,10 @@ def _move(session, membership: Membership, enterprise: Enterprise, to_state: str
 def apply(session, enterprise: Enterprise, pool_code: str, *, actor, on: date, today: date,
           reason: str = "", facts: Mapping[str, Any] | None = None) -> Membership:
     """申报: a new membership of ``pool_code`` (or a rejected one again)."""
-    pool = _pool(pool_code)
+    pool = _pool(session, pool_code)
     _check(enterprise, actor, on, today)
+    if pool.retired and on >= pool.retired[0]:
+        raise TransitionRefused(_RETIRED.format(pool=pool.name, day=pool.retired[0]))
     found = session.scalar(select(Membership).where(Membership.enterprise_id == enterprise.id,
                                                     Membership.pool_code == pool.code))
     if found is None:
@@ -123,7 +128,7 @@ def apply(session, enterprise: Enterprise, pool_code: str, *, actor, on: date, t
 
 def admit(session, membership: Membership, *, actor, on: date, today: date, reason: str = "") -> MembershipEvent:
     """入库 on the verdict of the record on ``on`` (see the module docstring)."""
-    enterprise, pool = membership.enterprise, _pool(membership.pool_code)
+    enterprise, pool = membership.enterprise, _pool(session, membership.pool_code)
     _check(enterprise, actor, on, today)
     membership = _lock(session, membership.id)
     try:
@@ -150,7 +155,7 @@ def leave(session, membership: Membership, *, actor, on: date, today: date, reas
 
 
 def _decide(session, membership, to_state, *, actor, on, today, reason) -> MembershipEvent:
-    _pool(membership.pool_code)
+    _pool(session, membership.pool_code)
     _check(membership.enterprise, actor, on, today)
     if not (reason or "").strip():
         raise TransitionRefused(_REASON.format(action=ACTIONS[to_state]))
@@ -168,7 +173,7 @@ def exit_qualification(pool, enterprise: Enterprise, on: date):
 
 def graduate(session, membership: Membership, *, actor, on: date, today: date, reason: str = "") -> MembershipEvent:
     """出库: for a pool graduating on a qualification, only while one is in force on ``on``."""
-    pool = _pool(membership.pool_code)
+    pool = _pool(session, membership.pool_code)
     enterprise = membership.enterprise
     _check(enterprise, actor, on, today)
     membership = _lock(session, membership.id)
@@ -198,7 +203,7 @@ def _clean_facts(pool, facts: Mapping[str, Any]) -> dict:
 def record_facts(session, membership: Membership, facts: Mapping[str, Any], *, actor, on: date, today: date,
                  reason: str = "") -> MembershipEvent:
     """Replace the membership's supplementary facts (the event keeps the ones before)."""
-    pool = _pool(membership.pool_code)
+    pool = _pool(session, membership.pool_code)
     _check(membership.enterprise, actor, on, today)
     membership = _lock(session, membership.id)
     clean = _clean_facts(pool, facts)
@@ -214,7 +219,7 @@ def record_facts(session, membership: Membership, facts: Mapping[str, Any], *, a
 
 def void(session, membership: Membership, *, actor, on: date, today: date, reason: str) -> MembershipEvent:
     """Void the last live decision (not the application): the state returns to the one before it."""
-    _pool(membership.pool_code)
+    _pool(session, membership.pool_code)
     _check(membership.enterprise, actor, on, today)
     if not (reason or "").strip():
         raise TransitionRefused(_REASON.format(action=phrase("更正")))

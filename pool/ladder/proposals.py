@@ -21,6 +21,7 @@ from sqlalchemy import select
 from models import Enterprise, Membership
 from models.enterprise import ADMITTED, GRADUATED
 from pool.kernel.text import sort_key
+from pool.ladder import catalogue
 from pool.ladder.memberships import exit_qualification
 from pool.pools import definition
 from pool.pools.definition import Pool
@@ -38,7 +39,7 @@ class Rung:
 
 def ladder(session, enterprise: Enterprise, as_of: date) -> list[Rung]:
     """The enterprise's rungs, first pool first, then its configured pools and the proposed next ones."""
-    pools = definition.load()
+    pools = catalogue.pools(session)
     first = pools[definition.DEFAULT_POOL]
     rungs = [Rung(first, enterprise.state, enterprise.state_changed_on or enterprise.admitted_on)]
     held = {m.pool_code: m for m in session.scalars(
@@ -50,7 +51,8 @@ def ladder(session, enterprise: Enterprise, as_of: date) -> list[Rung]:
     states = {r.pool.code: r.state for r in rungs}
     for pool in pools.values():
         follows = pool.lifecycle.get("follows")
-        if not pool.code_backed and pool.code not in held and follows and states.get(follows) == GRADUATED:
+        if not pool.code_backed and not pool.retired and pool.code not in held and follows \
+                and states.get(follows) == GRADUATED:
             rungs.append(Rung(pool, None, None, proposed=True))
     return rungs
 

@@ -18,6 +18,7 @@ from models.event import STATE_CHANGE
 from models.ladder import MOVE, VOID
 from pool.eligibility.applicant import parse
 from pool.membership.history import live_events
+from pool.ladder import catalogue
 from pool.pools import definition
 from pool.pools.evaluate import PoolEvaluation, evaluate as evaluate_pool
 from pool.records.facts import record_data
@@ -39,7 +40,7 @@ def membership_state_on(membership: Membership, on: date) -> str | None:
 
 def states_on(session, enterprise: Enterprise, on: date) -> dict[str, tuple[str, str]]:
     """Pool code → (pool name, state on ``on``) for every pool the enterprise was in by then."""
-    pools = definition.load()
+    pools = catalogue.pools(session)
     out = {}
     first = first_pool_state(session, enterprise.id, on)
     if first is not None:
@@ -55,10 +56,11 @@ def evaluate(session, enterprise: Enterprise, pool_code: str, on: date, facts: d
              ) -> PoolEvaluation:
     """The verdict of the stored record on ``on`` under configured pool ``pool_code``.
 
+    :raise KeyError: no such pool.
     :raise InvalidApplicant: the record on that day is not a valid applicant.
     :raise pool.pools.definition.NoCriteriaInForce: no criteria version on ``on``.
     """
-    pool = definition.get(pool_code)
+    pool = catalogue.pools(session)[pool_code]
     applicant = parse(record_data(enterprise, on))
     if facts is None:
         facts = session.scalar(select(Membership.facts).where(

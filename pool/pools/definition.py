@@ -129,6 +129,10 @@ class Pool:
     parameters: Any  # POLICY_PARAMETERS, or key -> tuple of (valid_from, value, source)
     facts: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # name -> (kind, label)
     tables: Mapping[str, Table] = field(default_factory=dict)
+    # Set by the administrator's changes (pool.pools.changes): the shipped pool it was made from,
+    # and (day, reason) once retired — its history stays, nothing new enters.
+    template: str | None = None
+    retired: tuple[date, str] | None = None
 
     @property
     def code_backed(self) -> bool:
@@ -316,21 +320,35 @@ def parse_pool(raw: Any, name: str = "") -> Pool:
 
 
 @lru_cache(maxsize=1)
-def load() -> dict[str, Pool]:
-    """Every pool of ``pool/data/pools/``, by code, checked once.
+def shipped() -> dict[str, str]:
+    """The text of every pool file of ``pool/data/pools/``, by code (the templates of new pools)."""
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(DATA.glob("*.json"))}
 
-    :raise PoolDefinitionError: listing every problem of every file.
+
+def parse_all(raws: Mapping[str, Any]) -> dict[str, Pool]:
+    """Every raw definition parsed and checked, and the pools they name checked to exist.
+
+    :raise PoolDefinitionError: listing every problem of every definition.
     """
     pools, problems = {}, []
-    for path in sorted(DATA.glob("*.json")):
+    for code, raw in raws.items():
         try:
-            pools[path.stem] = parse_pool(json.loads(path.read_text(encoding="utf-8")), path.stem)
+            pools[code] = parse_pool(raw, code)
         except PoolDefinitionError as exc:
             problems += exc.problems
-    problems += _references(pools)
+    problems += [] if problems else _references(pools)
     if problems:
         raise PoolDefinitionError(problems)
     return pools
+
+
+@lru_cache(maxsize=1)
+def load() -> dict[str, Pool]:
+    """Every shipped pool, by code, checked once (with the administrator's changes: :mod:`pool.pools.changes`).
+
+    :raise PoolDefinitionError: listing every problem of every file.
+    """
+    return parse_all({code: json.loads(text) for code, text in shipped().items()})
 
 
 def _references(pools: Mapping[str, Pool]) -> list[str]:
@@ -353,9 +371,10 @@ def _references(pools: Mapping[str, Pool]) -> list[str]:
     return problems
 
 
-def follows(code: str) -> list[Pool]:
-    """The pools whose ``lifecycle.follows`` is ``code``: where its graduates may go next."""
-    return [p for p in load().values() if p.lifecycle.get("follows") == code]
+def follows(code: str, pools: Mapping[str, Pool] | None = None) -> list[Pool]:
+    """The pools (default: the shipped ones) whose ``lifecycle.follows`` is ``code``: where its graduates
+    may go next."""
+    return [p for p in (pools or load()).values() if p.lifecycle.get("follows") == code]
 
 
 def get(code: str | None = None) -> Pool:

@@ -115,16 +115,26 @@ class VerdictChange:
     def verdict_changed(self) -> bool:
         return self.verdict_before != self.verdict_after
 
+    def to_record(self) -> dict:
+        """JSON-ready, as stored beside a saved version and exported for the decision meeting."""
+        return {"uscc": self.uscc, "name": self.name, "verdict_before": self.verdict_before,
+                "verdict_after": self.verdict_after,
+                "criteria": [{"id": c.id, "title": c.title, "before": c.before, "after": c.after,
+                              "detail_before": c.detail_before, "detail_after": c.detail_after}
+                             for c in self.criteria]}
 
-def what_if(pool: Pool, applicants: Iterable[tuple[Applicant, Mapping[str, Any]]], as_of: date,
+
+def what_if(pool: Pool, applicants: Iterable[tuple], as_of: date,
             current: CriteriaVersion, draft: CriteriaVersion) -> list[VerdictChange]:
-    """Each applicant (with its facts) whose verdict or any criterion's status
-    would differ under ``draft`` from ``current``, in input order, with the
-    criteria that change (matched by id; one missing from a version reads None)."""
+    """Each applicant — ``(applicant, facts)`` or, for a stored enterprise, ``(applicant, facts,
+    memberships)`` — whose verdict or any criterion's status would differ under ``draft``
+    from ``current``, in input order, with the criteria that change (matched by id; one
+    missing from a version reads None)."""
     changes = []
-    for applicant, facts in applicants:
-        before = evaluate(pool, applicant, as_of, facts, current)
-        after = evaluate(pool, applicant, as_of, facts, draft)
+    for applicant, facts, *rest in applicants:
+        memberships = rest[0] if rest else None
+        before = evaluate(pool, applicant, as_of, facts, current, memberships)
+        after = evaluate(pool, applicant, as_of, facts, draft, memberships)
         old, new = {c.id: c for c in before.criteria}, {c.id: c for c in after.criteria}
         moved = []
         for number in sorted(old.keys() | new.keys()):

@@ -11,8 +11,7 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.records import directory, facts
 from pool.membership import corrections, cycles, exit_requests, intake, lifecycle
 from pool.access import scoping
-from pool.ladder import proposals
-from pool.pools import definition
+from pool.ladder import catalogue, proposals
 from pool.portal import accounts as portal_accounts
 from pool.portal.submissions import KIND_LABELS, STATUS_LABELS
 
@@ -102,8 +101,8 @@ def _ladder(enterprise, day) -> dict:
     """The enterprise page's ladder card: its rungs and the configured pools it is not in."""
     ladder = proposals.ladder(db.session, enterprise, day)
     shown = {r.pool.code for r in ladder}
-    return {"ladder": ladder, "other_pools": [p for p in definition.load().values()
-                                              if not p.code_backed and p.code not in shown]}
+    return {"ladder": ladder, "other_pools": [p for p in catalogue.pools(db.session).values()
+                                              if not p.code_backed and not p.retired and p.code not in shown]}
 
 
 def portal_activity(enterprise) -> dict:

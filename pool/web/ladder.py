@@ -17,7 +17,7 @@ from models.enterprise import ADMITTED, APPLIED, GRADUATED, REJECTED
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.kernel.refusal import DateRefused, TransitionRefused
-from pool.ladder import memberships as ms, proposals, verdicts
+from pool.ladder import catalogue, memberships as ms, proposals, verdicts
 from pool.pools import definition
 
 from pool.web import ladder_forms as forms, reports
@@ -39,9 +39,8 @@ ACTIONS = {
 
 
 def _pool_or_404(code: str, configured: bool = True):
-    try:
-        pool = definition.get(code)
-    except KeyError:
+    pool = catalogue.pools(db.session).get(code)
+    if pool is None:
         abort(404)
     if configured and pool.code_backed:
         abort(404)
@@ -61,7 +60,7 @@ def index():
         scoping.county_filter(current_user, Membership.county_id)).group_by(Membership.pool_code, Membership.state)
     for code, state, n in db.session.execute(stmt):
         counts.setdefault(code, {})[state] = n
-    return render_template("ladder/index.html", pools=list(definition.load().values()), counts=counts,
+    return render_template("ladder/index.html", pools=list(catalogue.pools(db.session).values()), counts=counts,
                            states=STATES, day=today(), default=definition.DEFAULT_POOL)
 
 

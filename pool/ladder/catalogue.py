@@ -1,0 +1,93 @@
+"""The pools as they stand: the shipped definitions with the city administrator's changes.
+
+:func:`pools` replays the stored :class:`~models.PoolChange` rows (oldest first)
+over the shipped files (:func:`pool.pools.changes.assemble`): pools made from a
+template, new criteria-set versions, new parameter values, retirements.
+:func:`record` stores one more change once :func:`pool.pools.changes.refusals`
+finds nothing wrong with it — only the city administrator, never dated before
+the day it is made for a new pool or a retirement — together with the what-if
+preview the administrator saw (:mod:`pool.ladder.previews`).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from models import CITY_ADMIN, PoolChange
+from pool.kernel.refusal import TransitionRefused, require_not_future
+from pool.kernel.wording import phrase
+from pool.pools import changes as replay
+from pool.pools.definition import Pool
+
+_ADMIN_ONLY = phrase("只有市级管理员可以修改培育库")
+
+
+class ChangeRefused(TransitionRefused):
+    """Nothing was stored; ``problems`` lists why (Chinese)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("；".join(self.problems))
+
+
+def stored(session) -> list[dict]:
+    """Every stored change, oldest first, as :mod:`pool.pools.changes` reads them."""
+    rows = session.execute(select(PoolChange.kind, PoolChange.pool_code, PoolChange.payload)
+                           .order_by(PoolChange.id)).all()
+    return [{**payload, "kind": kind, "code": code} for kind, code, payload in rows]
+
+
+_ASSEMBLED: dict[str, dict[str, Pool]] = {}
+
+
+def pools(session) -> dict[str, Pool]:
+    """Every pool, by code, as the administrator's changes left it (assembled once per content of the
+    change log: a short table, read each time; parsing is what is saved)."""
+    changes = stored(session)
+    key = json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str)
+    if key not in _ASSEMBLED:
+        _ASSEMBLED.clear()
+        _ASSEMBLED[key] = replay.assemble(changes)
+    return _ASSEMBLED[key]
+
+
+def get(session, code: str) -> Pool:
+    """The pool ``code``.
+
+    :raise KeyError: no such pool.
+    """
+    return pools(session)[code]
+
+
+def history(session, code: str) -> list[PoolChange]:
+    """The changes made to ``code``, newest first."""
+    return list(session.scalars(select(PoolChange).where(PoolChange.pool_code == code)
+                                .order_by(PoolChange.id.desc())))
+
+
+def record(session, change: Mapping[str, Any], *, actor, today: date, preview: Mapping | None = None) -> PoolChange:
+    """Store ``change`` (see :mod:`pool.pools.changes`), checked against every change before it.
+
+    :raise ChangeRefused: not the city administrator, or what is wrong with the change.
+    """
+    if getattr(actor, "role", None) != CITY_ADMIN:
+        raise ChangeRefused([_ADMIN_ONLY])
+    if change["kind"] in (replay.CREATE, replay.RETIRE):
+        require_not_future(_day(change.get("valid_from") or today), today, phrase("生效日期"))
+    problems = replay.refusals(stored(session), change)
+    if problems:
+        raise ChangeRefused(problems)
+    payload = {k: v for k, v in change.items() if k not in ("kind", "code")}
+    row = PoolChange(pool_code=change["code"], kind=change["kind"], valid_from=_day(change.get("valid_from") or today),
+                     payload=payload, source=str(change.get("source") or ""), preview=dict(preview or {}),
+                     actor_id=actor.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
