@@ -19,6 +19,7 @@ from pool.access import tokens as api_domain
 from pool.kernel import jsonutil
 from pool.membership import corrections, lifecycle
 from pool.eligibility.contract import SCHEMA as CONTRACT
+from pool.reference import city
 from pool.api import auth
 from pool.web.clock import today
 
@@ -280,9 +281,11 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
         session.commit()
         lifecycle_ids = lifecycle_rows(session, world)
         settlement_id = mf.award_settlement(session, world)
+        city.ensure_regions(session, list(session.scalars(select(County))))  # the targets' regions
+        session.commit()
     before = _state(use_db, world.dy_ent.id)
     ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id, "settlement_id": settlement_id,
-           **part_ids, **lifecycle_ids}
+           "programme": "huangshi-2024", "region": world.dy.code, **part_ids, **lifecycle_ids}
     doc, checked = _document(api_client), []
     for path, item in doc["paths"].items():
         for method in item:
@@ -317,7 +320,8 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
             seen = call(api_client, "GET", path, tokens[who]).get_json()
             assert _mentions(seen, world.dy.id, world.dy_ent.id), (who, path)
         for path in (f"/enterprises/{world.dy_ent.id}", f"/counties/{world.dy.id}/quota",
-                     f"/corrections/{lifecycle_ids['correction_id']}"):
+                     f"/corrections/{lifecycle_ids['correction_id']}",
+                     f"/targets/huangshi-2024/regions/{world.dy.code}"):
             assert call(api_client, "GET", path, tokens[who]).status_code == 200, (who, path)
 
 

@@ -22,9 +22,12 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, ignored_auth, response_headers_conformance,
     response_schema_conformance, status_code_conformance,
 )
+from sqlalchemy import select
 
-from models import Enterprise, IntakeRound, User, db
+from models import County, Enterprise, IntakeRound, User, db
 from pool.records import registration
+from pool.reference import city
+from pool.targets import targetset
 from pool.eligibility import rulebook
 from pool.api import openapi, operations  # importing pool.api declares every operation
 from pool.api.parts import PLURAL
@@ -45,8 +48,9 @@ def own_ids(api_app, world):  # noqa: F811
     applicant with every kind of record, and a part of each kind of each
     (generated ids would nearly all be 404), at version 1 in dy_ent and 2 in
     the applicant, as the If-Match the test sends with each; a closed and an
-    open intake round, a pending correction of dy_ent's admission, and an award
-    settlement with items of both counties."""
+    open intake round, a pending correction of dy_ent's admission, an award
+    settlement with items of both counties, and the targets' regions (the
+    officer's county, and the target sets to evaluate it by)."""
     with api_app.app_context():
         officer = db.session.get(User, world.dy_officer.id)
         registered, _check = registration.register_applicant(
@@ -65,7 +69,10 @@ def own_ids(api_app, world):  # noqa: F811
         db.session.add(current)
         db.session.commit()
         settlement_id = mf.award_settlement(db.session, world)
+        city.ensure_regions(db.session, list(db.session.scalars(select(County))))  # the targets' regions
+        db.session.commit()
         return {"enterprise_id": [world.dy_ent.id, registered.id], "county_id": [world.dy.id],
+                "programme": list(targetset.codes()), "region": [world.dy.code],
                 "round_id": [lifecycle["round_id"], current.id], "settlement_id": [settlement_id],
                 "correction_id": [lifecycle["correction_id"]], **rows}
 

@@ -206,7 +206,8 @@ def child_urls(app, own_enterprise_id, ids):
         for name, converter in rule._converters.items():
             if not isinstance(values[name], int) or "Integer" not in type(converter).__name__:
                 values[name] = {"fmt": "csv", "fact": "progress", "code": "zh", "part_name": "patent",
-                                "unknown": "x", "filename": "x"}.get(name, "x")
+                                "unknown": "x", "filename": "x", "programme": ids["programme"],
+                                "region": ids["region"]}.get(name, "x")
         path = rule.build(values, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             urls.append((method, f"{path}?{query}", rule.endpoint))
@@ -244,9 +245,11 @@ def test_other_countys_child_ids_answer_404_or_reveal_nothing(app, client, auth,
         if response.status_code != 404:
             leaked = [s for s in SECRETS if s in body]
             assert not leaked, (method, url, response.status_code, leaked)
+        if endpoint == "api.evaluate_target_region":  # the other county's figures are counts: no secret to find
+            assert response.status_code == 404, (method, url, response.status_code)
         seen.append(endpoint)
     assert {"records.figures", "actions.correct", "api.admit", "checks.detail", "parts.edit",
-            "targets.drill_down"} <= set(seen)
+            "targets.drill_down", "api.evaluate_target_region"} <= set(seen)
     assert client.get("/").status_code == 200  # still logged in: the loop proved something
     with use_db() as session:  # and nothing of the other county changed
         assert session.get(Contact, ids["contact_id"]).name == "阳新秘密联系人"
@@ -303,3 +306,14 @@ def test_get_child_goes_through_the_scoped_enterprise(session, world):
         assert scoping.get_child(session, admin, Product, junk) is None
     with pytest.raises(TypeError):
         scoping.children(admin, County)
+
+
+def test_the_targets_regions_an_officer_may_evaluate_are_their_countys_alone(session, world):
+    city.ensure_regions(session, [session.get(County, world.dy.id), session.get(County, world.yx.id)])
+    admin, dy_officer = session.get(User, world.admin.id), session.get(User, world.dy_officer.id)
+    assert [r.code for r in scoping.target_regions(session, admin)] == ["420000", "420200", "420222", "420281"]
+    assert [r.code for r in scoping.target_regions(session, dy_officer)] == ["420281"]  # not the city's sum
+    dy_officer.active = False
+    admin.active = False
+    assert scoping.target_regions(session, dy_officer) == scoping.target_regions(session, admin) == []
+    assert scoping.target_regions(session, None) == []

@@ -18,8 +18,9 @@ from models import (
     CITY_ADMIN, COUNTY_OFFICER, Application, AwardFact, AwardItem, Contact, County, Enterprise, ExitRequest, IntakeBatch, OutboxMail,
     Patent,
     PoolEvent, Product, ProductFigure, Qualification, ResearchPartnership, RiskFlag, StateCorrection,
-    RiskFlagChange, Trademark, YearlyFigure,
+    RiskFlagChange, Region, Trademark, YearlyFigure,
 )
+from pool.targets import statistics
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 
@@ -34,9 +35,14 @@ _THROUGH = {ProductFigure: (Product, ProductFigure.product_id == Product.id),
             RiskFlagChange: (RiskFlag, RiskFlagChange.flag_id == RiskFlag.id)}
 
 
+def _signed_in(viewer) -> bool:
+    """An active, authenticated user (anything else sees nothing)."""
+    return viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.active
+
+
 def county_filter(viewer, county_column):
     """A WHERE clause limiting ``county_column`` to what ``viewer`` may see."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.active:
+    if not _signed_in(viewer):
         return false()
     if viewer.role == CITY_ADMIN:
         return true()
@@ -95,8 +101,20 @@ def counties(session, viewer) -> list[County]:
 
 def may_act_for(viewer, county_id: int) -> bool:
     """Whether ``viewer`` may create or change rows of ``county_id``."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.active:
+    if not _signed_in(viewer):
         return False
     if viewer.role == CITY_ADMIN:
         return True
     return viewer.role == COUNTY_OFFICER and viewer.county_id == county_id
+
+
+def target_regions(session, viewer) -> list[Region]:
+    """The stored regions (:func:`pool.targets.statistics.all_regions`) whose targets ``viewer`` may
+    evaluate from the records — the dashboard's choice and the API's: every one for the city
+    administrator; for a county officer their own county's alone (a city or a province is measured
+    from other counties' records too); none for anyone else."""
+    everything = statistics.all_regions(session)
+    if _signed_in(viewer) and viewer.role == CITY_ADMIN:
+        return everything
+    own = {c.code for c in counties(session, viewer)}
+    return [r for r in everything if r.level == "county" and r.code in own]

@@ -12,7 +12,6 @@ a county officer sees, and is summed, only their county's enterprises' items.
 """
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,7 +24,7 @@ from pool.web.clock import now, today
 
 from pool.api import award_schemas as a, schemas as s
 from pool.api.core import Param, Reply, viewer
-from pool.api.inputs import PAGING, schema_problems
+from pool.api.inputs import PAGING, contract_problems, schema_problems
 from pool.api.operations import operation
 from pool.api.responses import json_response
 
@@ -188,21 +187,6 @@ def as_read(document):
             for name in _MONEY.get(kind, set()) & fact.keys() if isinstance(kind, str) else ():
                 fact[name] = _number(fact[name], exact=True)
     return _number(document, exact=False)
-
-
-_AT = re.compile(r"「([^」]*)」（([^）]*)）：")
-
-
-def contract_problems(messages: list[str], root: str = "") -> list[InputProblem]:
-    """The contract's Chinese problems (``…「label」（path）：reason``) as the API's,
-    each at its JSON path under ``root``."""
-    out = []
-    for message in messages:
-        found = _AT.search(message)
-        label, path = found.groups() if found else (None, "")
-        joined = f"{root}.{path}" if root and path else root or path
-        out.append(InputProblem(joined or "(root)", message, label))
-    return out
 
 
 def _indexed(value):

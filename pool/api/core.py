@@ -42,7 +42,8 @@ def _no_store(response):
 
 @dataclass(frozen=True)
 class Param:
-    """A query or header parameter: its JSON Schema (string or integer)."""
+    """A query or header parameter: its JSON Schema (string or integer); or, ``where="path"``,
+    the description of a path parameter that is not an id (always required)."""
 
     name: str
     schema: dict

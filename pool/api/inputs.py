@@ -29,6 +29,7 @@ from pool.kernel import text
 from pool.web.clock import today
 from pool.kernel.refusal import DateRefused, require_not_future
 from pool.records import changes
+from pool.targets import targetset
 
 # --- request parsing -----------------------------------------------------------------------
 
@@ -115,6 +116,23 @@ def schema_problems(schema: dict, instance, root: str = "") -> list[InputProblem
                     for k in error.instance if k not in allowed]
         else:
             out.append(_labelled(base or "(root)", error.schema, _message(error)))
+    return out
+
+
+_AT = re.compile(r"「([^」]*)」（([^）]*)）：")
+
+
+def contract_problems(messages: list[str], root: str = "") -> list[InputProblem]:
+    """A data contract's Chinese problems (``…「label」（path）：reason``, as the
+    award facts' and the target series' readers write them) as the API's, each
+    at its JSON path under ``root`` (a path ``$`` is the document itself)."""
+    out = []
+    for message in messages:
+        found = _AT.search(message)
+        label, path = found.groups() if found else (None, "")
+        path = path.removeprefix("$").removeprefix(".")
+        joined = f"{root}.{path}" if root and path else root or path
+        out.append(InputProblem(joined or "(root)", message, label))
     return out
 
 
@@ -257,12 +275,36 @@ def correction_or_404(correction_id: int):
     return found
 
 
+def target_set_or_404(code: str):
+    """The shipped target set ``code`` (:func:`pool.targets.targetset.load`).
+
+    :raise 404: no such target set.
+    """
+    if code not in targetset.codes():
+        not_found()
+    return targetset.load(code)
+
+
+def target_region_or_404(code: str):
+    """The stored region ``code`` if the token's user may evaluate it
+    (:func:`pool.access.scoping.target_regions`, as the dashboard offers it).
+
+    :raise 404: absent, or not the officer's own county — the same answer.
+    """
+    found = next((r for r in scoping.target_regions(db.session, viewer()) if r.code == code), None)
+    if found is None:
+        not_found()
+    return found
+
+
 # Path parameter -> (the view's argument, its scoped loader).
 RESOLVERS = {"enterprise_id": ("enterprise", enterprise_or_404),
              "county_id": ("county", county_or_404),
              "round_id": ("intake_round", round_or_404),
              "correction_id": ("correction", correction_or_404),
-             "settlement_id": ("settlement", settlement_or_404)}
+             "settlement_id": ("settlement", settlement_or_404),
+             "programme": ("target_set", target_set_or_404),
+             "region": ("region", target_region_or_404)}
 
 
 def resolve_path(path: dict) -> dict:

@@ -10,7 +10,7 @@ import json
 
 from flask import current_app, render_template, url_for
 
-from pool.api.core import JSON, MAX_ID, PREFIX, Operation, Reply, bp
+from pool.api.core import JSON, MAX_ID, PREFIX, Operation, Param, Reply, bp
 from pool.api.inputs import COMPONENTS
 from pool.api.operations import operation, registry
 from pool.api.responses import PROBLEMS, json_response
@@ -23,7 +23,8 @@ DESCRIPTION = """黄石市专利产业化样板企业培育库的 JSON 接口。
 * **限流**：每个用户（其所有令牌合计）每分钟 {limit} 次请求，超出时 429，`Retry-After` 给出等待秒数。
 * **金额**：万元，JSON 数字，按十进制精确读写（不经二进制浮点）。日期 `YYYY-MM-DD`。
   奖补（`/awards/…`）的金额与 `flask pool awards evaluate --json` 相同，为精确的十进制文本（如 `"4.14"`）；
-  奖补事实中的金额可为数字或十进制文本。
+  奖补事实中的金额可为数字或十进制文本。目标评估（`/targets/…`）的数值与 `flask pool targets evaluate --json`
+  相同，为精确文本（有限小数，否则为分数 p/q）。
 * **错误**：RFC 9457 problem details（`application/problem+json`）；输入错误（422）的 `errors`
   逐项列出字段路径与原因。
 * **权限**：开启、关闭入库批次和审批更正申请仅限市级管理员，其他用户 403。
@@ -60,11 +61,12 @@ def _operation(op: Operation) -> dict:
         out["description"] = op.description
     if op.public:
         out["security"] = []
+    # A path parameter is an id unless the operation describes it (a code, e.g. a target set's).
+    described = {p.name: p for p in op.params if p.where == "path"}
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}
-                  for name in op.path_params]
-    parameters += [{"name": p.name, "in": p.where, "required": p.required,
-                    "description": p.description, "schema": p.schema} for p in op.params]
+                  if name not in described else _parameter(described[name]) for name in op.path_params]
+    parameters += [_parameter(p) for p in op.params if p.where != "path"]
     if parameters:
         out["parameters"] = parameters
     if op.body is not None:
@@ -72,6 +74,11 @@ def _operation(op: Operation) -> dict:
                               "content": {JSON: {"schema": op.body}}}
     out["responses"] = {str(status): _reply(reply) for status, reply in sorted(op.replies.items())}
     return out
+
+
+def _parameter(param: Param) -> dict:
+    return {"name": param.name, "in": param.where, "required": param.required or param.where == "path",
+            "description": param.description, "schema": param.schema}
 
 
 def _reply(reply: Reply) -> dict:

@@ -16,8 +16,11 @@ _PLACES = 4
 
 
 def number(obj: Any) -> Fraction | None:
-    """A non-negative finite number (int, or decimal text/number) as a ``Fraction``; ``None`` otherwise."""
-    if isinstance(obj, bool) or not isinstance(obj, (int, float, str)):
+    """A non-negative finite number (int, or decimal text/number) as a ``Fraction``; ``None`` otherwise.
+
+    A JSON number arrives as a ``float`` from ``json.loads`` (the CLI) or as an exact ``Decimal``
+    (the API, :func:`pool.io.batch.parse_json`): both are taken, the ``Decimal`` without loss."""
+    if isinstance(obj, bool) or not isinstance(obj, (int, float, str, Decimal)):
         return None
     try:
         value = Decimal(str(obj).strip())

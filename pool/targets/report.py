@@ -5,10 +5,13 @@ trace; exact values are written as decimals when finite, else as ``p/q``.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 from pool.kernel.wording import phrase
 from pool.targets.exact import exact, percent
 from pool.targets.indicators import display
 from pool.targets.results import STATUS_LABELS, Evaluation, TargetResult
+from pool.targets.targetset import Target
 
 _HEAD = phrase("{city}《{title}》（{document}）目标评估：{region!s}（{code}），截至 {as_of}")
 _COUNTS = phrase("目标 {total} 项：达到 {met}，按趋势可达到 {on_track}，未达到 {not_met}，缺少数据 {no_data}")
@@ -86,21 +89,29 @@ def lines(evaluation: Evaluation, trace: bool = True) -> list[str]:
     return out
 
 
-def _result(result: TargetResult) -> dict:
-    target, comparator = result.target, result.target.comparator
-    fraction = lambda v: None if v is None else exact(v)  # noqa: E731
+def _fraction(value: Fraction | None) -> str | None:
+    return None if value is None else exact(value)
+
+
+def target_json(target: Target) -> dict:
+    """A target as in force (its parameters put in), JSON-ready: what it compares, how, over which years."""
+    comparator = target.comparator
     return {"id": target.id, "label": target.label, "clause": target.clause, "excerpt": target.excerpt,
             "indicator": target.indicator.code, "unit": target.indicator.unit, "test": target.test,
             "comparator": None if comparator is None else {
                 "op": comparator.op, "value": exact(comparator.value),
-                "upper": fraction(comparator.upper), "words": comparator.words,
+                "upper": _fraction(comparator.upper), "words": comparator.words,
                 "reading": comparator.reading if comparator.op == "range" else None},
             "window": {"from": target.start, "to": target.end}, "base_year": target.base_year,
-            "growth_reading": target.growth_reading if target.test == "growth_average" else None,
-            "status": result.status, "status_label": STATUS_LABELS[result.status], "final": result.final,
-            "series": [{"year": p.year, "value": fraction(p.value), "growth": fraction(p.growth)}
+            "growth_reading": target.growth_reading if target.test == "growth_average" else None}
+
+
+def _result(result: TargetResult) -> dict:
+    return {**target_json(result.target), "status": result.status, "status_label": STATUS_LABELS[result.status],
+            "final": result.final,
+            "series": [{"year": p.year, "value": _fraction(p.value), "growth": _fraction(p.growth)}
                        for p in result.series],
-            "figure": fraction(result.figure), "projected": fraction(result.projected),
+            "figure": _fraction(result.figure), "projected": _fraction(result.projected),
             "part": result.part, "parts": [_result(p) for p in result.parts], "trace": result.trace}
 
 

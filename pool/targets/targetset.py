@@ -93,6 +93,7 @@ class Target:
     growth_reading: str
     benchmark_level: str | None
     options: dict
+    parameters: tuple[str, ...] = ()  # the dated parameters it reads ({"param": KEY}), in document order
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,13 @@ class TargetSet:
         values, sources = dated.values_on(self.raw_parameters, as_of)
         mine = [t for t in self.raw_targets if t.get("region", self.regions[0]) == region]
         tracked = [t for t in self.raw_tracked if t.get("region", self.regions[0]) == region]
-        return InForce(self, as_of, tuple(_target(dated.resolve(t, values)) for t in mine),
-                       tuple(_target(dated.resolve(t, values)) for t in tracked), values, sources)
+        return InForce(self, as_of, tuple(_target(t, values) for t in mine),
+                       tuple(_target(t, values) for t in tracked), values, sources)
 
 
-def _target(raw: dict) -> Target:
+def _target(written: dict, values: dict) -> Target:
+    """The target as written, with the parameter ``values`` in force put in."""
+    raw = dated.resolve(written, values)
     comparator = None
     if "comparator" in raw:
         spec = raw["comparator"]
@@ -145,7 +148,8 @@ def _target(raw: dict) -> Target:
                   raw["clause"], raw.get("excerpt", ""), catalogue()[raw["indicator"]], raw.get("test", "level"),
                   comparator, int(window["from"]), int(window["to"]),
                   int(raw["base_year"]) if raw.get("base_year") is not None else None,
-                  raw.get("reading", "cagr"), raw.get("benchmark"), raw.get("options", {}))
+                  raw.get("reading", "cagr"), raw.get("benchmark"), raw.get("options", {}),
+                  tuple(dict.fromkeys(dated.references(written))))
 
 
 def _check(data: dict, name: str) -> None:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from models import db
 from pool.access import scoping
 from pool.membership.history import members_on
-from pool.targets import database, records, report, statistics, targetset
+from pool.targets import database, records, report, targetset
 from pool.targets.exact import show
 from pool.targets.measures import parse_key
 from pool.targets.results import STATUS_LABELS
@@ -35,12 +35,8 @@ def bad_date(exc):
 
 
 def regions_for_viewer() -> list:
-    """The stored regions the viewer may pick: every one for the administrator, their county's for an officer."""
-    everything = statistics.all_regions(db.session)
-    if current_user.is_city_admin:
-        return everything
-    own = {c.code for c in scoping.counties(db.session, current_user)}
-    return [r for r in everything if r.level == "county" and r.code in own]
+    """The stored regions the viewer may pick (:func:`pool.access.scoping.target_regions`)."""
+    return scoping.target_regions(db.session, current_user)
 
 
 def _choice():
