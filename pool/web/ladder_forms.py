@@ -74,3 +74,48 @@ def fill_facts(form, pool, facts: dict) -> None:
         if value is None:
             continue
         form[f"fact_{name}"].data = ("yes" if value else "no") if kind == "bool" else str(value)
+
+
+# --- the city administrator's changes to a pool ------------------------------------------------------
+
+def _basis():
+    return StringField(_l("依据（文件、会议纪要或理由）"), validators=[DataRequired(_l("请写明依据")), Length(max=300)])
+
+
+class CreatePoolForm(SafeForm):
+    template = SelectField(_l("模板"))
+    code = StringField(_l("培育库代码（小写字母、数字、连字符）"), validators=[DataRequired(_l("请填写培育库代码")),
+                                                                   Length(max=63)])
+    name = StringField(_l("培育库名称"), validators=[DataRequired(_l("请填写培育库名称")), Length(max=120)])
+    document = StringField(_l("政策文件"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("城市"), validators=[Optional(), Length(max=20)])
+    issuer_region = StringField(_l("发文地区代码（6 位）"), validators=[Optional(), Length(min=6, max=6)])
+    valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期"))])
+    source = _basis()
+    submit = SubmitField(_l("新建培育库"))
+
+
+class VersionForm(SafeForm):
+    valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期"))])
+    criteria = TextAreaField(_l("标准（JSON，与培育库文件的 criteria 相同）"),
+                             validators=[DataRequired(_l("请填写标准")), Length(max=100000)])
+    note = TextAreaField(_l("说明"), validators=[Length(max=2000)])
+    source = _basis()
+    preview = SubmitField(_l("预览影响"))
+    export = SubmitField(_l("导出预览（CSV）"))
+    save = SubmitField(_l("保存为新版本"))
+
+
+class ParameterForm(SafeForm):
+    key = SelectField(_l("参数"))
+    value = TextAreaField(_l("取值（JSON：数值如 10，列表如 [\"4202\"]）"),
+                          validators=[DataRequired(_l("请填写取值")), Length(max=20000)])
+    valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期"))])
+    source = _basis()
+    submit = SubmitField(_l("新增参数取值"))
+
+
+class RetireForm(SafeForm):
+    valid_from = DateField(_l("停用日期"), validators=[DataRequired(_l("请填写日期"))])
+    source = _basis()
+    submit = SubmitField(_l("停用培育库"))

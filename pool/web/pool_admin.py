@@ -1,0 +1,210 @@
+"""A pool's settings and the city administrator's changes to them (issue #17).
+
+Thin callers of :mod:`pool.ladder.catalogue` and :mod:`pool.ladder.previews`: a new
+pool from a shipped template, a new criteria-set version — previewed (what-if)
+before it is saved, the preview exportable for the decision meeting and stored
+with the version —, a new dated parameter value, retirement.  Everyone may read a
+pool's settings and history; only the city administrator changes them.  A refusal
+comes back on the page with the input kept.
+"""
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from models import ChangeRecord, db
+from pool.ladder import catalogue, previews
+from pool.ladder.catalogue import ChangeRefused
+from pool.kernel.refusal import DateRefused, TransitionRefused
+from pool.pools import changes
+from pool.pools.definition import shipped
+
+from pool.web import ladder_forms as forms, reports
+from pool.web.access import admin_required
+from pool.web.clock import today
+
+bp = Blueprint("pool_admin", __name__, url_prefix="/pools")
+
+
+def _pool_or_404(code: str):
+    pool = catalogue.pools(db.session).get(code)
+    if pool is None:
+        abort(404)
+    return pool
+
+
+def _store(change: dict, *, preview: dict | None = None):
+    """Store ``change``; the audit trail names who; the caller commits."""
+    row = catalogue.record(db.session, change, actor=current_user, today=today(), preview=preview)
+    db.session.add(ChangeRecord(actor_id=current_user.id, entity="pool_change", entity_id=row.id, action="create",
+                                changes={"pool": [None, row.pool_code], "kind": [None, row.kind],
+                                         "valid_from": [None, row.valid_from.isoformat()]}))
+    return row
+
+
+def _refused(form, exc: TransitionRefused, field: str = "source"):
+    """Take back what was written; each problem at its field: a date's at the date, the rest at ``field``."""
+    db.session.rollback()
+    for problem in getattr(exc, "problems", [str(exc)]):
+        dated = isinstance(exc, DateRefused) or problem.startswith("生效日期")
+        target = form.valid_from if dated else form[field]
+        target.errors = list(target.errors) + [problem]
+
+
+@bp.route("/<code>/settings")
+def settings(code: str):
+    """The pool's programme, criteria versions, parameters, lifecycle and the history of its changes."""
+    pool = _pool_or_404(code)
+    return render_template("ladder/settings.html", pool=pool, history=catalogue.history(db.session, pool.code),
+                           day=today(), json=json)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def create():
+    form = forms.CreatePoolForm()
+    form.template.choices = [(c, json.loads(text)["name"]) for c, text in shipped().items()
+                             if json.loads(text)["criteria_set"].get("backed_by") != "code"]
+    if request.method == "GET":
+        form.valid_from.data = today()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            change = {"kind": changes.CREATE, "code": form.code.data.strip(), "name": form.name.data,
+                      "template": form.template.data, "valid_from": form.valid_from.data.isoformat(),
+                      "source": form.source.data,
+                      "programme": {k: (form[k].data or "").strip() for k in ("document", "city", "issuer_region")}}
+            try:
+                _store(change)
+            except TransitionRefused as exc:
+                _refused(form, exc, "code")
+                status = 409
+            else:
+                db.session.commit()
+                flash(_("已新建培育库：%(name)s", name=form.name.data), "success")
+                return redirect(url_for("pool_admin.settings", code=change["code"]))
+    return render_template("ladder/create.html", form=form), status
+
+
+@bp.route("/<code>/versions/new", methods=["GET", "POST"])
+@admin_required
+def new_version(code: str):
+    """A draft version: previewed on the pool as it stands, exported, then saved with its preview."""
+    pool = _pool_or_404(code)
+    if pool.code_backed:
+        flash(_("该培育库的标准由代码实现，参数请在「政策参数」页维护"), "warning")
+        return redirect(url_for("rules.policy"))
+    form = forms.VersionForm()
+    current = pool.criteria_set.versions[-1]
+    if request.method == "GET":
+        form.criteria.data = json.dumps([{"id": c.id, "title": c.title, "clause": c.clause, "excerpt": c.excerpt,
+                                          "rule": c.rule} for c in current.criteria], ensure_ascii=False, indent=2)
+    shown, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            draft = _draft(form)
+            try:
+                shown = previews.preview(db.session, pool, draft, today()) if draft else None
+            except ChangeRefused as exc:
+                form.criteria.errors = list(form.criteria.errors) + exc.problems
+            if shown is not None and form.export.data:
+                return _export(pool, draft, shown)
+            if shown is not None and form.save.data:
+                try:
+                    _store({"kind": changes.CRITERIA, "code": pool.code, "version": draft,
+                            "valid_from": draft["valid_from"], "source": form.source.data}, preview=shown)
+                except TransitionRefused as exc:
+                    _refused(form, exc)
+                    status = 409
+                else:
+                    db.session.commit()
+                    flash(_("已保存%(name)s自 %(day)s 起的新标准版本", name=pool.name, day=draft["valid_from"]),
+                          "success")
+                    return redirect(url_for("pool_admin.settings", code=pool.code))
+            elif shown is not None:
+                status = 200
+    return render_template("ladder/version.html", pool=pool, form=form, shown=shown), status
+
+
+def _draft(form) -> dict | None:
+    try:
+        criteria = json.loads(form.criteria.data)
+    except json.JSONDecodeError as exc:
+        form.criteria.errors = list(form.criteria.errors) + [_("不是有效的 JSON：%(msg)s（第 %(line)s 行）",
+                                                               msg=exc.msg, line=exc.lineno)]
+        return None
+    return {"valid_from": form.valid_from.data.isoformat(), "source": form.source.data,
+            "note": form.note.data or "", "criteria": criteria}
+
+
+def _export(pool, draft, shown):
+    from pool.web.filters import status_label, verdict_label
+    header = [_("企业名称"), _("统一社会信用代码"), _("现行结论"), _("新版本结论"), _("标准"), _("现行"), _("新版本"),
+              _("新版本的依据")]
+    rows = [(c["name"], c["uscc"], verdict_label(c["verdict_before"]), verdict_label(c["verdict_after"]),
+             f'{k["id"]}. {k["title"]}', status_label(k["before"]) if k["before"] else "—",
+             status_label(k["after"]) if k["after"] else "—", k["detail_after"])
+            for c in shown["changes"] for k in (c["criteria"] or [{"id": "", "title": "", "before": None,
+                                                                   "after": None, "detail_after": ""}])]
+    name = f"{pool.name}-{_('标准修订影响预览')}-{draft['valid_from']}"
+    return reports.download("csv", rows, header, name, f"{pool.code}-what-if-{draft['valid_from']}", pool.name[:31])
+
+
+@bp.route("/<code>/parameters/new", methods=["GET", "POST"])
+@admin_required
+def new_parameter(code: str):
+    pool = _pool_or_404(code)
+    if pool.code_backed:
+        return redirect(url_for("rules.policy"))
+    form = forms.ParameterForm()
+    form.key.choices = [(k, k) for k in pool.parameters]
+    if request.method == "GET":
+        form.valid_from.data = today()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            try:
+                value = json.loads(form.value.data)
+            except json.JSONDecodeError as exc:
+                form.value.errors = list(form.value.errors) + [_("不是有效的 JSON：%(msg)s", msg=exc.msg)]
+            else:
+                try:
+                    _store({"kind": changes.PARAMETER, "code": pool.code, "key": form.key.data, "value": value,
+                            "valid_from": form.valid_from.data.isoformat(), "source": form.source.data})
+                except TransitionRefused as exc:
+                    _refused(form, exc, "value")
+                    status = 409
+                else:
+                    db.session.commit()
+                    flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=form.key.data,
+                            day=form.valid_from.data.isoformat()), "success")
+                    return redirect(url_for("pool_admin.settings", code=pool.code))
+    return render_template("ladder/parameter.html", pool=pool, form=form), status
+
+
+@bp.route("/<code>/retire", methods=["GET", "POST"])
+@admin_required
+def retire(code: str):
+    pool = _pool_or_404(code)
+    form = forms.RetireForm()
+    if request.method == "GET":
+        form.valid_from.data = today()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            try:
+                _store({"kind": changes.RETIRE, "code": pool.code, "valid_from": form.valid_from.data.isoformat(),
+                        "source": form.source.data})
+            except TransitionRefused as exc:
+                _refused(form, exc)
+                status = 409
+            else:
+                db.session.commit()
+                flash(_("%(name)s自 %(day)s 起停用", name=pool.name, day=form.valid_from.data.isoformat()), "success")
+                return redirect(url_for("pool_admin.settings", code=pool.code))
+    return render_template("ladder/retire.html", pool=pool, form=form), status
