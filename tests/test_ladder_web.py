@@ -132,3 +132,23 @@ def test_xuchang_facts_are_entered_by_their_labels(client, auth, world):
     assert "在许昌市登记注册" in page and "不符合" in page  # a Huangshi enterprise, criterion 1
     facts = text(client.get(url(world.yx_ent.id, "facts", code="xuchang-2022")))
     assert 'value="1.1"' in facts
+
+
+def test_the_officers_day_lists_each_pools_work(client, auth, graduated, use_db):
+    auth.login("dy")
+    home = text(client.get("/"))
+    assert "出库样板企业接续培育：可建议申报的出库企业" in home
+    client.post(url(graduated, "apply"), data={"on": "2026-06-30"})
+    home = text(client.get("/"))
+    assert "出库样板企业接续培育：申报待决定" in home and "可建议申报的出库企业" not in home
+    assert f"/pools/{CONTINUING}/?state=applied" in home
+    client.post(url(graduated, "admit"), data={"on": "2026-06-30"})
+    with use_db() as session:
+        session.add(Qualification(enterprise_id=graduated, type="little_giant", certificate_no="XJR-02",
+                                  valid_from=date(2026, 6, 30), valid_to=date(2029, 6, 29)))
+        session.commit()
+    home = text(client.get("/"))
+    assert "出库样板企业接续培育：出库建议待办理" in home and "已取得出库资格：专精特新“小巨人”企业" in home
+    auth.logout()
+    auth.login("yx")
+    assert "出库样板企业接续培育" not in text(client.get("/"))

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
-from models import Enterprise, Membership
+from models import Enterprise, Membership, Qualification
 from models.enterprise import ADMITTED, GRADUATED
 from pool.kernel.text import sort_key
 from pool.ladder import catalogue
@@ -73,11 +74,20 @@ def members(session, pool_code: str, county_ids: Iterable[int] | None, *, state:
 
 
 def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None) -> list[Membership]:
-    """Admitted members of ``pool`` holding on ``as_of`` the qualification it graduates on."""
-    if not pool.lifecycle["graduation"].get("exit_on_qualification"):
+    """Admitted members of ``pool`` holding on ``as_of`` the qualification it graduates on
+    (the select loads the members with any certificate of those types; :func:`exit_qualification` decides)."""
+    types = pool.lifecycle["graduation"].get("exit_on_qualification")
+    if not types:
         return []
-    return [m for m in members(session, pool.code, county_ids, state=ADMITTED)
-            if exit_qualification(pool, m.enterprise, as_of) is not None]
+    stmt = select(Membership).join(Enterprise, Enterprise.id == Membership.enterprise_id).where(
+        Membership.pool_code == pool.code, Membership.state == ADMITTED,
+        exists().where(Qualification.enterprise_id == Membership.enterprise_id, Qualification.type.in_(types)))
+    if county_ids is not None:
+        stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
+    rows = session.scalars(stmt.order_by(Enterprise.name_key, Enterprise.id).options(
+        selectinload(Membership.enterprise).selectinload(Enterprise.qualifications),
+        selectinload(Membership.enterprise).selectinload(Enterprise.county)))
+    return [m for m in rows if exit_qualification(pool, m.enterprise, as_of) is not None]
 
 
 def successors_due(session, pool: Pool, county_ids: Iterable[int] | None) -> list[Enterprise]:

@@ -12,7 +12,10 @@ each with a count, its oldest (or soonest) date and the first few items:
 * before this year's ``annual_data_deadline``, the members whose previous-year
   figures are still incomplete (after it, annual_data_missing flags say so);
 * county exits and state corrections awaiting the city administrator's decision;
-* what enterprises submitted through the portal, awaiting an officer's review.
+* what enterprises submitted through the portal, awaiting an officer's review;
+* for each configured pool (the ladder, :mod:`pool.ladder.proposals`): its members holding
+  the qualification it graduates on, its applications awaiting a decision, and the
+  graduates of the pool it follows not yet applied to it.
 
 It reads only; dates are passed in; the web layer links each task to the
 page where it is done.
@@ -26,15 +29,17 @@ from typing import Iterable
 from sqlalchemy import func, select
 
 from models import Enterprise, Qualification, RiskFlag, Submission
+from models.enterprise import APPLIED
 from models.event import PENDING as CORRECTION_PENDING
 from models.event import ExitRequest, StateCorrection
 from models.monitoring import EXPULSION_DUE, GRADUATION_READY, HIGH, WARNING
 
-from pool.eligibility.profile import describe_qualification
+from pool.eligibility.profile import QUALIFICATION_LABELS, describe_qualification
 from pool.membership.exit_requests import KIND_LABELS as EXIT_LABELS
 from pool.monitoring.annual import ANNUAL_FIELDS, annual_deadline, missing_figures
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, in_pool
 from pool.kernel.wording import phrase
+from pool.ladder import catalogue, proposals
 
 SHOWN = 5  # items listed per task; the count says how many there are
 
@@ -70,7 +75,7 @@ def worklist(session, county_ids: Iterable[int] | None, today: date, snapshot) -
     counties = None if county_ids is None else list(county_ids)
     tasks = [*_flags(session, counties), _exits(session, counties), _expiring(session, counties, today, snapshot),
              _annual(session, counties, today, snapshot), _corrections(session, counties),
-             _submissions(session, counties)]
+             _submissions(session, counties), *_ladder(session, counties, today)]
     return [task for task in tasks if task is not None and task.count]
 
 
@@ -172,3 +177,35 @@ def _submissions(session, counties) -> Task:
                            .order_by(sub.submitted_at).limit(SHOWN)).all()
     return Task("submissions", "企业报送待审核", count, oldest.date() if oldest else None, tuple(
         Item(eid or 0, name or title, title, at.date()) for eid, name, title, at in rows))
+
+
+_LADDER_DUE = phrase("已取得出库资格：{qualification}")
+_LADDER_APPLIED = phrase("{day} 申报，待决定")
+_LADDER_NEXT = phrase("{day} 从上一级培育库出库")
+
+
+def _ladder(session, counties, today: date) -> list[Task]:
+    """Per configured pool: graduations to confirm, applications to decide, graduates to propose."""
+    tasks = []
+    for pool in catalogue.pools(session).values():
+        if pool.code_backed:
+            continue
+        due = proposals.graduations_due(session, pool, today, counties)
+        types = "、".join(QUALIFICATION_LABELS.get(t, t) for t in pool.lifecycle["graduation"]["exit_on_qualification"]
+                         or ())
+        waiting = proposals.members(session, pool.code, counties, state=APPLIED)
+        ahead = [] if pool.retired else proposals.successors_due(session, pool, counties)
+        params = {"pool": pool.name, "code": pool.code}
+        tasks += [
+            Task(f"ladder:graduate:{pool.code}", f"{pool.name}：出库建议待办理", len(due), None, tuple(
+                Item(m.enterprise_id, m.enterprise.name, _LADDER_DUE.format(qualification=types), None)
+                for m in due[:SHOWN]), params),
+            Task(f"ladder:applied:{pool.code}", f"{pool.name}：申报待决定", len(waiting),
+                 min((m.since for m in waiting), default=None), tuple(
+                Item(m.enterprise_id, m.enterprise.name, _LADDER_APPLIED.format(day=m.since), m.since)
+                for m in waiting[:SHOWN]), params),
+            Task(f"ladder:next:{pool.code}", f"{pool.name}：可建议申报的出库企业", len(ahead), None, tuple(
+                Item(e.id, e.name, _LADDER_NEXT.format(day=e.state_changed_on), e.state_changed_on)
+                for e in ahead[:SHOWN]), params),
+        ]
+    return tasks

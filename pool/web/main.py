@@ -30,8 +30,7 @@ def index():
     tasks = worklist.worklist(db.session, [c.id for c in counties], day, rulebook.policy_on(db.session, day))
     return render_template("main/index.html", counties=counties, states=STATES, table=table, totals=totals,
                            tasks=tasks, links={t.key: _link(t.key) for t in tasks}, day=day,
-                           labels={t.key: str(LABELS[t.key]) % t.params if t.params else str(LABELS[t.key])
-                                   for t in tasks})
+                           labels={t.key: _label(t) for t in tasks})
 
 
 # Each task's label (pool.monitoring.worklist), with its numbers as parameters, for both languages.
@@ -40,7 +39,15 @@ LABELS = {
     "flags:graduation_ready": _l("出库建议待确认"), "expiring": _l("资格证书 %(days)s 天内到期（未见续期）"),
     "annual": _l("%(year)s 年度数据待报送（截止 %(day)s）"), "corrections": _l("更正申请待市级审批"),
     "exits": _l("出库、退库待市级确认"), "submissions": _l("企业报送待审核"),
+    "ladder:graduate": _l("%(pool)s：出库建议待办理"), "ladder:applied": _l("%(pool)s：申报待决定"),
+    "ladder:next": _l("%(pool)s：可建议申报的出库企业"),
 }
+
+
+def _label(task) -> str:
+    """The task's label in the reader's language (a pool's tasks share one label per kind)."""
+    key = task.key.rpartition(":")[0] if task.key.startswith("ladder:") else task.key
+    return str(LABELS[key]) % task.params if task.params else str(LABELS[key])
 
 
 def _link(key: str) -> str | None:
@@ -50,6 +57,9 @@ def _link(key: str) -> str | None:
         if value in SEVERITIES:
             return url_for("monitor.dashboard", severity=value)
         return url_for("monitor.dashboard", kind=value)
+    if kind == "ladder":
+        what, _, code = value.partition(":")
+        return url_for("ladder.members", code=code, state="applied" if what == "applied" else None)
     return {"expiring": url_for("monitor.dashboard", kind="qualification_expiring"),
             "corrections": url_for("corrections.index"), "exits": url_for("exits.index"),
             "submissions": url_for("reviews.index")}.get(kind)
