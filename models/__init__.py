@@ -23,3 +23,4 @@ from .awards import (  # noqa: F401
     AwardParameter, AwardSettlement,
 )
 from .region import REGION_LEVELS, Region, RegionStatistic  # noqa: F401
+from .matchmaking import MatchmakingEvent, MatchmakingWithdrawal  # noqa: F401
