@@ -25,12 +25,12 @@ def init_app(app) -> None:
     from pool.web import (
         actions, auth, award_facts, award_programmes, awards, checks, corrections, enterprises, exits, flags,
         golive, intake, main, monitor, parts, portal, portal_awards, record_book, records, reference, reports,
-        reviews, rules, target_statistics, targets, users,
+        reviews, rules, target_events, target_statistics, targets, users,
     )
 
     for module in (auth, main, enterprises, checks, rules, reference, records, parts, record_book, reports,
                    actions, corrections, exits, intake, monitor, flags, golive, users, portal, reviews, awards,
-                   award_facts, award_programmes, portal_awards, targets, target_statistics):
+                   award_facts, award_programmes, portal_awards, targets, target_statistics, target_events):
         app.register_blueprint(module.bp)
     filters.init_app(app)
     remember.init_app(app)
