@@ -24,3 +24,4 @@ from .awards import (  # noqa: F401
 )
 from .region import REGION_LEVELS, Region, RegionStatistic  # noqa: F401
 from .ladder import MEMBERSHIP_EVENT_KINDS, Membership, MembershipEvent, PoolChange  # noqa: F401
+from .matchmaking import MatchmakingEvent, MatchmakingWithdrawal  # noqa: F401

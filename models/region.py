@@ -5,7 +5,9 @@ regions too, each naming its parent; a county region is linked to its
 :class:`~models.County` by the 6-digit division code (the county's records are
 its enterprises').  A :class:`RegionStatistic` is one official value for a year
 (常住人口, 地区生产总值, an official indicator such as a province's average),
-citing its source document, entered or imported by the city administrator.
+citing its source document, entered or imported by the city administrator —
+or a value **reported** for a measure the records cannot produce (运营中心项目,
+执法案件 …), keyed by the measure's key (:mod:`pool.targets.statistics`).
 Statistics are append-only: a correction is a new entry for the same region,
 key and year (the latest counts), and every earlier entry stays with who entered
 it and when.
@@ -48,7 +50,8 @@ class RegionStatistic(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
-    key: Mapped[str] = mapped_column(String(64))
+    # A statistic's key, or the key of a measure the records cannot produce (a value reported for it)
+    key: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer)
     value: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(Text)

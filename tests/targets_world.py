@@ -63,9 +63,51 @@ def build(session, world=None):
     return world
 
 
+def county_ids(session, *codes) -> list[int]:
+    from sqlalchemy import select
+
+    from models import County
+    return [c.id for c in session.scalars(select(County).where(County.code.in_(codes)))]
+
+
+def measured(session, key, year, *codes):
+    """The records' value of the measure ``key`` in ``year`` for the counties ``codes``, or the reason they
+    cannot say."""
+    from pool.membership.history import members_on
+    from pool.targets import records
+    from pool.targets.measures import parse_key
+
+    got, reason = records.value(session, parse_key(key)[0], year, county_ids(session, *codes), members_on)
+    return got if reason is None else reason
+
+
 def population(session, admin_id, code="420281", year=2024, value="88.5"):
     from models import User
     actor = session.get(User, admin_id)
     row = statistics.record(session, code, "population", year, value, "大冶市统计公报 2024", actor=actor, now=NOW)
     session.commit()
     return row
+
+
+def down_and_up(path, revision) -> tuple[set[str], set[str], set[str]]:
+    """A SQLite database at ``path`` migrated to the head, down to ``revision`` and up again: its tables after
+    going down, its tables and its triggers after coming back."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from app import create_app
+    from models import db
+
+    from .conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        downgrade(revision=revision)
+        down = set(inspect(db.engine).get_table_names())
+        upgrade()
+        up = set(inspect(db.engine).get_table_names())
+        triggers = set(db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        db.session.remove()
+        db.engine.dispose()
+    return down, up, triggers

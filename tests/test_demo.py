@@ -142,3 +142,16 @@ def test_seed_demo_rejects_a_bad_date(runner, app):
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
     early = runner.invoke(args=["pool", "seed-demo", "--as-of", "2025-06-30"])
     assert early.exit_code == 1 and "不早于 2026-05-30" in early.output
+
+
+def test_the_demo_gives_huangshis_targets_events_per_field_and_a_reported_value(session, seeded):
+    from pool.membership.history import members_on
+    from pool.targets import database
+
+    assert seeded.events == 7
+    evaluation = database.evaluate(session, "huangshi-2024", "420200", AS_OF, members_on)
+    statuses = {r.target.id: r.status for r in evaluation.results}
+    assert statuses == {"HS-T1": "not_met", "HS-T2": "met"}
+    [t1] = [r for r in evaluation.results if r.target.id == "HS-T1"]
+    assert {p.part: p.status for p in t1.parts} == {"新材料": "met", "生物医药": "not_met"}
+    assert demo.seed(session, as_of=date(2027, 3, 1)).events == 0  # another day: left as it is

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import (
-    Application, AwardEntry, AwardFact, AwardItem, AwardSettlement, Contact, County, Enterprise, OutboxMail, Patent,
-    PoolEvent, Product, ProductFigure, RiskFlag, User, YearlyFigure,
+    Application, AwardEntry, AwardFact, AwardItem, AwardSettlement, Contact, County, Enterprise, MatchmakingEvent,
+    OutboxMail, Patent, PoolEvent, Product, ProductFigure, RiskFlag, User, YearlyFigure,
 )
 from models.event import PROGRESS
 from models.monitoring import FLAG_KINDS, SEVERITIES
@@ -123,7 +123,7 @@ def test_may_act_for(session, world):
 SECRET_SALES, SECRET_PROFIT = Decimal("86420.13"), Decimal("7531.97")
 SECRETS = ("86420.13", "86,420.13", "7531.97", "7,531.97", "阳新秘密产品", "ZL209912345678.9",
            "yx-secret@example.com", "阳新秘密联系人", "阳新秘密进展", "阳新秘密风险",
-           "阳新秘密邮件", "阳新楚天新材料有限公司", "阳新秘密奖补")
+           "阳新秘密邮件", "阳新楚天新材料有限公司", "阳新秘密奖补", "阳新秘密对接活动")
 
 
 def other_countys_children(session, world) -> dict:
@@ -156,6 +156,9 @@ def other_countys_children(session, world) -> dict:
     session.add_all([figure, yearly, event, flag, mail])
     fact, entry = _award_rows(session, yx_ent)
     city.ensure_regions(session, [session.get(County, world.dy.id), yx_ent.county])  # the targets' regions
+    matchmaking = MatchmakingEvent(county_id=yx_ent.county_id, held_on=date(2025, 5, 1), field="阳新秘密对接活动",
+                                   title="阳新秘密对接活动", organiser="阳新秘密对接活动", note="")
+    session.add(matchmaking)
     session.commit()
     ids = {"product": product.id, "patent_id": patent.id, "contact_id": contact.id,
            "figure_id": figure.id, "event_id": event.id, "flag_id": flag.id, "mail_id": mail.id,
@@ -163,7 +166,8 @@ def other_countys_children(session, world) -> dict:
            "county_id": yx_ent.county_id, "enterprise_id": yx_ent.id, "row_id": patent.id,
            "fact_id": fact.id, "settlement_id": entry.settlement_id, "item_id": entry.item_id, "entry_id": entry.id,
            # the targets dashboard and its drill-down: the other county's region, a measure its records hold
-           "region": yx_ent.county.code, "programme": "huangshi-2024", "measure": "grants.count"}
+           "region": yx_ent.county.code, "programme": "huangshi-2024", "measure": "grants.count",
+           "matchmaking_id": matchmaking.id}
     return ids
 
 
@@ -249,11 +253,13 @@ def test_other_countys_child_ids_answer_404_or_reveal_nothing(app, client, auth,
             assert response.status_code == 404, (method, url, response.status_code)
         seen.append(endpoint)
     assert {"records.figures", "actions.correct", "api.admit", "checks.detail", "parts.edit",
-            "targets.drill_down", "api.evaluate_target_region"} <= set(seen)
+            "targets.drill_down", "api.evaluate_target_region", "target_events.detail",
+            "target_events.withdraw"} <= set(seen)
     assert client.get("/").status_code == 200  # still logged in: the loop proved something
     with use_db() as session:  # and nothing of the other county changed
         assert session.get(Contact, ids["contact_id"]).name == "阳新秘密联系人"
         assert session.get(ProductFigure, ids["figure_id"]).sales == SECRET_SALES
+        assert session.get(MatchmakingEvent, ids["matchmaking_id"]).withdrawal is None
         assert session.scalar(select(func.count()).select_from(PoolEvent)
                               .where(PoolEvent.corrects_id == ids["event_id"])) == 0
 

@@ -8,7 +8,7 @@ from fractions import Fraction as F
 import pytest
 from sqlalchemy import select, text
 
-from models import County, Region, RegionStatistic, User
+from models import Region, RegionStatistic, User
 from pool.membership.history import members_on
 from pool.targets import database, records, statistics
 from pool.targets.measures import parse_key
@@ -24,13 +24,7 @@ def built(session):
     return tw.build(session)
 
 
-def ids(session, *codes):
-    return [c.id for c in session.scalars(select(County).where(County.code.in_(codes)))]
-
-
-def value(session, key, year, *codes):
-    got, reason = records.value(session, parse_key(key)[0], year, ids(session, *codes), members_on)
-    return got if reason is None else reason
+ids, value = tw.county_ids, tw.measured
 
 
 @pytest.mark.parametrize("key, year, expected", [
@@ -62,7 +56,7 @@ def test_members_across_the_year_end_and_the_city_as_the_sum(session, built):
 
 
 def test_what_the_records_cannot_say_is_no_data_with_the_reason(session, built):
-    assert "不含「专利技术供需对接活动（场）」" in value(session, "matchmaking.events{field=新材料}", 2024, "420281")
+    assert "不含「重点产业知识产权运营中心项目（个）」" in value(session, "operation_centre_projects", 2024, "420281")
     assert "recipient=sme" in value(session, "transactions.count{direction=in,recipient=sme,type=transfer}",
                                     2024, "420281")
     assert "未配置" in value(session, "high_value_inventions", 2024, "420281")
@@ -73,7 +67,7 @@ def test_drill_down_lists_exactly_what_was_counted(session, built):
     dy, yx = ids(session, "420281"), ids(session, "420222")
     assert [p.number for p in records.rows(session, measure, 2024, dy, members_on)] == ["ZL2024-A"]
     assert [p.number for p in records.rows(session, measure, 2024, yx, members_on)] == ["ZL-YX-1"]
-    assert records.rows(session, parse_key("matchmaking.events{field=x}")[0], 2024, dy, members_on) is None
+    assert records.rows(session, parse_key("enforcement_cases")[0], 2024, dy, members_on) is None
     # a net change of a stock is no list of records
     assert not records.listable(parse_key("new_valid_inventions")[0])
     assert records.rows(session, parse_key("new_valid_inventions")[0], 2025, dy, members_on) is None
@@ -138,7 +132,8 @@ def test_the_cli_reads_the_database_without_series(app, runner, built):
     tracked = out["tracked"][0]
     assert tracked["indicator"] == "pool_members"
     assert {p["year"]: p["value"] for p in tracked["series"]}[2025] == "1"
-    assert out["targets"][0]["status"] == NO_DATA and "不含" in out["targets"][0]["trace"][-1]
+    assert out["targets"][0]["status"] == NO_DATA and "没有登记任何" in out["targets"][0]["trace"][-1]
+    assert out["targets"][1]["status"] == NO_DATA and "不含" in out["targets"][1]["trace"][-1]
     text_mode = runner.invoke(args=["pool", "targets", "evaluate", "--programme", "huangshi-2024",
                                     "--region", "420200", "--as-of", "2026-01-05"])
     assert text_mode.exit_code == 0 and "黄石市" in text_mode.output
@@ -156,19 +151,5 @@ def test_met_is_reachable_from_records(session, built):
 
 
 def test_migration_0021_goes_down_and_up_again(tmp_path):
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import inspect
-
-    from app import create_app
-    from models import db
-
-    from .conftest import make_config
-
-    app = create_app(make_config(f"sqlite:///{tmp_path / 'round-trip.sqlite3'}"))
-    with app.app_context():
-        upgrade()
-        downgrade(revision="0020")
-        assert not {"region", "region_statistic"} & set(inspect(db.engine).get_table_names())
-        upgrade()
-        assert {"region", "region_statistic"} <= set(inspect(db.engine).get_table_names())
-        db.engine.dispose()
+    down, up, _triggers = tw.down_and_up(tmp_path / "round-trip.sqlite3", "0020")
+    assert not {"region", "region_statistic"} & down and {"region", "region_statistic"} <= up

@@ -3,7 +3,7 @@ pool (接续培育, 高企备选库 …) with its own append-only event log, lik
 append-only changes to the pools (issue #17)
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-01 05:51:03.812409
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

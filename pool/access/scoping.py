@@ -16,7 +16,7 @@ from sqlalchemy import false, select, true
 
 from models import (
     CITY_ADMIN, COUNTY_OFFICER, Application, AwardFact, AwardItem, Contact, County, Enterprise, ExitRequest, IntakeBatch, OutboxMail,
-    Patent,
+    MatchmakingEvent, Patent,
     PoolEvent, Product, ProductFigure, Qualification, ResearchPartnership, RiskFlag, StateCorrection,
     RiskFlagChange, Region, Trademark, YearlyFigure,
 )
@@ -27,8 +27,9 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 # How a child row reaches its enterprise: directly, or through its parent row.
 # A mail may have no enterprise (an officer's digest): its own county decides.  An award
 # fact or item belongs to its enterprise's county; one of a bank, an agency or a
-# university has none and is the city administrator's alone.
-_COUNTY_OWNED = (OutboxMail, IntakeBatch, AwardFact, AwardItem)
+# university has none and is the city administrator's alone.  A matchmaking event
+# (专利技术供需对接活动) is its county's.
+_COUNTY_OWNED = (OutboxMail, IntakeBatch, AwardFact, AwardItem, MatchmakingEvent)
 _DIRECT = (Application, Contact, ExitRequest, Patent, PoolEvent, Product, Qualification, StateCorrection,
            ResearchPartnership, RiskFlag, Trademark, YearlyFigure)
 _THROUGH = {ProductFigure: (Product, ProductFigure.product_id == Product.id),

@@ -10,7 +10,8 @@ page and ``flask pool import-history`` take: every admission, graduation and
 expulsion is checked by the lifecycle's own rules on its own day.  What the
 workbook does not carry (addresses, contacts, the figures of the other years,
 patent titles) is added afterwards by :mod:`pool.demo.details`; a year's award
-settlement to click through by :mod:`pool.demo.awards`.
+settlement to click through by :mod:`pool.demo.awards`; the matchmaking events
+and a reported value for Huangshi's targets by :mod:`pool.demo.targets`.
 ``flask pool seed-demo`` keeps the workbook as ``instance/demo_pool.xlsx``.
 
 Deterministic (a seeded ``random.Random``) and idempotent: counties are keyed
@@ -31,7 +32,7 @@ from sqlalchemy import select
 from models import CITY_ADMIN, COUNTY_OFFICER, ENTERPRISE, County, Enterprise, User
 
 from pool.access import accounts
-from pool.demo import applicants, awards, details, ladder, story
+from pool.demo import applicants, awards, details, ladder, story, targets
 from pool.demo.vocabulary import (  # noqa: F401 - the bulk generator reads them here
     GIVEN, INDUSTRIES, NAME_PARTS, PARTNERS, SUFFIXES, SURNAMES, money as _money,
 )
@@ -55,6 +56,7 @@ class DemoResult:
     outcome: golive.Outcome | None = None  # what its import did
     awards: object = None  # the award year opened for the demo (pool.demo.awards), if any
     ladder: int = 0  # memberships of 接续培育 created (pool.demo.ladder)
+    events: int = 0  # matchmaking events recorded for Huangshi's targets (pool.demo.targets)
 
 
 def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
@@ -102,6 +104,7 @@ def seed(session, *, as_of: date, seed: int = 2024) -> DemoResult:
     _enterprise_account(session, counties[0], result)
     result.awards = awards.seed(session, admin=admin, as_of=as_of)
     result.ladder = ladder.seed(session, admin=admin, as_of=as_of)
+    result.events = targets.seed(session, admin=admin, as_of=as_of)
     return result
 
 

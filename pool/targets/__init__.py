@@ -11,11 +11,13 @@ the evaluation of one programme's targets for one region on an explicit date:
 each target's value series, comparator, status (met, not met, on track, no
 data) and a Chinese trace quoting the numbers.
 
-The database mode (second slice) sits beside the engine: :mod:`~pool.targets.statistics` (regions and
-their append-only official statistics), :mod:`~pool.targets.records` (each measure as one select of the
-rows it counts: the figure and its drill-down) and :mod:`~pool.targets.database` (assembles the same
-input from them and calls the engine).  They take a session; the pool on a date comes in as a callable
-(the membership context sits above this one).
+The database mode (second slice) sits beside the engine: :mod:`~pool.targets.statistics` (regions, their
+append-only official statistics, and the values reported for the measures the records cannot produce),
+:mod:`~pool.targets.events` (the 专利技术供需对接活动 officers record and withdraw),
+:mod:`~pool.targets.records` (each measure as one select of the rows it counts: the figure and its
+drill-down) and :mod:`~pool.targets.database` (assembles the same input from them and calls the engine).
+They take a session; the pool on a date comes in as a callable (the membership context sits above this
+one), and so do the counties an officer may act for (the access context too).
 
 Arithmetic is exact (``fractions.Fraction``): 20 % growth is exactly 20 %, and
 an average annual growth is compared as ``V_n / V_0`` against ``(1 + r) ** n``,

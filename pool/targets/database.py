@@ -8,8 +8,14 @@ uses (:func:`pool.targets.engine.evaluate`) — the records are selected here, t
 engine decides.  A county is measured from its own enterprises; a city or
 province is the sum of its counties (the notes say which).  A county evaluated
 against a city's target set reads the city's targets, for reference (the notes
-say so).  A measure the records cannot produce stays missing and its target's
-trace says why.
+say so).
+
+A measure read per field (``matchmaking.events{field=*}``) gets one series per
+field of the events recorded in the region in the targets' closed years.  A
+measure the records cannot produce reads the values the city administrator
+reported for the region itself (报送数值, :mod:`pool.targets.statistics`; a
+city's are never summed from its counties'); a year without one stays missing,
+and the target's trace says why and where to report it.
 """
 from __future__ import annotations
 
@@ -31,6 +37,9 @@ _SUM_SOURCE = phrase("本系统记录：{name!s}为所辖县（市、区）之�
 _NO_COUNTIES = phrase("{name!s}下没有本系统的县（市、区），无法从记录计量")
 _REFERENCE = phrase("本目标集的目标为 {issuer} 所定；此处以 {name!s} 的数值对照，仅供参考")
 _RECORDS_ONLY = phrase("从记录计量的数值只含本系统登记的企业，不是全地区统计口径")
+_REPORT_HERE = phrase("「{label}」可由市级管理员在「地区与官方统计」页按年度报送（注明来源文件）；未报送的年度缺少数据")
+_REPORTED_NOTE = phrase("注明「报送数值」的数值由市级管理员按来源文件报送，是所报地区本身的数值，不由所辖县（市、区）加总")
+_NO_FIELDS = phrase("{name!s} {first}—{last} 年没有登记任何「{label}」，无从分领域判断（在「专利技术供需对接活动」页登记）")
 
 
 @dataclass
@@ -92,30 +101,42 @@ def evaluate(session, code: str | TargetSet, region_code: str, as_of: date, memb
     in_force = target_set.in_force(as_of, owner)
     place, where = regions[region_code], scope(session, region_code)
     reasons: dict[str, str] = {}
+    years, reported = closed_years(in_force, as_of), False
     for measure in needed(in_force):
-        if measure.wildcard is not None:
-            reasons[measure.key] = records.NOT_IN_RECORDS.format(label=measure.label)
-            continue
-        if not where.county_ids:
+        reason = records.reason(measure)
+        if reason is not None:  # reported values, if any, came with the region (statistics.regions)
+            reasons[measure.key] = reason + "；" + _REPORT_HERE.format(label=measure.label)
+            reported = reported or measure.key in place.series
+        elif not where.county_ids:
             reasons[measure.key] = where.source
-            continue
-        values = {}
-        for year in closed_years(in_force, as_of):
-            value, reason = records.value(session, measure, year, where.county_ids, members)
-            if reason is not None:
-                reasons[measure.key] = reason
-                break
-            values[year] = value
+        elif measure.wildcard is not None:
+            first = min(t.start for t in in_force.targets + in_force.tracked if t.indicator.measure == measure)
+            last = years[-1] if years else first - 1
+            parts = records.fields(session, where.county_ids, first, last) if first <= last else []
+            for value in parts:
+                _measure(session, place, measure.part(value), years, where, members)
+            if not parts and first <= last:
+                reasons[measure.key] = _NO_FIELDS.format(name=place.name, first=first, last=last, label=measure.label)
         else:
-            place.series[measure.key] = (values, where.source)
+            _measure(session, place, measure, years, where, members)
     evaluation = engine.evaluate(target_set, region_code, as_of, regions, targets_of=owner)
     evaluation.notes.append(_RECORDS_ONLY)
+    if reported:
+        evaluation.notes.append(_REPORTED_NOTE)
     if owner != region_code:
         evaluation.notes.append(_REFERENCE.format(issuer=target_set.city, name=place.name))
     undated = records.undated_note(session, where.county_ids) if where.county_ids else None
     for result in evaluation.results + evaluation.tracked:
         _explain(result, reasons, undated)
     return evaluation
+
+
+def _measure(session, place, measure: Measure, years: list[int], where: Scope, members) -> None:
+    """``measure``'s series from the records of ``where``'s counties, for every closed year."""
+    values = {}
+    for year in years:
+        values[year], _reason = records.value(session, measure, year, where.county_ids, members)
+    place.series[measure.key] = (values, where.source)
 
 
 def _explain(result: TargetResult, reasons: dict[str, str], undated: str | None) -> None:

@@ -78,6 +78,11 @@ class Measure:
         """The filter written ``*`` (one series per value), if any."""
         return next((k for k, v in self.filters if v == "*"), None)
 
+    def part(self, value: str) -> "Measure":
+        """The series of this wildcard key for one value of its wildcard filter (one field)."""
+        name = self.wildcard
+        return Measure(self.base, tuple(sorted((k, value if k == name else v) for k, v in self.filters)))
+
     def matches(self, other: "Measure") -> str | None:
         """``other``'s value of the wildcard filter when ``other`` is one of this key's series, else ``None``."""
         name = self.wildcard

@@ -21,11 +21,16 @@ years only).  What the records count:
   patents or trademarks) stored as award facts, not withdrawn, dated in the year;
 * ``transactions.count`` (transfer or licence, in or out, without recipient filters);
 * ``pool.members``: the enterprises in the pool on 31 December (the membership
-  context's rule, passed in by the caller: this context sits below it).
+  context's rule, passed in by the caller: this context sits below it);
+* ``matchmaking.events{field}``: the 专利技术供需对接活动 officers recorded
+  (:mod:`pool.targets.events`), held in the year in the counties, not withdrawn;
+  :func:`fields` names the fields a wildcard ``{field=*}`` reads one series each.
 
-Everything else (matchmaking events, centres, enforcement cases, …) is not in the
-records: no data, with the reason — never a made-up number.  The counted rows
-are those of the enterprises registered in this system, in the given counties.
+Everything else (centres, enforcement cases, …) is not in the records: no data,
+with the reason (:func:`reason`) — never a made-up number; the city administrator
+may report a yearly value for it instead (:mod:`pool.targets.statistics`).  The
+counted rows are those of the enterprises registered in this system (and the
+events recorded in it), in the given counties.
 """
 from __future__ import annotations
 
@@ -39,7 +44,7 @@ from typing import Callable
 
 from sqlalchemy import func, or_, select
 
-from models import AwardFact, Enterprise, Patent, Qualification
+from models import AwardFact, Enterprise, MatchmakingEvent, Patent, Qualification
 from models.ip_assets import PATENT_ENDED
 from pool.kernel.wording import phrase
 from pool.targets.indicators import DATA
@@ -127,7 +132,30 @@ def query(measure: Measure, year: int, county_ids) -> Query:
         return _transactions(measure, county_ids, start, end)
     if base == "pool.members":
         return Query(end, kind="members")
+    if base == "matchmaking.events":
+        stmt = _events(county_ids, start, end)
+        if "field" in filters:
+            stmt = stmt.where(MatchmakingEvent.field.in_(_values(measure, "field")))
+        return Query(stmt)
     return _refuse(measure)
+
+
+def _events(county_ids, start: date, end: date):
+    return select(MatchmakingEvent).where(MatchmakingEvent.county_id.in_(list(county_ids)),
+                                          MatchmakingEvent.held_on >= start, MatchmakingEvent.held_on <= end,
+                                          ~MatchmakingEvent.withdrawal.has())
+
+
+def reason(measure: Measure) -> str | None:
+    """Why the records cannot produce ``measure`` (Chinese), or ``None`` when they can."""
+    return query(measure, 2000, []).reason
+
+
+def fields(session, county_ids, first: int, last: int) -> list[str]:
+    """The fields of the events (not withdrawn) held in these counties from ``first`` to ``last``: the parts
+    of a target read per field (「分领域」; the policy lists none, so the fields are those recorded)."""
+    stmt = _events(county_ids, date(first, 1, 1), date(last, 12, 31)).with_only_columns(MatchmakingEvent.field)
+    return sorted(set(session.scalars(stmt)))
 
 
 def _defined(measure: Measure, county_ids, end: date) -> Query:
@@ -216,7 +244,7 @@ def rows(session, measure: Measure, year: int, county_ids, members: Members) -> 
 
 def _order(stmt):
     entity = stmt.column_descriptions[0]["entity"]
-    return (entity.id,)
+    return (entity.held_on, entity.id) if entity is MatchmakingEvent else (entity.id,)
 
 
 def value(session, measure: Measure, year: int, county_ids, members: Members) -> tuple[Fraction | None, str | None]:

@@ -68,7 +68,8 @@ class Region:
     level: str
     parent_code: str | None
     statistics: dict[tuple[str, int], tuple[Fraction, str]] = field(default_factory=dict)
-    series: dict[str, tuple[dict[int, Fraction], str]] = field(default_factory=dict)
+    # measure key -> (year -> value, the series' source, or each year's: reported values cite their own)
+    series: dict[str, tuple[dict[int, Fraction], str | dict[int, str]]] = field(default_factory=dict)
     parent: "Region | None" = None
 
     def statistic(self, key: str, year: int) -> tuple[Fraction, str] | None:
@@ -80,7 +81,7 @@ class Region:
         found = self.series.get(measure)
         if found is None or year not in found[0]:
             return None
-        return found[0][year], found[1]
+        return found[0][year], found[1] if isinstance(found[1], str) else found[1][year]
 
     def ancestor(self, level: str) -> "Region | None":
         """The region itself or the nearest above it at ``level``."""

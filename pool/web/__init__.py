@@ -25,12 +25,13 @@ def init_app(app) -> None:
     from pool.web import (
         actions, auth, award_facts, award_programmes, awards, checks, corrections, enterprises, exits, flags,
         golive, intake, ladder, main, monitor, parts, pool_admin, portal, portal_awards, record_book, records,
-        reference, reports, reviews, rules, target_statistics, targets, users,
+        reference, reports, reviews, rules, target_events, target_statistics, targets, users,
     )
 
     for module in (auth, main, enterprises, checks, rules, reference, records, parts, record_book, reports,
                    actions, corrections, exits, intake, monitor, flags, golive, users, portal, reviews, awards,
-                   award_facts, award_programmes, portal_awards, targets, target_statistics, ladder, pool_admin):
+                   award_facts, award_programmes, portal_awards, targets, target_statistics, target_events, ladder,
+                   pool_admin):
         app.register_blueprint(module.bp)
     filters.init_app(app)
     remember.init_app(app)

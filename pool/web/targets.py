@@ -66,8 +66,11 @@ def _evaluate():
 
 
 def _drillable(result) -> str | None:
-    """The measure key whose records a figure of ``result`` can list, if the records hold it."""
+    """The measure key whose records a figure of ``result`` can list, if the records hold it (a part of a
+    target read per field: that field's)."""
     measure = result.target.indicator.measure
+    if measure is not None and measure.wildcard and result.part is not None:
+        measure = measure.part(result.part)
     if measure is None or measure.wildcard or not records.listable(measure):
         return None
     return measure.key
@@ -149,6 +152,7 @@ def drill_down():
     names = {c.id: c.name for c in scoping.counties(db.session, current_user)}
     return render_template("targets/records.html", measure=measure, year=year, region=region, back=back, names=names,
                            rows=[_row(r) for r in rows], amount=measure.base == "pledge.amount",
+                           events=measure.base == "matchmaking.events",
                            amount_of=lambda fact: show(records.loan_amount(fact)))
 
 
@@ -158,6 +162,9 @@ def _row(obj) -> dict:
     if kind == "Enterprise":
         return {"enterprise_id": obj.id, "enterprise": obj.name, "county_id": obj.county_id, "kind": kind,
                 "obj": obj, "on": None}
+    if kind == "MatchmakingEvent":
+        return {"enterprise_id": None, "enterprise": obj.organiser, "county_id": obj.county_id, "kind": kind,
+                "obj": obj, "on": obj.held_on}
     if kind == "AwardFact":
         return {"enterprise_id": obj.enterprise_id, "enterprise": obj.beneficiary_name, "county_id": obj.county_id,
                 "kind": kind, "obj": obj, "on": obj.date}
