@@ -285,7 +285,8 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
         session.commit()
     before = _state(use_db, world.dy_ent.id)
     ids = {"enterprise_id": world.dy_ent.id, "county_id": world.dy.id, "settlement_id": settlement_id,
-           "programme": "huangshi-2024", "region": world.dy.code, **part_ids, **lifecycle_ids}
+           "programme": "huangshi-2024", "region": world.dy.code, "pool": "huangshi-2024", **part_ids,
+           **lifecycle_ids}
     doc, checked = _document(api_client), []
     for path, item in doc["paths"].items():
         for method in item:
@@ -297,6 +298,9 @@ def test_another_countys_token_cannot_read_or_change_anything(api_client, world,
             if params == ["round_id"]:  # the city's, not a county's: seen by all, changed by one
                 assert answer.status_code == (200 if method == "get" else 403), path
             elif params == ["settlement_id"]:  # the city's, with only the officer's own items in it
+                assert answer.status_code == 200, path
+                assert not _mentions(answer.get_json(), world.dy.id, world.dy_ent.id), path
+            elif params == ["pool"]:  # a pool is the city's: its members as the caller's county sees them
                 assert answer.status_code == 200, path
                 assert not _mentions(answer.get_json(), world.dy.id, world.dy_ent.id), path
             elif params:

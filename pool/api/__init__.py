@@ -9,7 +9,7 @@ operations — importing this package declares them all.
 """
 from pool.api import (  # noqa: F401
     account, actions, auth, awards, checks, core, corrections, enterprises, inputs, openapi,
-    operations, parts, reads, responses, rounds, targets,
+    operations, parts, pools, reads, responses, rounds, targets,
 )
 
 

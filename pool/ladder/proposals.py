@@ -61,6 +61,11 @@ def ladder(session, enterprise: Enterprise, as_of: date) -> list[Rung]:
 def members(session, pool_code: str, county_ids: Iterable[int] | None, *, state: str | None = None,
             search: str = "") -> list[Membership]:
     """The memberships of ``pool_code`` (in ``county_ids``; None: every county), in the name's pinyin order."""
+    return list(session.scalars(members_stmt(pool_code, county_ids, state=state, search=search)))
+
+
+def members_stmt(pool_code: str, county_ids: Iterable[int] | None, *, state: str | None = None, search: str = ""):
+    """The ``SELECT`` of :func:`members` (to page it)."""
     stmt = select(Membership).join(Enterprise, Enterprise.id == Membership.enterprise_id).where(
         Membership.pool_code == pool_code)
     if county_ids is not None:
@@ -70,7 +75,7 @@ def members(session, pool_code: str, county_ids: Iterable[int] | None, *, state:
     if search.strip():
         words = f"%{search.strip()}%"
         stmt = stmt.where(Enterprise.name.like(words) | Enterprise.uscc.like(words))
-    return list(session.scalars(stmt.order_by(Enterprise.name_key, Enterprise.id)))
+    return stmt.order_by(Enterprise.name_key, Enterprise.id)
 
 
 def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None) -> list[Membership]:
