@@ -201,3 +201,15 @@ def test_xuchang_facts_are_checked_by_their_declared_kind(session, world):
     assert membership.events[-1].evidence["before"] == {"above_scale": True, "hightech_field": "1.1"}
     with pytest.raises(TransitionRefused, match="未作变更"):
         ms.record_facts(session, membership, {"above_scale": False}, actor=admin, on=TODAY, today=TODAY)
+
+
+def test_the_weekly_digest_carries_each_pools_work(session, graduated):
+    from models import OutboxMail
+    from pool.monitoring import outbox
+    assert outbox.weekly_digest(session, TODAY, base_url="https://pool.example.gov.cn") == 1  # 大冶's officer only
+    mail = session.scalar(select(OutboxMail))
+    assert mail.to_addr == "dy@example.gov.cn"
+    assert "出库样板企业接续培育：可建议申报的出库企业：1 家 https://pool.example.gov.cn/pools/" \
+        "huangshi-continuing-2024/" in mail.text_body
+    assert "未关闭的风险提示" not in mail.text_body  # no flags: no flag sentence
+    assert outbox.weekly_digest(session, TODAY) == 0  # once a week

@@ -39,6 +39,7 @@ from models.monitoring import EXPULSION_DUE, SEVERITIES
 from pool.eligibility import rulebook as rulebooks
 from pool.kernel.wording import phrase, translate
 from pool.monitoring.annual import ANNUAL_FIELDS, absent_fields, annual_deadline, figures_of, missing_figures
+from pool.monitoring import worklist
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, URGENT, in_pool
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
@@ -185,7 +186,9 @@ def alert_mail(officer: Recipient, as_of: date, batch: str, items, base_url: str
 
 def weekly_digest(session, as_of: date, base_url: str = "") -> int:
     """Queue this ISO week's digest for every county officer whose county has
-    open flags; the number queued (0 for a week already done)."""
+    open flags or work in a configured pool (the ladder's tasks of the officer's
+    day: graduations to confirm, applications to decide, graduates who may apply);
+    the number queued (0 for a week already done)."""
     officers = county_officers(session)
     if not officers:
         return 0
@@ -202,16 +205,22 @@ def weekly_digest(session, as_of: date, base_url: str = "") -> int:
         by_county.setdefault(row.county_id, []).append(
             _line(row.name, row.kind, row.severity, row.detail, row.opened_on,
                   link(base_url, FLAG_PATH.format(id=row.id))))
+    ladder = {county_id: [t for t in worklist.ladder_tasks(session, [county_id], as_of) if t.count]
+              for county_id in officers}
     year, week, _ = as_of.isocalendar()
     mails = []
-    for county_id, flags in by_county.items():
+    for county_id in sorted(set(by_county) | {c for c, tasks in ladder.items() if tasks}):
+        flags = by_county.get(county_id, [])
         counts = Counter(line["severity"] for line in flags)  # most severe first, as ordered
         for officer in officers.get(county_id, []):
             subject = f"【培育库】{officer.county}风险周报（{year} 年第 {week} 周，未关闭 {len(flags)} 项）"
             text, html = render("digest", subject, officer=officer, as_of=as_of, year=year, week=week,
                                 counts=counts, lines=flags[:DIGEST_LINES],
                                 total=len(flags), more=max(0, len(flags) - DIGEST_LINES),
-                                home=link(base_url, MONITOR_PATH))
+                                home=link(base_url, MONITOR_PATH),
+                                ladder=[{"label": t.label, "count": t.count,
+                                         "url": link(base_url, f"/pools/{t.key.rpartition(':')[2]}/")}
+                                        for t in ladder[county_id]])
             mails.append(Mail(f"{DIGEST}/{year}-W{week:02d}/{officer.email.lower()}", DIGEST,
                               officer.email, subject, text, html, county_id))
     return enqueue_many(session, mails)

@@ -75,7 +75,7 @@ def worklist(session, county_ids: Iterable[int] | None, today: date, snapshot) -
     counties = None if county_ids is None else list(county_ids)
     tasks = [*_flags(session, counties), _exits(session, counties), _expiring(session, counties, today, snapshot),
              _annual(session, counties, today, snapshot), _corrections(session, counties),
-             _submissions(session, counties), *_ladder(session, counties, today)]
+             _submissions(session, counties), *ladder_tasks(session, counties, today)]
     return [task for task in tasks if task is not None and task.count]
 
 
@@ -179,13 +179,16 @@ def _submissions(session, counties) -> Task:
         Item(eid or 0, name or title, title, at.date()) for eid, name, title, at in rows))
 
 
+LADDER_LABELS = {"graduate": phrase("{pool!s}：出库建议待办理"), "applied": phrase("{pool!s}：申报待决定"),
+                 "next": phrase("{pool!s}：可建议申报的出库企业")}
 _LADDER_DUE = phrase("已取得出库资格：{qualification}")
 _LADDER_APPLIED = phrase("{day} 申报，待决定")
 _LADDER_NEXT = phrase("{day} 从上一级培育库出库")
 
 
-def _ladder(session, counties, today: date) -> list[Task]:
-    """Per configured pool: graduations to confirm, applications to decide, graduates to propose."""
+def ladder_tasks(session, counties, today: date) -> list[Task]:
+    """Per configured pool: graduations to confirm, applications to decide, graduates to propose
+    (``key`` ``ladder:<what>:<pool code>``; every task, with nothing to do or not)."""
     tasks = []
     for pool in catalogue.pools(session).values():
         if pool.code_backed:
@@ -197,14 +200,14 @@ def _ladder(session, counties, today: date) -> list[Task]:
         ahead = [] if pool.retired else proposals.successors_due(session, pool, counties)
         params = {"pool": pool.name, "code": pool.code}
         tasks += [
-            Task(f"ladder:graduate:{pool.code}", f"{pool.name}：出库建议待办理", len(due), None, tuple(
+            Task(f"ladder:graduate:{pool.code}", LADDER_LABELS["graduate"].format(pool=pool.name), len(due), None, tuple(
                 Item(m.enterprise_id, m.enterprise.name, _LADDER_DUE.format(qualification=types), None)
                 for m in due[:SHOWN]), params),
-            Task(f"ladder:applied:{pool.code}", f"{pool.name}：申报待决定", len(waiting),
+            Task(f"ladder:applied:{pool.code}", LADDER_LABELS["applied"].format(pool=pool.name), len(waiting),
                  min((m.since for m in waiting), default=None), tuple(
                 Item(m.enterprise_id, m.enterprise.name, _LADDER_APPLIED.format(day=m.since), m.since)
                 for m in waiting[:SHOWN]), params),
-            Task(f"ladder:next:{pool.code}", f"{pool.name}：可建议申报的出库企业", len(ahead), None, tuple(
+            Task(f"ladder:next:{pool.code}", LADDER_LABELS["next"].format(pool=pool.name), len(ahead), None, tuple(
                 Item(e.id, e.name, _LADDER_NEXT.format(day=e.state_changed_on), e.state_changed_on)
                 for e in ahead[:SHOWN]), params),
         ]
