@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased, selectinload
 
 from models import Enterprise, Membership, Qualification
 from models.enterprise import ADMITTED, GRADUATED
-from pool.kernel.text import sort_key
 from pool.ladder import catalogue
 from pool.ladder.memberships import exit_qualification
 from pool.pools import definition
@@ -79,14 +78,18 @@ def members_stmt(pool_code: str, county_ids: Iterable[int] | None, *, state: str
 
 
 def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None) -> list[Membership]:
-    """Admitted members of ``pool`` holding on ``as_of`` the qualification it graduates on
-    (the select loads the members with any certificate of those types; :func:`exit_qualification` decides)."""
+    """Admitted members of ``pool`` holding on ``as_of`` the qualification it graduates on.
+
+    The select loads only the members with a certificate of those types whose dates cover
+    ``as_of`` (as the scan selects the pool on a day), with their certificates;
+    :func:`~pool.ladder.memberships.exit_qualification` decides."""
     types = pool.lifecycle["graduation"].get("exit_on_qualification")
     if not types:
         return []
     stmt = select(Membership).join(Enterprise, Enterprise.id == Membership.enterprise_id).where(
         Membership.pool_code == pool.code, Membership.state == ADMITTED,
-        exists().where(Qualification.enterprise_id == Membership.enterprise_id, Qualification.type.in_(types)))
+        exists().where(Qualification.enterprise_id == Membership.enterprise_id, Qualification.type.in_(types),
+                       Qualification.valid_from <= as_of, Qualification.valid_to >= as_of))
     if county_ids is not None:
         stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
     rows = session.scalars(stmt.order_by(Enterprise.name_key, Enterprise.id).options(
@@ -95,17 +98,35 @@ def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] 
     return [m for m in rows if exit_qualification(pool, m.enterprise, as_of) is not None]
 
 
-def successors_due(session, pool: Pool, county_ids: Iterable[int] | None) -> list[Enterprise]:
-    """Enterprises graduated from the pool ``pool`` follows, with no membership of ``pool`` yet."""
+def successors_stmt(pool: Pool, county_ids: Iterable[int] | None):
+    """``SELECT`` of the enterprises graduated from the pool ``pool`` follows with no membership
+    of ``pool`` yet, in the name's pinyin order (``None``: ``pool`` follows none)."""
     follows = pool.lifecycle.get("follows")
     if not follows:
-        return []
+        return None
+    held = exists().where(Membership.enterprise_id == Enterprise.id, Membership.pool_code == pool.code)
     if follows == definition.DEFAULT_POOL:
-        stmt = select(Enterprise).where(Enterprise.state == GRADUATED)
+        stmt = select(Enterprise).where(Enterprise.state == GRADUATED, ~held)
         if county_ids is not None:
             stmt = stmt.where(Enterprise.county_id.in_(list(county_ids)))
-        graduated = list(session.scalars(stmt))
     else:
-        graduated = [m.enterprise for m in members(session, follows, county_ids, state=GRADUATED)]
-    held = set(session.scalars(select(Membership.enterprise_id).where(Membership.pool_code == pool.code)))
-    return sorted((e for e in graduated if e.id not in held), key=lambda e: (sort_key(e.name), e.id))
+        earlier = aliased(Membership)
+        stmt = select(Enterprise).join(earlier, earlier.enterprise_id == Enterprise.id).where(
+            earlier.pool_code == follows, earlier.state == GRADUATED, ~held)
+        if county_ids is not None:
+            stmt = stmt.where(earlier.county_id.in_(list(county_ids)))
+    return stmt.order_by(Enterprise.name_key, Enterprise.id)
+
+
+def successors_due(session, pool: Pool, county_ids: Iterable[int] | None) -> list[Enterprise]:
+    """Enterprises graduated from the pool ``pool`` follows, with no membership of ``pool`` yet."""
+    stmt = successors_stmt(pool, county_ids)
+    return [] if stmt is None else list(session.scalars(stmt))
+
+
+def count_and_first(session, stmt, first: int) -> tuple[int, list]:
+    """How many rows ``stmt`` selects, and the first ``first`` of them."""
+    if stmt is None:
+        return 0, []
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return total, list(session.scalars(stmt.limit(first))) if total else []

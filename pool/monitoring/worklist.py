@@ -28,7 +28,7 @@ from typing import Iterable
 
 from sqlalchemy import func, select
 
-from models import Enterprise, Qualification, RiskFlag, Submission
+from models import Enterprise, Membership, Qualification, RiskFlag, Submission
 from models.enterprise import APPLIED
 from models.event import PENDING as CORRECTION_PENDING
 from models.event import ExitRequest, StateCorrection
@@ -196,19 +196,22 @@ def ladder_tasks(session, counties, today: date) -> list[Task]:
         due = proposals.graduations_due(session, pool, today, counties)
         types = "、".join(QUALIFICATION_LABELS.get(t, t) for t in pool.lifecycle["graduation"]["exit_on_qualification"]
                          or ())
-        waiting = proposals.members(session, pool.code, counties, state=APPLIED)
-        ahead = [] if pool.retired else proposals.successors_due(session, pool, counties)
+        pending, waiting = proposals.count_and_first(
+            session, proposals.members_stmt(pool.code, counties, state=APPLIED), SHOWN)
+        oldest = session.scalar(select(func.min(Membership.since)).where(
+            Membership.pool_code == pool.code, Membership.state == APPLIED, _in(Membership.county_id, counties)))
+        ahead_count, ahead = (0, []) if pool.retired else proposals.count_and_first(
+            session, proposals.successors_stmt(pool, counties), SHOWN)
         params = {"pool": pool.name, "code": pool.code}
         tasks += [
             Task(f"ladder:graduate:{pool.code}", LADDER_LABELS["graduate"].format(pool=pool.name), len(due), None, tuple(
                 Item(m.enterprise_id, m.enterprise.name, _LADDER_DUE.format(qualification=types), None)
                 for m in due[:SHOWN]), params),
-            Task(f"ladder:applied:{pool.code}", LADDER_LABELS["applied"].format(pool=pool.name), len(waiting),
-                 min((m.since for m in waiting), default=None), tuple(
-                Item(m.enterprise_id, m.enterprise.name, _LADDER_APPLIED.format(day=m.since), m.since)
-                for m in waiting[:SHOWN]), params),
-            Task(f"ladder:next:{pool.code}", LADDER_LABELS["next"].format(pool=pool.name), len(ahead), None, tuple(
+            Task(f"ladder:applied:{pool.code}", LADDER_LABELS["applied"].format(pool=pool.name), pending, oldest,
+                 tuple(Item(m.enterprise_id, m.enterprise.name, _LADDER_APPLIED.format(day=m.since), m.since)
+                       for m in waiting), params),
+            Task(f"ladder:next:{pool.code}", LADDER_LABELS["next"].format(pool=pool.name), ahead_count, None, tuple(
                 Item(e.id, e.name, _LADDER_NEXT.format(day=e.state_changed_on), e.state_changed_on)
-                for e in ahead[:SHOWN]), params),
+                for e in ahead), params),
         ]
     return tasks
