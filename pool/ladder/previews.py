@@ -15,24 +15,35 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Enterprise, Membership
+from models import Enterprise, Membership, Product
 from models.enterprise import ADMITTED, APPLIED
 from pool.eligibility.applicant import InvalidApplicant, parse
 from pool.kernel.wording import phrase
 from pool.ladder import verdicts
 from pool.ladder.catalogue import ChangeRefused
+from pool.membership.history import pool_on
 from pool.pools import evaluate as judging
 from pool.pools.definition import NoCriteriaInForce, Pool, PoolDefinitionError
 from pool.records.facts import record_data
 
+CHUNK = 500  # memberships judged per round of selects
+# Everything record_data reads, loaded per chunk (never one select per enterprise and part).
+_RECORD = (selectinload(Membership.enterprise).selectinload(Enterprise.county),
+           selectinload(Membership.enterprise).selectinload(Enterprise.qualifications),
+           selectinload(Membership.enterprise).selectinload(Enterprise.patents),
+           selectinload(Membership.enterprise).selectinload(Enterprise.products).selectinload(Product.patents),
+           selectinload(Membership.enterprise).selectinload(Enterprise.trademarks),
+           selectinload(Membership.enterprise).selectinload(Enterprise.partnerships),
+           selectinload(Membership.enterprise).selectinload(Enterprise.figures))
 _UNREADABLE = phrase("{name!s}：{day} 的企业记录无法核验，未计入预览（{problems}）")
 
 
 def preview(session, pool: Pool, draft: Mapping[str, Any], as_of: date,
-            county_ids: Iterable[int] | None = None) -> dict:
+            county_ids: Iterable[int] | None = None, membership_ids: Iterable[int] | None = None) -> dict:
     """The effect of ``draft`` (a version as in a pool file) on ``as_of``, JSON-ready:
     ``checked`` (how many judged), ``changes`` (:meth:`VerdictChange.to_record` each),
     ``verdicts_changed``, ``unreadable`` (records that could not be judged, with why).
+    ``membership_ids`` limits it to those memberships (a sample, for the benchmark).
 
     :raise ChangeRefused: the draft is not a sound version, or no version is in force (every problem named).
     """
@@ -43,23 +54,31 @@ def preview(session, pool: Pool, draft: Mapping[str, Any], as_of: date,
         raise ChangeRefused(exc.problems) from None
     except NoCriteriaInForce as exc:
         raise ChangeRefused([str(exc)]) from None
-    stmt = select(Membership).where(Membership.pool_code == pool.code, Membership.state.in_((APPLIED, ADMITTED)))
+    stmt = select(Membership.id).where(Membership.pool_code == pool.code, Membership.state.in_((APPLIED, ADMITTED)))
     if county_ids is not None:
         stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
-    rows = session.scalars(stmt.order_by(Membership.id).options(selectinload(Membership.enterprise).selectinload(
-        Enterprise.county))).all()
-    applicants, unreadable = [], []
-    for membership in rows:
-        enterprise = membership.enterprise
-        try:
-            applicant = parse(record_data(enterprise, as_of))
-        except InvalidApplicant as exc:
-            unreadable.append(_UNREADABLE.format(name=enterprise.name, day=as_of,
-                                                 problems="；".join(map(str, exc.problems))))
-            continue
-        applicants.append((applicant, membership.facts or {}, verdicts.states_on(session, enterprise, as_of)))
-    changes = [c.to_record() for c in judging.what_if(pool, applicants, as_of, current, version)]
+    if membership_ids is not None:
+        stmt = stmt.where(Membership.id.in_(list(membership_ids)))
+    ids = list(session.scalars(stmt.order_by(Membership.id)))
+    first = pool_on(session, as_of, county_ids)  # the first pool's states, one select for all
+    changes, checked, unreadable = [], 0, []
+    for start in range(0, len(ids), CHUNK):
+        applicants = []
+        rows = session.scalars(select(Membership).where(Membership.id.in_(ids[start:start + CHUNK]))
+                               .order_by(Membership.id).options(*_RECORD)).all()
+        states = verdicts.states_for(session, [m.enterprise_id for m in rows], as_of, first)
+        for membership in rows:
+            enterprise = membership.enterprise
+            try:
+                applicant = parse(record_data(enterprise, as_of))
+            except InvalidApplicant as exc:
+                unreadable.append(_UNREADABLE.format(name=enterprise.name, day=as_of,
+                                                     problems="；".join(map(str, exc.problems))))
+                continue
+            applicants.append((applicant, membership.facts or {}, states[enterprise.id]))
+        checked += len(applicants)
+        changes += [c.to_record() for c in judging.what_if(pool, applicants, as_of, current, version)]
     return {"as_of": as_of.isoformat(), "current": current.valid_from.isoformat(),
-            "draft": version.valid_from.isoformat(), "checked": len(applicants), "changes": changes,
+            "draft": version.valid_from.isoformat(), "checked": checked, "changes": changes,
             "verdicts_changed": sum(c["verdict_before"] != c["verdict_after"] for c in changes),
             "unreadable": unreadable}

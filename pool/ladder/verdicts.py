@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from models import Enterprise, Membership
 from models.event import STATE_CHANGE
@@ -40,15 +41,24 @@ def membership_state_on(membership: Membership, on: date) -> str | None:
 
 def states_on(session, enterprise: Enterprise, on: date) -> dict[str, tuple[str, str]]:
     """Pool code → (pool name, state on ``on``) for every pool the enterprise was in by then."""
-    pools = catalogue.pools(session)
-    out = {}
     first = first_pool_state(session, enterprise.id, on)
-    if first is not None:
-        out[definition.DEFAULT_POOL] = (pools[definition.DEFAULT_POOL].name, first)
-    for membership in session.scalars(select(Membership).where(Membership.enterprise_id == enterprise.id)):
+    return states_for(session, [enterprise.id], on, {enterprise.id: first} if first else {})[enterprise.id]
+
+
+def states_for(session, enterprise_ids: list[int], on: date, first: dict[int, str]
+               ) -> dict[int, dict[str, tuple[str, str]]]:
+    """:func:`states_on` for many enterprises at once: ``first`` is the first pool's state of each
+    on ``on`` (:func:`pool.membership.history.pool_on`); the configured pools' are read here, in one select."""
+    pools = catalogue.pools(session)
+    out: dict[int, dict[str, tuple[str, str]]] = {
+        eid: ({definition.DEFAULT_POOL: (pools[definition.DEFAULT_POOL].name, first[eid])} if first.get(eid) else {})
+        for eid in enterprise_ids}
+    held = session.scalars(select(Membership).where(Membership.enterprise_id.in_(enterprise_ids))
+                           .options(selectinload(Membership.events)))
+    for membership in held:
         state = membership_state_on(membership, on)
         if state is not None and membership.pool_code in pools:
-            out[membership.pool_code] = (pools[membership.pool_code].name, state)
+            out[membership.enterprise_id][membership.pool_code] = (pools[membership.pool_code].name, state)
     return out
 
 
