@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from models import Enterprise, Membership, PoolEvent, User
-from models.event import STATE_CHANGE
+from models import Membership
 
+from .ladder_world import graduate_from_first_pool
 from .test_api import api_app, api_client, call, tokens  # noqa: F401 - fixtures
 
 CONTINUING = "huangshi-continuing-2024"
@@ -18,13 +18,7 @@ DAY = date(2026, 6, 30)
 def graduated(api_app, use_db, world, freeze_today):
     freeze_today(DAY)
     with use_db() as session:
-        enterprise = session.get(Enterprise, world.dy_ent.id)
-        admin = session.scalar(select(User).where(User.username == "admin"))
-        for on, before, after in ((date(2025, 3, 1), None, "applied"), (date(2025, 3, 1), "applied", "admitted"),
-                                  (date(2026, 3, 1), "admitted", "graduated")):
-            session.add(PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=STATE_CHANGE,
-                                  from_state=before, to_state=after, effective_on=on, actor_id=admin.id))
-        enterprise.state, enterprise.state_changed_on = "graduated", date(2026, 3, 1)
+        graduate_from_first_pool(session, world.dy_ent.id, date(2026, 3, 1))
         session.commit()
     return world.dy_ent.id
 

@@ -4,8 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import AppendOnlyError, MembershipEvent, PoolEvent, Qualification, User
-from models.event import STATE_CHANGE
+from models import AppendOnlyError, MembershipEvent, Qualification, User
 from pool.kernel.refusal import DateRefused, TransitionRefused
 from pool.ladder import memberships as ms, proposals, verdicts
 from pool.pools import definition
@@ -13,6 +12,7 @@ from pool.pools.definition import PoolDefinitionError, parse_pool
 from pool.pools.evaluators import Context, evaluate_node
 
 from . import model_factories as mf
+from .ladder_world import graduate_from_first_pool
 
 CONTINUING = "huangshi-continuing-2024"
 XUCHANG = "xuchang-2022"
@@ -69,16 +69,9 @@ def test_the_shipped_pools_form_a_ladder():
 @pytest.fixture
 def graduated(session, world):
     """The Daye enterprise: admitted to the first pool in 2025, graduated on GRADUATED_ON."""
-    enterprise = session.get(mf.Enterprise, session.scalar(select(mf.Enterprise.id).where(
-        mf.Enterprise.uscc == world.dy_ent.uscc)))
-    admin = session.get(User, session.scalar(select(User.id).where(User.username == "admin")))
-    for on, before, after in ((date(2025, 3, 1), None, "applied"), (date(2025, 3, 1), "applied", "admitted"),
-                              (GRADUATED_ON, "admitted", "graduated")):
-        session.add(PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=STATE_CHANGE,
-                              from_state=before, to_state=after, effective_on=on, actor_id=admin.id))
-    enterprise.state, enterprise.state_changed_on = "graduated", GRADUATED_ON
+    found = graduate_from_first_pool(session, world.dy_ent.id, GRADUATED_ON)
     session.commit()
-    return enterprise, admin
+    return found
 
 
 def test_graduation_from_the_first_pool_proposes_continued_cultivation(session, graduated):

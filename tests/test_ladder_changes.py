@@ -6,14 +6,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import AppendOnlyError, Membership, PoolChange, PoolEvent, Qualification, User
-from models.event import STATE_CHANGE
+from models import AppendOnlyError, Membership, PoolChange, Qualification, User
 from pool.kernel.refusal import DateRefused, TransitionRefused
 from pool.ladder import catalogue, memberships as ms, previews, verdicts
 from pool.ladder.catalogue import ChangeRefused
 from pool.pools import changes
 
-from . import model_factories as mf
+from .ladder_world import graduate_from_first_pool
 
 TODAY = date(2026, 6, 30)
 CONTINUING = "huangshi-continuing-2024"
@@ -75,15 +74,7 @@ def test_a_draft_version_is_checked_as_a_pool_file_is():
 
 @pytest.fixture
 def graduated(session, world):
-    enterprise = session.get(mf.Enterprise, world.dy_ent.id)
-    admin = _admin(session)
-    for on, before, after in ((date(2025, 3, 1), None, "applied"), (date(2025, 3, 1), "applied", "admitted"),
-                              (date(2026, 3, 1), "admitted", "graduated")):
-        session.add(PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=STATE_CHANGE,
-                              from_state=before, to_state=after, effective_on=on, actor_id=admin.id))
-    enterprise.state, enterprise.state_changed_on = "graduated", date(2026, 3, 1)
-    session.flush()
-    return enterprise, admin
+    return graduate_from_first_pool(session, world.dy_ent.id, date(2026, 3, 1))
 
 
 def test_only_the_city_administrator_changes_a_pool_and_changes_are_kept(session, world):

@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Enterprise, Membership, PoolEvent, Qualification, User
-from models.event import STATE_CHANGE
+from models import Membership, Qualification
+
+from .ladder_world import graduate_from_first_pool
 
 CONTINUING = "huangshi-continuing-2024"
 DAY = date(2026, 6, 30)
@@ -23,13 +24,7 @@ def _today(freeze_today):
 def graduated(world, use_db):
     """The Daye enterprise graduated from the first pool on GRADUATED_ON (its log says so)."""
     with use_db() as session:
-        enterprise = session.get(Enterprise, world.dy_ent.id)
-        admin = session.scalar(select(User).where(User.username == "admin"))
-        for on, before, after in ((date(2025, 3, 1), None, "applied"), (date(2025, 3, 1), "applied", "admitted"),
-                                  (GRADUATED_ON, "admitted", "graduated")):
-            session.add(PoolEvent(enterprise_id=enterprise.id, county_id=enterprise.county_id, kind=STATE_CHANGE,
-                                  from_state=before, to_state=after, effective_on=on, actor_id=admin.id))
-        enterprise.state, enterprise.state_changed_on = "graduated", GRADUATED_ON
+        graduate_from_first_pool(session, world.dy_ent.id, GRADUATED_ON)
         session.commit()
     return world.dy_ent.id
 

@@ -60,32 +60,38 @@ def settings(code: str):
                            day=today(), json=json)
 
 
+def _change_page(form, template, build, message, field="source", **context):
+    """The shape of the simple changes: on GET the form dated today; a valid POST stores
+    ``build(form)`` (``None``: the form already says what is wrong) and goes to the pool's
+    settings with ``message(form)``; a refusal shows the form again, each problem at its field."""
+    if request.method == "GET":
+        form.valid_from.data = today()
+        return render_template(template, form=form, **context)
+    status = 422
+    if form.validate() and (change := build(form)) is not None:
+        try:
+            _store(change)
+        except TransitionRefused as exc:
+            _refused(form, exc, field)
+            status = 409
+        else:
+            db.session.commit()
+            flash(message(form), "success")
+            return redirect(url_for("pool_admin.settings", code=change["code"]))
+    return render_template(template, form=form, **context), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def create():
     form = forms.CreatePoolForm()
     form.template.choices = [(c, json.loads(text)["name"]) for c, text in shipped().items()
                              if json.loads(text)["criteria_set"].get("backed_by") != "code"]
-    if request.method == "GET":
-        form.valid_from.data = today()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate():
-            change = {"kind": changes.CREATE, "code": form.code.data.strip(), "name": form.name.data,
-                      "template": form.template.data, "valid_from": form.valid_from.data.isoformat(),
-                      "source": form.source.data,
-                      "programme": {k: (form[k].data or "").strip() for k in ("document", "city", "issuer_region")}}
-            try:
-                _store(change)
-            except TransitionRefused as exc:
-                _refused(form, exc, "code")
-                status = 409
-            else:
-                db.session.commit()
-                flash(_("已新建培育库：%(name)s", name=form.name.data), "success")
-                return redirect(url_for("pool_admin.settings", code=change["code"]))
-    return render_template("ladder/create.html", form=form), status
+    return _change_page(form, "ladder/create.html", lambda f: {
+        "kind": changes.CREATE, "code": f.code.data.strip(), "name": f.name.data, "template": f.template.data,
+        "valid_from": f.valid_from.data.isoformat(), "source": f.source.data,
+        "programme": {k: (f[k].data or "").strip() for k in ("document", "city", "issuer_region")}},
+        lambda f: _("已新建培育库：%(name)s", name=f.name.data), field="code")
 
 
 @bp.route("/<code>/versions/new", methods=["GET", "POST"])
@@ -161,50 +167,25 @@ def new_parameter(code: str):
         return redirect(url_for("rules.policy"))
     form = forms.ParameterForm()
     form.key.choices = [(k, k) for k in pool.parameters]
-    if request.method == "GET":
-        form.valid_from.data = today()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate():
-            try:
-                value = json.loads(form.value.data)
-            except json.JSONDecodeError as exc:
-                form.value.errors = list(form.value.errors) + [_("不是有效的 JSON：%(msg)s", msg=exc.msg)]
-            else:
-                try:
-                    _store({"kind": changes.PARAMETER, "code": pool.code, "key": form.key.data, "value": value,
-                            "valid_from": form.valid_from.data.isoformat(), "source": form.source.data})
-                except TransitionRefused as exc:
-                    _refused(form, exc, "value")
-                    status = 409
-                else:
-                    db.session.commit()
-                    flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=form.key.data,
-                            day=form.valid_from.data.isoformat()), "success")
-                    return redirect(url_for("pool_admin.settings", code=pool.code))
-    return render_template("ladder/parameter.html", pool=pool, form=form), status
+
+    def build(f):
+        try:
+            value = json.loads(f.value.data)
+        except json.JSONDecodeError as exc:
+            f.value.errors = list(f.value.errors) + [_("不是有效的 JSON：%(msg)s", msg=exc.msg)]
+            return None
+        return {"kind": changes.PARAMETER, "code": pool.code, "key": f.key.data, "value": value,
+                "valid_from": f.valid_from.data.isoformat(), "source": f.source.data}
+    return _change_page(form, "ladder/parameter.html", build, lambda f: _(
+        "已新增参数 %(key)s 自 %(day)s 起的取值", key=f.key.data, day=f.valid_from.data.isoformat()),
+        field="value", pool=pool)
 
 
 @bp.route("/<code>/retire", methods=["GET", "POST"])
 @admin_required
 def retire(code: str):
     pool = _pool_or_404(code)
-    form = forms.RetireForm()
-    if request.method == "GET":
-        form.valid_from.data = today()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate():
-            try:
-                _store({"kind": changes.RETIRE, "code": pool.code, "valid_from": form.valid_from.data.isoformat(),
-                        "source": form.source.data})
-            except TransitionRefused as exc:
-                _refused(form, exc)
-                status = 409
-            else:
-                db.session.commit()
-                flash(_("%(name)s自 %(day)s 起停用", name=pool.name, day=form.valid_from.data.isoformat()), "success")
-                return redirect(url_for("pool_admin.settings", code=pool.code))
-    return render_template("ladder/retire.html", pool=pool, form=form), status
+    return _change_page(forms.RetireForm(), "ladder/retire.html", lambda f: {
+        "kind": changes.RETIRE, "code": pool.code, "valid_from": f.valid_from.data.isoformat(),
+        "source": f.source.data}, lambda f: _("%(name)s自 %(day)s 起停用", name=pool.name,
+                                              day=f.valid_from.data.isoformat()), pool=pool)
