@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := app
 
 .PHONY: run test test-postgres setup setup-dev setup-bench translations db demo scheduler bench \
-        bench-load browser messages clean
+        bench-load bench-ladder browser messages clean
 
 ## run: set up, migrate, load the demo data, print the accounts, start the one
 ## scheduler process beside the web server on :5000 (both stop together)
@@ -74,6 +74,12 @@ browser: node_modules/axe-core/axe.min.js
 ## --postgres postgresql://…" to change; bench/bench_criteria.py and bench_scan.py run alone)
 bench: setup-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## bench-ladder: two configured pools of N memberships each (the officer's-day work, graduations due,
+## a members page, the what-if of a draft version), each beside its floor; BENCH_LADDER_ARGS="10000
+## --preview 1000" for a quick run
+bench-ladder: setup-dev
+	$(BIN)/python bench/bench_ladder.py $(BENCH_LADDER_ARGS)
 
 ## bench-load: officers at work on gunicorn over a bulk pool, SQLite and PostgreSQL (Locust,
 ## headless; 10/50/100 users, then 50 during the daily scan). BENCH_LOAD_ARGS="--enterprises

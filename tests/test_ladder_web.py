@@ -147,3 +147,19 @@ def test_the_officers_day_lists_each_pools_work(client, auth, graduated, use_db)
     auth.logout()
     auth.login("yx")
     assert "出库样板企业接续培育" not in text(client.get("/"))
+
+
+def test_the_enterprise_sees_its_ladder_in_the_portal(client, auth, graduated):
+    from .test_portal import NEW_PASSWORD, invite, join
+    auth.login("dy")
+    client.post(url(graduated, "apply"), data={"on": "2026-06-30"})
+    client.post(url(graduated, "admit"), data={"on": "2026-06-30"})
+    auth.logout()
+    path = invite(client, auth, "dy", enterprise=graduated)
+    with client.application.app_context():
+        from models import Enterprise, db
+        uscc = db.session.get(Enterprise, graduated).uscc
+    assert join(client, path, uscc, NEW_PASSWORD).status_code == 302
+    page = text(client.get("/portal/"))
+    assert "培育阶梯：专利产业化样板企业培育库 <strong>已出库</strong>" in page
+    assert "出库样板企业接续培育 <strong>培育中</strong>（自 2026-06-30）" in page

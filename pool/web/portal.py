@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import ANNUAL_REPORT, CHANGE_REQUEST, DECLARATION, Evidence, Submission, YearlyFigure, db
 from pool.access.scoping import MAX_ID
 from pool.eligibility import rulebook
+from pool.ladder import proposals
 from pool.monitoring.annual import annual_deadline
 from pool.portal import accounts as portal_accounts, evidence, notices, record_changes, submissions
 from pool.portal.record_changes import ADD, CHANGE, RENEW
@@ -59,7 +60,9 @@ def home():
                            report=submissions.current(db.session, account, ANNUAL_REPORT, year=year),
                            declaration=submissions.current(db.session, account, DECLARATION),
                            parts={p: PARTS[p].label for p in record_changes.CHANGE_PARTS},
-                           record=_record(account.enterprise))
+                           record=_record(account.enterprise),
+                           ladder=[r for r in proposals.ladder(db.session, account.enterprise, day) if r.state]
+                           if account.enterprise else [])
 
 
 def _record(enterprise) -> list:
