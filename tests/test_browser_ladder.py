@@ -29,13 +29,13 @@ def test_from_graduation_to_the_next_rung_and_a_previewed_version(live_server, p
     ladder = page.locator("#ladder")
     assert "出库样板企业接续培育" in ladder.inner_text() and "建议接续" in ladder.inner_text()
     found = {"enterprise": violations(page)}
-    ladder.locator("text=申报入库").click()
+    ladder.locator("a:text-is('申报入库')").click()
     page.wait_for_selector("form input[name=on]")
     found["apply"] = violations(page)
     page.click("input[type=submit][value=确认]")
     page.wait_for_selector("#membership-state")
     assert page.inner_text("#membership-state") == "已申报"
-    page.click("#membership-actions >> text=入库")
+    page.click("#membership-actions a:text-is('入库')")
     page.click("input[type=submit][value=确认]")
     page.wait_for_selector("#pool-verdict")
     assert page.inner_text("#membership-state") == "培育中"
