@@ -9,12 +9,13 @@ judged here: the rows are bulk-inserted as an operator's import would leave them
 70 % admitted, 20 % applied, 10 % graduated, with every tenth admitted one holding
 the certificate its pool graduates on.  Then times, each the best of three:
 
-* the first pool's daily scan (:func:`pool.monitoring.scan.scan`) — the reference;
+* the first pool's daily scan, the next day's (:func:`pool.monitoring.scan.scan`, after the
+  daily job's judging of records, as ``bench/bench_scan.py``) — the reference;
 * the ladder's part of the officer's day for the whole city
   (:func:`pool.monitoring.worklist.ladder_tasks`: graduations due, applications
   awaiting a decision, graduates who may apply, for both pools) and for one county;
-* each pool's graduations due (:func:`pool.ladder.proposals.graduations_due`) and the first
-  page of its members;
+* each pool's graduations due as its page shows them (:func:`pool.ladder.proposals.graduations_due`:
+  how many, the first 50) and the first page of its members;
 * the what-if of a draft version (:func:`pool.ladder.previews.preview`) over M of a pool's
   members (it judges each member's stored record, so it grows with M: the per-member cost
   is printed with the projection to N),
@@ -120,16 +121,21 @@ def run(n: int, sample: int, tmp: Path) -> None:
             figures.append((label, seconds))
             return result
 
-        measure("首个培育库的每日扫描（参照）",
+        monitoring.judge_records(session, AS_OF, rules, commit=session.commit)  # as the daily job does first
+        monitoring.scan(session, AS_OF, rulebook=rules)  # the first scan (every flag new), not timed
+        session.commit()
+        monitoring.judge_records(session, AS_OF + timedelta(days=1), rules, commit=session.commit)
+        measure("首个培育库的每日扫描（参照，次日）",
                 lambda: monitoring.scan(session, AS_OF + timedelta(days=1), rulebook=rules))
         tasks = measure("工作台的培育阶梯待办（全市，两个库）", lambda: worklist.ladder_tasks(session, None, AS_OF))
         measure("工作台的培育阶梯待办（一个县）", lambda: worklist.ladder_tasks(session, [one_county], AS_OF))
         pools = catalogue.pools(session)
         for code in POOLS:
-            due = measure(f"{code}：建议出库", lambda c=code: proposals.graduations_due(session, pools[c], AS_OF, None))
+            due, _shown = measure(f"{code}：建议出库（总数与前 50 家）", lambda c=code: proposals.graduations_due(
+                session, pools[c], AS_OF, None, 50))
             measure(f"{code}：成员第一页（25 条）与总数", lambda c=code: proposals.count_and_first(
                 session, proposals.members_stmt(c, None), 25))
-            print(f"  {code}：建议出库 {len(due):,} 家")
+            print(f"  {code}：建议出库 {due:,} 家")
         pool = pools["xuchang-2022"]
         draft = {"valid_from": "2027-01-01", "source": "bench", "criteria": [
             {"id": c.id, "title": c.title, "clause": c.clause, "rule": c.rule}

@@ -109,8 +109,8 @@ def test_graduation_waits_for_the_certificate_and_cites_it(session, graduated):
     session.flush()
     session.expire(enterprise, ["qualifications"])
     pool = definition.get(CONTINUING)
-    assert proposals.graduations_due(session, pool, certified - timedelta(days=1), None) == []
-    assert proposals.graduations_due(session, pool, certified, None) == [membership]
+    assert proposals.graduations_due(session, pool, certified - timedelta(days=1), None) == (0, [])
+    assert proposals.graduations_due(session, pool, certified, None) == (1, [membership])
     with pytest.raises(TransitionRefused, match="未持有有效的"):
         ms.graduate(session, membership, actor=admin, on=certified - timedelta(days=1), today=TODAY)
     event = ms.graduate(session, membership, actor=admin, on=certified, today=TODAY)

@@ -163,3 +163,23 @@ def test_the_enterprise_sees_its_ladder_in_the_portal(client, auth, graduated):
     page = text(client.get("/portal/"))
     assert "培育阶梯：专利产业化样板企业培育库 <strong>已出库</strong>" in page
     assert "出库样板企业接续培育 <strong>培育中</strong>（自 2026-06-30）" in page
+
+
+def test_a_long_pool_pages_its_members(client, auth, world, use_db, app):
+    from sqlalchemy import insert
+    from models import Enterprise
+    from . import model_factories as mf
+    with use_db() as session:
+        county = session.get(Enterprise, world.dy_ent.id).county
+        for n in range(30):
+            e = mf.enterprise(session, county, f"大冶分页测试{n:02d}有限公司")
+            session.execute(insert(Membership).values(enterprise_id=e.id, county_id=county.id, pool_code=CONTINUING,
+                                                      state="applied", since=DAY, facts={}, version=1))
+        session.commit()
+    auth.login("dy")
+    first = text(client.get(f"/pools/{CONTINUING}/"))
+    assert "共 30 家" in first and f"/pools/{CONTINUING}/?page=2" in first
+    second = text(client.get(f"/pools/{CONTINUING}/?page=2"))
+    assert "大冶分页测试29有限公司" in second and "大冶分页测试00有限公司" not in second
+    exported = client.get(f"/pools/{CONTINUING}/?format=csv").get_data(as_text=True)
+    assert exported.count("大冶分页测试") == 30  # the export is every row, not a page

@@ -166,9 +166,14 @@ def _decide(session, membership, to_state, *, actor, on, today, reason) -> Membe
 
 def exit_qualification(pool, enterprise: Enterprise, on: date):
     """The enterprise's qualification in force on ``on`` that graduates it from ``pool``, or None."""
+    return exit_certificate(pool, enterprise.qualifications, on)
+
+
+def exit_certificate(pool, certificates, on: date):
+    """The first of ``certificates`` (anything with ``type``, ``valid_from``, ``valid_to``: rows or
+    selected tuples) in force on ``on`` of a type ``pool`` graduates on, or None — the one exit rule."""
     types = pool.lifecycle["graduation"].get("exit_on_qualification") or ()
-    return next((q for q in enterprise.qualifications
-                 if q.type in types and in_force(q.valid_from, q.valid_to, on)), None)
+    return next((q for q in certificates if q.type in types and in_force(q.valid_from, q.valid_to, on)), None)
 
 
 def graduate(session, membership: Membership, *, actor, on: date, today: date, reason: str = "") -> MembershipEvent:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased, selectinload
 from models import Enterprise, Membership, Qualification
 from models.enterprise import ADMITTED, GRADUATED
 from pool.ladder import catalogue
-from pool.ladder.memberships import exit_qualification
+from pool.ladder.memberships import exit_certificate, exit_qualification
 from pool.pools import definition
 from pool.pools.definition import Pool
 
@@ -77,25 +77,32 @@ def members_stmt(pool_code: str, county_ids: Iterable[int] | None, *, state: str
     return stmt.order_by(Enterprise.name_key, Enterprise.id)
 
 
-def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None) -> list[Membership]:
-    """Admitted members of ``pool`` holding on ``as_of`` the qualification it graduates on.
+def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None,
+                    first: int | None = None) -> tuple[int, list[Membership]]:
+    """How many admitted members of ``pool`` hold on ``as_of`` the qualification it graduates on,
+    and those members in the name's pinyin order (only the ``first`` if given).
 
-    The select loads only the members with a certificate of those types whose dates cover
-    ``as_of`` (as the scan selects the pool on a day), with their certificates;
-    :func:`~pool.ladder.memberships.exit_qualification` decides."""
+    The select loads, as plain rows, the certificates of those types whose dates cover ``as_of``
+    of the pool's admitted members (as the scan selects the pool on a day);
+    :func:`~pool.ladder.memberships.exit_certificate` decides; then only the members shown are loaded."""
     types = pool.lifecycle["graduation"].get("exit_on_qualification")
     if not types:
-        return []
-    stmt = select(Membership).join(Enterprise, Enterprise.id == Membership.enterprise_id).where(
-        Membership.pool_code == pool.code, Membership.state == ADMITTED,
-        exists().where(Qualification.enterprise_id == Membership.enterprise_id, Qualification.type.in_(types),
-                       Qualification.valid_from <= as_of, Qualification.valid_to >= as_of))
+        return 0, []
+    stmt = select(Membership.id, Qualification.type, Qualification.valid_from, Qualification.valid_to).join(
+        Enterprise, Enterprise.id == Membership.enterprise_id).join(
+        Qualification, Qualification.enterprise_id == Membership.enterprise_id).where(
+        Membership.pool_code == pool.code, Membership.state == ADMITTED, Qualification.type.in_(types),
+        Qualification.valid_from <= as_of, Qualification.valid_to >= as_of)
     if county_ids is not None:
         stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
-    rows = session.scalars(stmt.order_by(Enterprise.name_key, Enterprise.id).options(
-        selectinload(Membership.enterprise).selectinload(Enterprise.qualifications),
-        selectinload(Membership.enterprise).selectinload(Enterprise.county)))
-    return [m for m in rows if exit_qualification(pool, m.enterprise, as_of) is not None]
+    certificates: dict[int, list] = {}
+    for row in session.execute(stmt.order_by(Enterprise.name_key, Enterprise.id)):
+        certificates.setdefault(row.id, []).append(row)
+    due = [mid for mid, rows in certificates.items() if exit_certificate(pool, rows, as_of) is not None]
+    shown = due if first is None else due[:first]
+    loaded = {m.id: m for m in session.scalars(select(Membership).where(Membership.id.in_(shown)).options(
+        selectinload(Membership.enterprise).selectinload(Enterprise.county)))} if shown else {}
+    return len(due), [loaded[mid] for mid in shown]
 
 
 def successors_stmt(pool: Pool, county_ids: Iterable[int] | None):

@@ -193,7 +193,7 @@ def ladder_tasks(session, counties, today: date) -> list[Task]:
     for pool in catalogue.pools(session).values():
         if pool.code_backed:
             continue
-        due = proposals.graduations_due(session, pool, today, counties)
+        due_count, due = proposals.graduations_due(session, pool, today, counties, SHOWN)
         types = "、".join(QUALIFICATION_LABELS.get(t, t) for t in pool.lifecycle["graduation"]["exit_on_qualification"]
                          or ())
         pending, waiting = proposals.count_and_first(
@@ -204,9 +204,9 @@ def ladder_tasks(session, counties, today: date) -> list[Task]:
             session, proposals.successors_stmt(pool, counties), SHOWN)
         params = {"pool": pool.name, "code": pool.code}
         tasks += [
-            Task(f"ladder:graduate:{pool.code}", LADDER_LABELS["graduate"].format(pool=pool.name), len(due), None, tuple(
-                Item(m.enterprise_id, m.enterprise.name, _LADDER_DUE.format(qualification=types), None)
-                for m in due[:SHOWN]), params),
+            Task(f"ladder:graduate:{pool.code}", LADDER_LABELS["graduate"].format(pool=pool.name), due_count, None,
+                 tuple(Item(m.enterprise_id, m.enterprise.name, _LADDER_DUE.format(qualification=types), None)
+                       for m in due), params),
             Task(f"ladder:applied:{pool.code}", LADDER_LABELS["applied"].format(pool=pool.name), pending, oldest,
                  tuple(Item(m.enterprise_id, m.enterprise.name, _LADDER_APPLIED.format(day=m.since), m.since)
                        for m in waiting), params),

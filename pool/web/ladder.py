@@ -7,10 +7,11 @@ page with the input kept, and every list exports (Excel or CSV).  The first
 pool (Huangshi's) is managed where it always was — the enterprise list and the
 enterprise page; here it is listed among the pools for the ladder's sake.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from models import STATES, Enterprise, Membership, db
 from models.enterprise import ADMITTED, APPLIED, GRADUATED, REJECTED
@@ -25,6 +26,7 @@ from pool.web.access import enterprise_or_404
 from pool.web.clock import asked_day, today
 
 bp = Blueprint("ladder", __name__, url_prefix="/pools")
+SHOWN = 50  # proposals listed on a pool's page; the count says how many there are
 
 # action -> (what it does, the states it may be taken from, the domain call)
 ACTIONS = {
@@ -73,15 +75,19 @@ def members(code: str):
     ids = [county] if county in {c.id for c in counties} else _county_ids()
     state = request.args.get("state") if request.args.get("state") in STATES else None
     search = (request.args.get("q") or "").strip()[:100]
-    rows = proposals.members(db.session, pool.code, ids, state=state, search=search)
+    stmt = proposals.members_stmt(pool.code, ids, state=state, search=search)
     fmt = request.args.get("format")
     if fmt in ("xlsx", "csv"):
-        return _export(pool, rows, fmt, state, search)
+        return _export(pool, db.session.scalars(stmt.options(
+            selectinload(Membership.enterprise).selectinload(Enterprise.county))), fmt, state, search)
     day = today()
-    return render_template("ladder/members.html", pool=pool, rows=rows, counties=counties, county=county,
+    page = db.paginate(stmt.options(selectinload(Membership.enterprise).selectinload(Enterprise.county)),
+                       per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False)
+    return render_template("ladder/members.html", pool=pool, page=page, counties=counties, county=county,
                            state=state, q=search, states=STATES, day=day,
-                           due=proposals.graduations_due(db.session, pool, day, ids),
-                           successors=proposals.successors_due(db.session, pool, ids))
+                           due=proposals.graduations_due(db.session, pool, day, ids, SHOWN),
+                           successors=proposals.count_and_first(
+                               db.session, proposals.successors_stmt(pool, ids), SHOWN))
 
 
 def _export(pool, rows, fmt, state, search):
