@@ -79,11 +79,12 @@ def test_graduation_from_the_first_pool_proposes_continued_cultivation(session, 
     rungs = proposals.ladder(session, enterprise, TODAY)
     assert [(r.pool.code, r.state, r.proposed) for r in rungs] == [
         ("huangshi-2024", "graduated", False), (CONTINUING, None, True)]
-    assert [e.id for e in proposals.successors_due(session, definition.get(CONTINUING), None)] == [enterprise.id]
+    assert [e.id for e in session.scalars(proposals.successors_stmt(definition.get(CONTINUING), None))] == [
+        enterprise.id]
     ms.apply(session, enterprise, CONTINUING, actor=admin, on=GRADUATED_ON, today=TODAY)
     assert [(r.pool.code, r.state, r.proposed) for r in proposals.ladder(session, enterprise, TODAY)][1] == (
         CONTINUING, "applied", False)
-    assert proposals.successors_due(session, definition.get(CONTINUING), None) == []
+    assert session.scalars(proposals.successors_stmt(definition.get(CONTINUING), None)).all() == []
 
 
 def test_admission_judges_the_record_on_its_day(session, graduated):
@@ -185,7 +186,7 @@ def test_xuchang_facts_are_checked_by_their_declared_kind(session, world):
         ms.apply(session, enterprise, XUCHANG, actor=admin, on=TODAY, today=TODAY, facts={"above_scale": "是"})
     membership = ms.apply(session, enterprise, XUCHANG, actor=admin, on=TODAY, today=TODAY,
                           facts={"above_scale": True, "hightech_field": "1.1"})
-    evaluation = verdicts.evaluate(session, enterprise, XUCHANG, TODAY)
+    evaluation = verdicts.evaluate(session, enterprise, XUCHANG, TODAY, membership.facts)
     assert evaluation.criteria[0].status == "fail"  # a Huangshi enterprise is not registered in Xuchang
     with pytest.raises(TransitionRefused, match="不符合"):
         ms.admit(session, membership, actor=admin, on=TODAY, today=TODAY)

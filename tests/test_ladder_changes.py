@@ -144,6 +144,6 @@ def test_a_saved_version_applies_from_its_date_only(session, graduated):
     session.expire(enterprise, ["qualifications"])
     catalogue.record(session, {"kind": "criteria", "code": CONTINUING, "version": _without_criterion_2(session),
                                "source": "市局决定", "valid_from": "2026-07-01"}, actor=admin, today=TODAY)
-    assert verdicts.evaluate(session, enterprise, CONTINUING, date(2026, 6, 30)).verdict == "ineligible"
-    assert verdicts.evaluate(session, enterprise, CONTINUING, date(2026, 7, 1)).verdict == "eligible"
+    assert verdicts.evaluate(session, enterprise, CONTINUING, date(2026, 6, 30), {}).verdict == "ineligible"
+    assert verdicts.evaluate(session, enterprise, CONTINUING, date(2026, 7, 1), {}).verdict == "eligible"
     assert session.scalar(select(Membership.state)) == "applied"

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
 
-from models import Enterprise, Membership, db
+from models import db
 from models.enterprise import STATES
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.ladder import catalogue, memberships as ms, proposals, verdicts
-from pool.pools.definition import DEFAULT_POOL, NoCriteriaInForce
+from pool.pools.definition import NoCriteriaInForce
 from pool.records import directory
 from pool.web.clock import today
 
@@ -33,7 +32,6 @@ from pool.api.responses import Problem, json_response
 TAG = "pools"
 POOL_PARAM = Param("pool", {"type": "string", "maxLength": 64}, "培育库代码，见 GET /pools", where="path")
 ONE = "/pools/<pool>/enterprises/<int:enterprise_id>"
-ACTIONS = ("apply", "admit", "reject", "graduate", "leave", "void", "facts")
 
 POOL = s.component("Pool", s.obj({
     "code": s.TEXT, "name": s.TEXT, "document": s.TEXT, "city": s.TEXT,
@@ -60,7 +58,7 @@ MEMBERSHIP = s.component("PoolMembership", s.obj({
 DECISION = s.component("PoolDecision", {
     "type": "object", "additionalProperties": False, "required": ["action"],
     "properties": {
-        "action": {"enum": list(ACTIONS), "description": "apply 申报；admit 入库；reject 不予入库；graduate 出库；"
+        "action": {"enum": list(ms.DECISIONS), "description": "apply 申报；admit 入库；reject 不予入库；graduate 出库；"
                                                           "leave 退出；void 更正上次决定；facts 登记补充事实"},
         "on": {"type": "string", "format": "date", "description": "生效日期，默认今天"},
         "reason": {"type": "string", "maxLength": 2000, "description": "理由（不予入库、退出、更正必填）"},
@@ -95,12 +93,7 @@ def _pool_item(pool, counts: dict) -> dict:
                        "出库资格、补充事实，以及调用者可见的各状态企业数。",
            replies={200: Reply("培育库", {"type": "array", "items": POOL})})
 def list_pools():
-    first = select(Enterprise.state, func.count()).where(scoping.county_filter(viewer(), Enterprise.county_id))
-    counts = {DEFAULT_POOL: dict(db.session.execute(first.group_by(Enterprise.state)).all())}
-    others = select(Membership.pool_code, Membership.state, func.count()).where(
-        scoping.county_filter(viewer(), Membership.county_id)).group_by(Membership.pool_code, Membership.state)
-    for code, state, n in db.session.execute(others):
-        counts.setdefault(code, {})[state] = n
+    counts = proposals.counts(db.session, viewer())
     return json_response([_pool_item(p, counts.get(p.code, {})) for p in catalogue.pools(db.session).values()])
 
 
@@ -119,16 +112,14 @@ def list_pool_members(pool, query):
         return json_response(s.page(result, lambda e: {
             "enterprise": s.enterprise_summary(e), "state": e.state,
             "since": s.iso(e.state_changed_on or e.admitted_on), "admitted_on": s.iso(e.admitted_on)}))
-    ids = None if viewer().is_city_admin else [c.id for c in scoping.counties(db.session, viewer())]
-    stmt = proposals.members_stmt(pool.code, ids, state=query.get("state"), search=query.get("q") or "")
+    stmt = proposals.members_stmt(pool.code, scoping.county_ids(db.session, viewer()), state=query.get("state"), search=query.get("q") or "")
     return json_response(s.page(paginate(stmt, query), lambda m: {
         "enterprise": s.enterprise_summary(m.enterprise), "state": m.state, "since": s.iso(m.since),
         "admitted_on": s.iso(m.admitted_on)}))
 
 
 def _membership(pool, enterprise, as_of: date) -> dict:
-    held = db.session.scalar(select(Membership).where(Membership.enterprise_id == enterprise.id,
-                                                         Membership.pool_code == pool.code))
+    held = ms.held(db.session, enterprise.id, pool.code)
     try:
         verdict = verdicts.evaluate(db.session, enterprise, pool.code, as_of, held.facts if held else {}).to_record()
     except (InvalidApplicant, NoCriteriaInForce):
@@ -169,20 +160,7 @@ def _configured(code: str):
            errors=(404, 409, 422))
 def decide_pool_membership(pool, enterprise, body):
     pool = _configured(pool)
-    reason = body.get("reason") or ""
-    common = {"actor": viewer(), "on": effective_on(body), "today": today()}
-    action = body["action"]
-    held = db.session.scalar(select(Membership).where(Membership.enterprise_id == enterprise.id,
-                                                         Membership.pool_code == pool.code))
-    facts = dict(body.get("facts") or {})
-    if action == "apply":
-        ms.apply(db.session, enterprise, pool.code, reason=reason, facts=facts, **common)
-    elif held is None:
-        raise Problem("refused", f"{enterprise.name}尚未申报{pool.name}")
-    elif action == "facts":
-        ms.record_facts(db.session, held, facts, reason=reason, **common)
-    else:
-        {"admit": ms.admit, "reject": ms.reject, "graduate": ms.graduate, "leave": ms.leave,
-         "void": ms.void}[action](db.session, held, reason=reason, **common)
+    ms.decide(db.session, enterprise, pool.code, body["action"], actor=viewer(), on=effective_on(body),
+              today=today(), reason=body.get("reason") or "", facts=dict(body.get("facts") or {}))
     db.session.commit()
     return json_response(_membership(pool, enterprise, today()), status=201)

@@ -16,6 +16,8 @@ keeps the membership's cached state in step:
 * :func:`record_facts` — the pool's supplementary facts, checked against their declared kinds;
 * :func:`void` — the last decision was a mistake: a ``void`` event names it, with a reason,
   and the state returns to the one before.  The application itself is not voided (reject it).
+
+:func:`decide` takes any of them by name (:data:`DECISIONS`), as the pages and the API offer them.
 """
 from __future__ import annotations
 
@@ -56,6 +58,32 @@ _NO_QUALIFICATION = phrase("{day} 未持有有效的{labels}：{pool!s}以取得
 _NOTHING_TO_VOID = phrase("没有可更正的决定（申报本身不能更正，请作不予入库处理）")
 _FACTS_BAD = phrase("补充事实“{label}”：{message}")
 _FACTS_SAME = phrase("补充事实与已登记的相同，未作变更")
+_NOT_APPLIED = phrase("{name!s}尚未申报{pool!s}")
+DECISIONS = ("apply", "admit", "reject", "graduate", "leave", "void", "facts")
+
+
+def held(session, enterprise_id: int, pool_code: str) -> Membership | None:
+    """The enterprise's membership of ``pool_code``, if it ever applied."""
+    return session.scalar(select(Membership).where(Membership.enterprise_id == enterprise_id,
+                                                   Membership.pool_code == pool_code))
+
+
+def decide(session, enterprise: Enterprise, pool_code: str, decision: str, *, actor, on: date, today: date,
+           reason: str = "", facts: Mapping[str, Any] | None = None):
+    """The decision named ``decision`` (one of :data:`DECISIONS`) on the enterprise's membership.
+
+    :raise TransitionRefused: as the decision does, or no membership yet for any but ``apply``.
+    """
+    common = {"actor": actor, "on": on, "today": today, "reason": reason}
+    if decision == "apply":
+        return apply(session, enterprise, pool_code, facts=facts, **common)
+    membership = held(session, enterprise.id, pool_code)
+    if membership is None:
+        raise TransitionRefused(_NOT_APPLIED.format(name=enterprise.name, pool=_pool(session, pool_code).name))
+    if decision == "facts":
+        return record_facts(session, membership, facts or {}, **common)
+    return {"admit": admit, "reject": reject, "graduate": graduate, "leave": leave,
+            "void": void}[decision](session, membership, **common)
 
 
 def _pool(session, code: str):
@@ -105,8 +133,7 @@ def apply(session, enterprise: Enterprise, pool_code: str, *, actor, on: date, t
     _check(enterprise, actor, on, today)
     if pool.retired and on >= pool.retired[0]:
         raise TransitionRefused(_RETIRED.format(pool=pool.name, day=pool.retired[0]))
-    found = session.scalar(select(Membership).where(Membership.enterprise_id == enterprise.id,
-                                                    Membership.pool_code == pool.code))
+    found = held(session, enterprise.id, pool.code)
     if found is None:
         clean = _clean_facts(pool, facts or {})
         membership = Membership(enterprise_id=enterprise.id, county_id=enterprise.county_id, pool_code=pool.code,

@@ -6,9 +6,10 @@
 * :func:`graduations_due` — admitted members holding, on the day, the qualification
   their pool graduates on (a 高企 or “小巨人” certificate): the scan and the pool
   page list them for an officer to confirm;
-* :func:`successors_due` — enterprises graduated from the pool this one follows
+* :func:`successors_stmt` — enterprises graduated from the pool this one follows
   that have no membership of it yet;
-* :func:`members` — the memberships of a pool (state, county, name search), scoped by the caller.
+* :func:`members_stmt` — the memberships of a pool (state, county, name search), scoped by the caller;
+* :func:`counts` — how many enterprises are in each state of each pool, in the viewer's counties.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from models import Enterprise, Membership, Qualification
 from models.enterprise import ADMITTED, GRADUATED
+from pool.access.scoping import county_filter
 from pool.ladder import catalogue
 from pool.ladder.memberships import exit_certificate, exit_qualification
 from pool.pools import definition
@@ -57,14 +59,9 @@ def ladder(session, enterprise: Enterprise, as_of: date) -> list[Rung]:
     return rungs
 
 
-def members(session, pool_code: str, county_ids: Iterable[int] | None, *, state: str | None = None,
-            search: str = "") -> list[Membership]:
-    """The memberships of ``pool_code`` (in ``county_ids``; None: every county), in the name's pinyin order."""
-    return list(session.scalars(members_stmt(pool_code, county_ids, state=state, search=search)))
-
-
 def members_stmt(pool_code: str, county_ids: Iterable[int] | None, *, state: str | None = None, search: str = ""):
-    """The ``SELECT`` of :func:`members` (to page it)."""
+    """``SELECT`` of the memberships of ``pool_code`` (in ``county_ids``; None: every county), in the
+    name's pinyin order."""
     stmt = select(Membership).join(Enterprise, Enterprise.id == Membership.enterprise_id).where(
         Membership.pool_code == pool_code)
     if county_ids is not None:
@@ -125,10 +122,16 @@ def successors_stmt(pool: Pool, county_ids: Iterable[int] | None):
     return stmt.order_by(Enterprise.name_key, Enterprise.id)
 
 
-def successors_due(session, pool: Pool, county_ids: Iterable[int] | None) -> list[Enterprise]:
-    """Enterprises graduated from the pool ``pool`` follows, with no membership of ``pool`` yet."""
-    stmt = successors_stmt(pool, county_ids)
-    return [] if stmt is None else list(session.scalars(stmt))
+def counts(session, viewer) -> dict[str, dict[str, int]]:
+    """Pool code → state → how many enterprises ``viewer`` may see are in it (the first pool's
+    from the enterprises' own state)."""
+    first = select(Enterprise.state, func.count()).where(county_filter(viewer, Enterprise.county_id))
+    out = {definition.DEFAULT_POOL: dict(session.execute(first.group_by(Enterprise.state)).all())}
+    others = select(Membership.pool_code, Membership.state, func.count()).where(
+        county_filter(viewer, Membership.county_id)).group_by(Membership.pool_code, Membership.state)
+    for code, state, n in session.execute(others):
+        out.setdefault(code, {})[state] = n
+    return out
 
 
 def count_and_first(session, stmt, first: int) -> tuple[int, list]:

@@ -62,9 +62,9 @@ def states_for(session, enterprise_ids: list[int], on: date, first: dict[int, st
     return out
 
 
-def evaluate(session, enterprise: Enterprise, pool_code: str, on: date, facts: dict | None = None
-             ) -> PoolEvaluation:
-    """The verdict of the stored record on ``on`` under configured pool ``pool_code``.
+def evaluate(session, enterprise: Enterprise, pool_code: str, on: date, facts: dict) -> PoolEvaluation:
+    """The verdict of the stored record on ``on`` under configured pool ``pool_code``, with the
+    membership's supplementary ``facts`` (``{}`` for an enterprise not yet applied).
 
     :raise KeyError: no such pool.
     :raise InvalidApplicant: the record on that day is not a valid applicant.
@@ -72,7 +72,4 @@ def evaluate(session, enterprise: Enterprise, pool_code: str, on: date, facts: d
     """
     pool = catalogue.pools(session)[pool_code]
     applicant = parse(record_data(enterprise, on))
-    if facts is None:
-        facts = session.scalar(select(Membership.facts).where(
-            Membership.enterprise_id == enterprise.id, Membership.pool_code == pool_code)) or {}
     return evaluate_pool(pool, applicant, on, facts, memberships=states_on(session, enterprise, on))

@@ -10,11 +10,10 @@ enterprise page; here it is listed among the pools for the ladder's sake.
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from models import STATES, Enterprise, Membership, db
-from models.enterprise import ADMITTED, APPLIED, GRADUATED, REJECTED
+from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.kernel.refusal import DateRefused, TransitionRefused
@@ -35,7 +34,7 @@ ACTIONS = {
     "reject": (_l("不予入库"), (APPLIED,)),
     "graduate": (_l("出库"), (ADMITTED,)),
     "leave": (_l("退出"), (ADMITTED,)),
-    "void": (_l("更正上次决定"), (ADMITTED, REJECTED, GRADUATED, "expelled")),
+    "void": (_l("更正上次决定"), (ADMITTED, REJECTED, GRADUATED, EXPELLED)),
     "facts": (_l("登记补充事实"), (APPLIED, ADMITTED)),
 }
 
@@ -49,20 +48,11 @@ def _pool_or_404(code: str, configured: bool = True):
     return pool
 
 
-def _county_ids():
-    return None if current_user.is_city_admin else [c.id for c in scoping.counties(db.session, current_user)]
-
-
 @bp.route("/")
 def index():
     """Every pool with its programme and, for the viewer's counties, how many are in each state."""
-    first = select(Enterprise.state, func.count()).where(scoping.county_filter(current_user, Enterprise.county_id))
-    counts = {definition.DEFAULT_POOL: dict(db.session.execute(first.group_by(Enterprise.state)).all())}
-    stmt = select(Membership.pool_code, Membership.state, func.count()).where(
-        scoping.county_filter(current_user, Membership.county_id)).group_by(Membership.pool_code, Membership.state)
-    for code, state, n in db.session.execute(stmt):
-        counts.setdefault(code, {})[state] = n
-    return render_template("ladder/index.html", pools=list(catalogue.pools(db.session).values()), counts=counts,
+    return render_template("ladder/index.html", pools=list(catalogue.pools(db.session).values()),
+                           counts=proposals.counts(db.session, current_user),
                            states=STATES, day=today(), default=definition.DEFAULT_POOL)
 
 
@@ -72,7 +62,7 @@ def members(code: str):
     pool = _pool_or_404(code)
     counties = scoping.counties(db.session, current_user)
     county = request.args.get("county", type=int)
-    ids = [county] if county in {c.id for c in counties} else _county_ids()
+    ids = [county] if county in {c.id for c in counties} else scoping.county_ids(db.session, current_user)
     state = request.args.get("state") if request.args.get("state") in STATES else None
     search = (request.args.get("q") or "").strip()[:100]
     stmt = proposals.members_stmt(pool.code, ids, state=state, search=search)
@@ -109,11 +99,6 @@ def join():
     return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
 
 
-def _membership(pool, enterprise):
-    return db.session.scalar(select(Membership).where(Membership.enterprise_id == enterprise.id,
-                                                      Membership.pool_code == pool.code))
-
-
 @bp.route("/<code>/enterprises/<int:enterprise_id>")
 def membership(code: str, enterprise_id: int):
     """One enterprise in one configured pool: its verdict on a day, its facts, its events and the next steps."""
@@ -122,7 +107,7 @@ def membership(code: str, enterprise_id: int):
     day = today()
     as_of, as_of_error = asked_day(day)
     seen = as_of or day
-    held = _membership(pool, enterprise)
+    held = ms.held(db.session, enterprise.id, pool.code)
     evaluation, problems = None, []
     try:
         evaluation = verdicts.evaluate(db.session, enterprise, pool.code, seen, held.facts if held else {})
@@ -147,7 +132,7 @@ def act(code: str, enterprise_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
     title, states = ACTIONS[action]
-    held = _membership(pool, enterprise)
+    held = ms.held(db.session, enterprise.id, pool.code)
     if (held.state if held else None) not in states:
         flash(_("当前状态下不能%(action)s", action=title), "warning")
         return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
@@ -161,7 +146,9 @@ def act(code: str, enterprise_id: int, action: str):
         status = 422
         if form.validate():
             try:
-                _perform(action, pool, enterprise, held, form)
+                ms.decide(db.session, enterprise, pool.code, action, actor=current_user, on=form.on.data,
+                          today=today(), reason=form.reason.data or "",
+                          facts=forms.facts_from(form, pool) if action in ("apply", "facts") else None)
             except TransitionRefused as exc:
                 db.session.rollback()
                 field = form.on if isinstance(exc, DateRefused) else None
@@ -176,15 +163,3 @@ def act(code: str, enterprise_id: int, action: str):
                 return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
     return render_template("ladder/action.html", pool=pool, e=enterprise, m=held, form=form, action=action,
                            title=title, facts=[f for f in form if f.name.startswith("fact_")]), status
-
-
-def _perform(action, pool, enterprise, held, form):
-    common = {"actor": current_user, "on": form.on.data, "today": today()}
-    reason = form.reason.data or ""
-    if action == "apply":
-        ms.apply(db.session, enterprise, pool.code, reason=reason, facts=forms.facts_from(form, pool), **common)
-    elif action == "facts":
-        ms.record_facts(db.session, held, forms.facts_from(form, pool), reason=reason, **common)
-    else:
-        {"admit": ms.admit, "reject": ms.reject, "graduate": ms.graduate, "leave": ms.leave,
-         "void": ms.void}[action](db.session, held, reason=reason, **common)
