@@ -50,12 +50,9 @@ def ladder(session, enterprise: Enterprise, as_of: date) -> list[Rung]:
         if code in pools:
             due = m.state == ADMITTED and exit_qualification(pools[code], enterprise, as_of) is not None
             rungs.append(Rung(pools[code], m.state, m.since, m, graduation_due=due))
-    states = {r.pool.code: r.state for r in rungs}
-    for pool in pools.values():
-        follows = pool.lifecycle.get("follows")
-        if not pool.code_backed and not pool.retired and pool.code not in held and follows \
-                and states.get(follows) == GRADUATED:
-            rungs.append(Rung(pool, None, None, proposed=True))
+    for graduated in [r.pool.code for r in rungs if r.state == GRADUATED]:
+        rungs += [Rung(pool, None, None, proposed=True) for pool in definition.follows(graduated, pools)
+                  if not pool.code_backed and not pool.retired and pool.code not in held]
     return rungs
 
 

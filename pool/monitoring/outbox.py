@@ -219,7 +219,7 @@ def weekly_digest(session, as_of: date, base_url: str = "") -> int:
                                 total=len(flags), more=max(0, len(flags) - DIGEST_LINES),
                                 home=link(base_url, MONITOR_PATH),
                                 ladder=[{"label": t.label, "count": t.count,
-                                         "url": link(base_url, f"/pools/{t.key.rpartition(':')[2]}/")}
+                                         "url": link(base_url, f"/pools/{t.params['code']}/")}
                                         for t in ladder[county_id]])
             mails.append(Mail(f"{DIGEST}/{year}-W{week:02d}/{officer.email.lower()}", DIGEST,
                               officer.email, subject, text, html, county_id))
