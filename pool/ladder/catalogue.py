@@ -75,19 +75,16 @@ def record(session, change: Mapping[str, Any], *, actor, today: date, preview: M
     """
     if getattr(actor, "role", None) != CITY_ADMIN:
         raise ChangeRefused([_ADMIN_ONLY])
+    valid_from = replay.day_of(change.get("valid_from") or today)
     if change["kind"] in (replay.CREATE, replay.RETIRE):
-        require_not_future(_day(change.get("valid_from") or today), today, phrase("生效日期"))
+        require_not_future(valid_from, today, phrase("生效日期"))
     problems = replay.refusals(stored(session), change)
     if problems:
         raise ChangeRefused(problems)
     payload = {k: v for k, v in change.items() if k not in ("kind", "code")}
-    row = PoolChange(pool_code=change["code"], kind=change["kind"], valid_from=_day(change.get("valid_from") or today),
+    row = PoolChange(pool_code=change["code"], kind=change["kind"], valid_from=valid_from,
                      payload=payload, source=str(change.get("source") or ""), preview=dict(preview or {}),
                      actor_id=actor.id)
     session.add(row)
     session.flush()
     return row
-
-
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -50,8 +50,9 @@ def _raws() -> dict[str, dict]:
     return {code: json.loads(text) for code, text in shipped().items()}
 
 
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def day_of(value: Any) -> date:
+    """A change's date: a ``date``, or its ISO text as stored."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _apply(raws: dict[str, dict], state: dict[str, dict], change: Mapping[str, Any]) -> list[str]:
@@ -79,23 +80,23 @@ def _apply(raws: dict[str, dict], state: dict[str, dict], change: Mapping[str, A
     if not str(change.get("source") or "").strip():
         return [_NO_SOURCE]
     if kind == RETIRE:
-        state.setdefault(code, {})["retired"] = (_day(change["valid_from"]), change["source"])
+        state.setdefault(code, {})["retired"] = (day_of(change["valid_from"]), change["source"])
         return []
     if raw["criteria_set"].get("backed_by") == "code" or raw.get("parameters") == POLICY_PARAMETERS:
         return [_CODE_BACKED.format(name=name)]
     if kind == CRITERIA:
         version = dict(change["version"])
         versions = raw["criteria_set"]["versions"]
-        last = max(_day(v["valid_from"]) for v in versions)
-        if _day(version["valid_from"]) <= last:
+        last = max(day_of(v["valid_from"]) for v in versions)
+        if day_of(version["valid_from"]) <= last:
             return [_NOT_AFTER.format(day=version["valid_from"], last=last)]
         versions.append(version)
         return []
     key = change["key"]
     if key not in raw["parameters"]:
         return [_UNDECLARED.format(name=name, key=key, keys="、".join(raw["parameters"]) or "—")]
-    last = max(_day(v["valid_from"]) for v in raw["parameters"][key])
-    if _day(change["valid_from"]) <= last:
+    last = max(day_of(v["valid_from"]) for v in raw["parameters"][key])
+    if day_of(change["valid_from"]) <= last:
         return [_NOT_AFTER.format(day=change["valid_from"], last=last)]
     raw["parameters"][key].append({"valid_from": str(change["valid_from"]), "value": change["value"],
                                    "source": change["source"]})

@@ -39,7 +39,9 @@ ACTIONS = {
 }
 
 
-def _pool_or_404(code: str, configured: bool = True):
+def pool_or_404(code: str, configured: bool = True):
+    """The pool ``code`` as the administrator's changes left it; 404 if there is none, or if it is the
+    first (code-backed) pool and a ``configured`` one is wanted."""
     pool = catalogue.pools(db.session).get(code)
     if pool is None:
         abort(404)
@@ -59,7 +61,7 @@ def index():
 @bp.route("/<code>/")
 def members(code: str):
     """A configured pool's members (state, county, name or USCC), what it proposes, and the export."""
-    pool = _pool_or_404(code)
+    pool = pool_or_404(code)
     counties = scoping.counties(db.session, current_user)
     county = request.args.get("county", type=int)
     ids = [county] if county in {c.id for c in counties} else scoping.county_ids(db.session, current_user)
@@ -95,14 +97,14 @@ def _export(pool, rows, fmt, state, search):
 def join():
     """From the enterprise page's pool chooser to that pool's page for the enterprise."""
     enterprise = enterprise_or_404(request.args.get("enterprise", type=int) or 0)
-    pool = _pool_or_404(request.args.get("pool") or "")
+    pool = pool_or_404(request.args.get("pool") or "")
     return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
 
 
 @bp.route("/<code>/enterprises/<int:enterprise_id>")
 def membership(code: str, enterprise_id: int):
     """One enterprise in one configured pool: its verdict on a day, its facts, its events and the next steps."""
-    pool = _pool_or_404(code)
+    pool = pool_or_404(code)
     enterprise = enterprise_or_404(enterprise_id)
     day = today()
     as_of, as_of_error = asked_day(day)
@@ -127,7 +129,7 @@ def membership(code: str, enterprise_id: int):
 @bp.route("/<code>/enterprises/<int:enterprise_id>/<action>", methods=["GET", "POST"])
 def act(code: str, enterprise_id: int, action: str):
     """A decision on the membership: the form is the confirmation; a refusal keeps the input."""
-    pool = _pool_or_404(code)
+    pool = pool_or_404(code)
     enterprise = enterprise_or_404(enterprise_id)
     if action not in ACTIONS:
         abort(404)

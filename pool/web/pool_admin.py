@@ -9,7 +9,7 @@ comes back on the page with the input kept.
 """
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,18 +20,11 @@ from pool.kernel.refusal import DateRefused, TransitionRefused
 from pool.pools import changes
 from pool.pools.definition import shipped
 
-from pool.web import ladder_forms as forms, reports
+from pool.web import ladder, ladder_forms as forms, reports
 from pool.web.access import admin_required
 from pool.web.clock import today
 
 bp = Blueprint("pool_admin", __name__, url_prefix="/pools")
-
-
-def _pool_or_404(code: str):
-    pool = catalogue.pools(db.session).get(code)
-    if pool is None:
-        abort(404)
-    return pool
 
 
 def _store(change: dict, *, preview: dict | None = None):
@@ -55,7 +48,7 @@ def _refused(form, exc: TransitionRefused, field: str = "source"):
 @bp.route("/<code>/settings")
 def settings(code: str):
     """The pool's programme, criteria versions, parameters, lifecycle and the history of its changes."""
-    pool = _pool_or_404(code)
+    pool = ladder.pool_or_404(code, configured=False)
     return render_template("ladder/settings.html", pool=pool, history=catalogue.history(db.session, pool.code),
                            day=today(), json=json)
 
@@ -98,7 +91,7 @@ def create():
 @admin_required
 def new_version(code: str):
     """A draft version: previewed on the pool as it stands, exported, then saved with its preview."""
-    pool = _pool_or_404(code)
+    pool = ladder.pool_or_404(code, configured=False)
     if pool.code_backed:
         flash(_("该培育库的标准由代码实现，参数请在「政策参数」页维护"), "warning")
         return redirect(url_for("rules.policy"))
@@ -162,7 +155,7 @@ def _export(pool, draft, shown):
 @bp.route("/<code>/parameters/new", methods=["GET", "POST"])
 @admin_required
 def new_parameter(code: str):
-    pool = _pool_or_404(code)
+    pool = ladder.pool_or_404(code, configured=False)
     if pool.code_backed:
         return redirect(url_for("rules.policy"))
     form = forms.ParameterForm()
@@ -184,7 +177,7 @@ def new_parameter(code: str):
 @bp.route("/<code>/retire", methods=["GET", "POST"])
 @admin_required
 def retire(code: str):
-    pool = _pool_or_404(code)
+    pool = ladder.pool_or_404(code, configured=False)
     return _change_page(forms.RetireForm(), "ladder/retire.html", lambda f: {
         "kind": changes.RETIRE, "code": pool.code, "valid_from": f.valid_from.data.isoformat(),
         "source": f.source.data}, lambda f: _("%(name)s自 %(day)s 起停用", name=pool.name,
