@@ -6,7 +6,7 @@ inside the web workers: creating the app starts nothing).  Times are in
 
 | job | when | calls |
 |---|---|---|
-| ``daily_scan`` | daily 06:00 | ``judge_records``, then ``scan`` (:mod:`pool.monitoring.scan`) for today |
+| ``daily_scan`` | daily 06:00 | :func:`pool.monitoring.daily.run` for today (``judge_records``, then the scan) |
 | ``weekly_digest`` | Monday 07:30 | :func:`pool.monitoring.outbox.weekly_digest` |
 | ``annual_reminders`` | daily 08:00 | :func:`pool.monitoring.outbox.annual_data_reminders` |
 | ``mail_relay`` | every minute | :func:`pool.monitoring.mailer.send_pending` until nothing is due |
@@ -35,8 +35,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from models import db
-from pool.eligibility import rulebook
-from pool.monitoring import joblock, mailer, scan as monitoring, outbox
+from pool.monitoring import daily, joblock, mailer, outbox
 
 log = logging.getLogger("pool.jobs")
 
@@ -55,12 +54,7 @@ class Job:
 
 
 def _scan(session, *, now, as_of, config, progress=None) -> str:
-    rules = rulebook.load(session)
-    judged = monitoring.judge_records(session, as_of, rules, commit=session.commit)
-    if progress:
-        progress(f"复核企业记录（{judged:,} 家）")
-    result = monitoring.scan(session, as_of, rulebook=rules, progress=progress, base_url=config["PUBLIC_URL"])
-    session.commit()
+    _judged, result = daily.run(session, as_of, base_url=config["PUBLIC_URL"], progress=progress)
     return result.summary()
 
 

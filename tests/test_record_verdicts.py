@@ -2,6 +2,7 @@
 member's stored record on the scan's date; verdicts are kept between scans
 and judged again only when the record, the rules or a date in the record
 moves on (:mod:`pool.monitoring.verdicts`)."""
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -195,13 +196,21 @@ def test_the_daily_job_judges_records_ahead_of_the_scan_in_committed_batches(ses
     members = [pool_member(session, dy).id for _ in range(5)]
     session.commit()
     rules = rulebooks.load(session)
-    commits = []
+    steps = []
 
     def commit():
         session.commit()
-        commits.append(len(kept(session)))
-    assert verdicts.refresh(session, DAY, rules, members, commit=commit, batch=2) == 5
-    assert commits == [2, 4, 5]
+        steps.append(len(kept(session)))
+
+    @contextmanager
+    def reading():  # the daily job's read-only transaction (pool.monitoring.daily)
+        steps.append("read")
+        yield
+
+    assert verdicts.refresh(session, DAY, rules, members, commit=commit, batch=2, reading=reading) == 5
+    # What is stale is read, then each batch is judged in a reading that ends
+    # before its verdicts are written and committed.
+    assert steps == ["read", 0, "read", 0, 2, "read", 2, 4, "read", 4, 5]
     assert verdicts.refresh(session, DAY, rules, members, commit=commit, batch=2) == 0
     # The scan then judges nothing more: every verdict it reads was kept before it.
     run(session, DAY)

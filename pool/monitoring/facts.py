@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cached_property
+from typing import Collection
 
 from sqlalchemy import and_, func, select
 
@@ -31,22 +32,24 @@ from pool.monitoring.flags import in_pool, live
 class Facts:
     """The pool's facts on ``as_of``, read through ``session``."""
 
-    def __init__(self, session, as_of: date, rulebook, *, keep_verdicts: bool = False, only: int | None = None):
+    def __init__(self, session, as_of: date, rulebook, *, keep_verdicts: bool = False,
+                 only: int | Collection[int] | None = None):
         self.session, self.as_of, self.rulebook = session, as_of, rulebook
         self.keep_verdicts = keep_verdicts
-        self.only = only  # one enterprise's facts (an officer's action just changed them)
+        # Some enterprises' facts (an officer's action just changed them): an id or ids.
+        self.only = None if only is None else [only] if isinstance(only, int) else sorted(only)
 
     def in_pool(self):
         """SQL condition: a member on ``as_of`` (:func:`pool.monitoring.flags.in_pool`),
         the one enterprise of ``only`` if given.  Every stage selects its members with it."""
         condition = in_pool(self.as_of)
-        return condition if self.only is None else and_(condition, Enterprise.id == self.only)
+        return condition if self.only is None else and_(condition, Enterprise.id.in_(self.only))
 
     def _rows(self, statement) -> list:
         return self.session.connection().execute(statement).all()  # fetchall: not row by row
 
     def _only(self, column) -> tuple:
-        return () if self.only is None else (column == self.only,)
+        return () if self.only is None else (column.in_(self.only),)
 
     @cached_property
     def members(self) -> dict[int, object]:

@@ -40,7 +40,7 @@ from pool.eligibility import rulebook as rulebooks
 from pool.kernel.wording import phrase, translate
 from pool.monitoring.annual import ANNUAL_FIELDS, absent_fields, annual_deadline, figures_of, missing_figures
 from pool.monitoring import worklist
-from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, URGENT, in_pool
+from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS, SEVERITY_RANK, URGENT, Condition, in_pool
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 MESSAGE_DOMAIN = "pool.localhost"
@@ -275,4 +275,25 @@ def annual_data_reminders(session, as_of: date, *, rulebook=None, base_url: str 
                             url=link(base_url, ANNUAL_REPORT_PATH.format(year=year)))
         key = f"{ANNUAL_REMINDER}/{deadline}/{stage}d/{row.id}/{row.email.lower()}"
         mails.append(Mail(key, ANNUAL_REMINDER, row.email, subject, text, html, row.county_id, row.id))
+    return enqueue_many(session, mails)
+
+
+def alert_officers(session, as_of: date, urgent: list[tuple[int, Condition]], base_url: str = "") -> int:
+    """After a scan: one immediate mail per officer of each county with flags
+    that became urgent (``(flag id, Condition)``), each flag linked under
+    ``base_url`` (the system's address); returns how many were queued."""
+    by_county: dict[int, list[tuple[int, Condition]]] = {}
+    for flag_id, condition in urgent:
+        by_county.setdefault(condition.county_id, []).append((flag_id, condition))
+    if not by_county:
+        return 0
+    mails = []
+    officers = county_officers(session, by_county)
+    for county_id, items in by_county.items():
+        # Names this scan's batch: a flag reaches a severity at most once a day.
+        flag_id, first = min(items, key=lambda item: item[0])
+        batch = f"{flag_id}-{first.severity}"
+        items = sorted(items, key=lambda i: (-SEVERITY_RANK[i[1].severity], i[1].enterprise_name, i[1].kind))
+        mails += [alert_mail(officer, as_of, batch, items, base_url)
+                  for officer in officers.get(county_id, [])]
     return enqueue_many(session, mails)

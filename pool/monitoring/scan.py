@@ -42,14 +42,14 @@ from __future__ import annotations
 
 import gc
 import json
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
 from sqlalchemy import JSON, Date, Text, bindparam, cast, func, literal, literal_column, select, update
 
-from models import Enterprise, RiskFlag, RiskFlagChange
+from models import ChangeRecord, Enterprise, PoolEvent, RiskFlag, RiskFlagChange
 from models.monitoring import CLOSED, DEESCALATED, ESCALATED, RAISED, SEVERITIES
 
 from pool.eligibility import rulebook as rulebooks
@@ -130,7 +130,8 @@ def last_scanned(session) -> date | None:
 def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None] | None = None,
          base_url: str = "") -> ScanResult:
     """Bring the open risk flags up to date for ``as_of`` and queue the mails
-    for new high / expulsion-due flags, in the caller's transaction.
+    for new high / expulsion-due flags, in the caller's transaction
+    (:func:`survey` keeping the verdicts it judges, then :func:`settle`).
 
     ``rulebook`` defaults to :func:`pool.eligibility.rulebook.load`; ``progress`` is called
     with a Chinese stage label after each step (for long runs); the mails
@@ -139,19 +140,76 @@ def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None]
     :raise ScanRefused: if ``as_of`` is before the last scan recorded.
     """
     _require_forward(session, as_of)
+    found = survey(session, as_of, rulebook, keep_verdicts=True, progress=progress)
+    return settle(session, found, progress=progress, base_url=base_url)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a scan found on ``as_of`` (``{(enterprise id, kind): Condition}``)
+    and how far the record had come when it read: the last
+    :class:`~models.ChangeRecord` and :class:`~models.PoolEvent` it saw."""
+
+    as_of: date
+    rulebook: object
+    found: dict
+    marks: tuple[int, int]
+
+
+def survey(session, as_of: date, rulebook=None, *, keep_verdicts: bool = False,
+           progress: Callable[[str], None] | None = None) -> Survey:
+    """The conditions of the whole pool on ``as_of``; writes nothing unless
+    ``keep_verdicts`` (so the daily job reads in a read-only transaction and
+    takes the write lock only for :func:`settle`)."""
     rulebook = rulebook or rulebooks.load(session)
+    marks = _marks(session)
     with _no_cycle_collection():
-        facts = Facts(session, as_of, rulebook, keep_verdicts=True)
-        found = {(c.enterprise_id, c.kind): c for c in _conditions(facts, progress)}
+        facts = Facts(session, as_of, rulebook, keep_verdicts=keep_verdicts)
+        return Survey(as_of, rulebook, {(c.enterprise_id, c.kind): c for c in _conditions(facts, progress)}, marks)
+
+
+def settle(session, found: Survey, *, progress: Callable[[str], None] | None = None,
+           base_url: str = "") -> ScanResult:
+    """Reconcile the open flags with ``found`` in the caller's transaction and
+    queue the urgent mails.  An enterprise whose record or pool events changed
+    after the survey read (an officer's save, which already brought its flags
+    up to date: :func:`follow`) is assessed again here, so the scan never puts
+    back what the officer's change just closed.
+
+    :raise ScanRefused: as :func:`scan`.
+    """
+    as_of = found.as_of
+    _require_forward(session, as_of)
+    conditions = found.found
+    changed = _changed_since(session, found.marks)
+    if changed:
+        facts = Facts(session, as_of, found.rulebook, keep_verdicts=True, only=changed)
+        conditions = {key: c for key, c in conditions.items() if key[0] not in changed}
+        conditions.update({(c.enterprise_id, c.kind): c for c in _conditions(facts)})
+    with _no_cycle_collection():
         result = ScanResult(as_of)
-        urgent = _reconcile(session, as_of, found, result)
+        urgent = _reconcile(session, as_of, conditions, result)
         if progress:
             progress("更新风险记录")
-        result.mails_enqueued = _alert_officers(session, as_of, urgent, base_url)
+        result.mails_enqueued = outbox.alert_officers(session, as_of, urgent, base_url)
         result.open_by_severity = open_by_severity(session)
         if progress:
             progress("写入提醒邮件")
     return result
+
+
+def _marks(session) -> tuple[int, int]:
+    """The last change record and pool event written (each 0 if none)."""
+    return tuple(session.execute(select(select(func.coalesce(func.max(ChangeRecord.id), 0)).scalar_subquery(),
+                                        select(func.coalesce(func.max(PoolEvent.id), 0)).scalar_subquery())).one())
+
+
+def _changed_since(session, marks: tuple[int, int]) -> set[int]:
+    """The enterprises with a change record or pool event after ``marks``."""
+    records = select(ChangeRecord.enterprise_id).where(ChangeRecord.id > marks[0],
+                                                       ChangeRecord.enterprise_id.is_not(None))
+    events = select(PoolEvent.enterprise_id).where(PoolEvent.id > marks[1])
+    return set(session.scalars(records.union(events)))
 
 
 def follow(session, enterprise_id: int, as_of: date, rulebook=None, base_url: str = "") -> ScanResult:
@@ -169,22 +227,26 @@ def follow(session, enterprise_id: int, as_of: date, rulebook=None, base_url: st
     found = {(c.enterprise_id, c.kind): c for c in _conditions(facts)}
     result = ScanResult(as_of)
     urgent = _reconcile(session, as_of, found, result, only=enterprise_id)
-    result.mails_enqueued = _alert_officers(session, as_of, urgent, base_url)
+    result.mails_enqueued = outbox.alert_officers(session, as_of, urgent, base_url)
     return result
 
 
-def judge_records(session, as_of: date, rulebook, *, commit: Callable[[], None]) -> int:
+def judge_records(session, as_of: date, rulebook, *, commit: Callable[[], None],
+                  reading: Callable[[], AbstractContextManager] = nullcontext) -> int:
     """Before the scan of ``as_of``: judge the members' records whose kept
     verdicts no longer hold (:func:`pool.monitoring.verdicts.refresh`), a
     batch at a time, each ended by ``commit``; the scan then finds them
-    judged.  Returns how many were judged.
+    judged.  Returns how many were judged.  Reads inside ``reading()``, each
+    read ended by ``commit`` (see :func:`pool.monitoring.daily.run`).
 
     :raise ScanRefused: as :func:`scan`, before anything is written.
     """
-    _require_forward(session, as_of)
-    members = session.scalars(select(Enterprise.id).where(in_pool(as_of))).all()
+    with reading():
+        _require_forward(session, as_of)
+        members = session.scalars(select(Enterprise.id).where(in_pool(as_of))).all()
+        commit()
     with _no_cycle_collection():
-        return verdicts.refresh(session, as_of, rulebook, members, commit=commit)
+        return verdicts.refresh(session, as_of, rulebook, members, commit=commit, reading=reading)
 
 
 def _require_forward(session, as_of: date) -> None:
@@ -334,25 +396,3 @@ def _same_keys(rows: list[dict]) -> list[list[dict]]:
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(row)
     return list(groups.values())
-
-
-# --- mails ---------------------------------------------------------------------------
-
-def _alert_officers(session, as_of: date, urgent: list[tuple[int, Condition]], base_url: str = "") -> int:
-    """One immediate mail per officer of each county with flags that became
-    urgent, each flag linked under ``base_url`` (the system's address)."""
-    by_county: dict[int, list[tuple[int, Condition]]] = {}
-    for flag_id, condition in urgent:
-        by_county.setdefault(condition.county_id, []).append((flag_id, condition))
-    if not by_county:
-        return 0
-    mails = []
-    officers = outbox.county_officers(session, by_county)
-    for county_id, items in by_county.items():
-        # Names this scan's batch: a flag reaches a severity at most once a day.
-        flag_id, first = min(items, key=lambda item: item[0])
-        batch = f"{flag_id}-{first.severity}"
-        items = sorted(items, key=lambda i: (-SEVERITY_RANK[i[1].severity], i[1].enterprise_name, i[1].kind))
-        mails += [outbox.alert_mail(officer, as_of, batch, items, base_url)
-                  for officer in officers.get(county_id, [])]
-    return outbox.enqueue_many(session, mails)

@@ -33,6 +33,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from contextlib import AbstractContextManager, nullcontext
 from typing import Callable, Iterable
 
 from sqlalchemy import Text, cast, delete, func, insert, select
@@ -76,20 +77,36 @@ def current(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
             stale.append(eid)
         else:
             found[eid] = Verdict(row[1], row[5], failing.get(eid, ()), row[6])
-    found.update(state.judge(stale, keep=keep))
+    judged = state.judge(stale)
+    if keep:
+        state.keep(judged)
+    found.update({eid: verdict for eid, (verdict, _) in judged.items()})
     return found
 
 
 def refresh(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
-            commit: Callable[[], None], batch: int = 2000) -> int:
+            commit: Callable[[], None], batch: int = 2000,
+            reading: Callable[[], AbstractContextManager] = nullcontext) -> int:
     """Judge and keep the verdicts of ``members`` that no longer hold on
     ``as_of``, ``batch`` records at a time, calling ``commit`` after each (so
     a whole pool judged afresh — 1 January, a rule change — never holds one
-    long write transaction).  Returns how many were judged."""
-    state = _State(session, as_of, rulebook)
-    stale = [eid for eid in members if state.holding(eid) is None]
+    long write transaction).  Returns how many were judged.
+
+    Everything is read, and each batch judged, inside ``reading()`` and its
+    transaction ended by ``commit`` before the batch is written: the daily
+    job reads in read-only transactions (:func:`pool.database.read_only`), so
+    on SQLite it holds the write lock only while it writes.  A record changed
+    between the reading and the writing is judged again next time (its
+    verdict is stored with the last change the reading saw)."""
+    with reading():
+        state = _State(session, as_of, rulebook)
+        stale = [eid for eid in members if state.holding(eid) is None]
+        commit()
     for start in range(0, len(stale), batch):
-        state.judge(stale[start:start + batch], keep=True)
+        with reading():
+            judged = state.judge(stale[start:start + batch])
+            commit()
+        state.keep(judged)
         commit()
     return len(stale)
 
@@ -125,21 +142,24 @@ class _State:
             return row
         return None
 
-    def judge(self, ids: list[int], *, keep: bool) -> dict[int, Verdict]:
-        """Judge the records of ``ids`` now; store the verdicts when ``keep``."""
-        judged = {eid: judge(record, self.as_of, self.rulebook) for eid, record in bulk.records(self.session, ids)}
-        if keep and judged:
-            v = RecordVerdict
-            connection = self.session.connection()
-            replaced = [e for e in judged if e in self.stored]
-            for start in range(0, len(replaced), bulk.CHUNK):
-                connection.execute(delete(v).where(v.enterprise_id.in_(replaced[start:start + bulk.CHUNK])))
-            connection.execute(insert(v), [
-                {"enterprise_id": eid, "as_of": self.as_of, "valid_through": valid_through, "rules": self.rules,
-                 "change_id": self.last_change.get(eid, 0), "verdict": verdict.verdict,
-                 "failing": list(verdict.failing), "year": verdict.year}
-                for eid, (verdict, valid_through) in judged.items()])
-        return {eid: verdict for eid, (verdict, _) in judged.items()}
+    def judge(self, ids: list[int]) -> dict[int, tuple[Verdict, date]]:
+        """The records of ``ids`` judged now: ``{id: (verdict, valid through)}``."""
+        return {eid: judge(record, self.as_of, self.rulebook) for eid, record in bulk.records(self.session, ids)}
+
+    def keep(self, judged: dict[int, tuple[Verdict, date]]) -> None:
+        """Store ``judged`` in place of the verdicts kept for those records."""
+        if not judged:
+            return
+        v = RecordVerdict
+        connection = self.session.connection()
+        ids = list(judged)
+        for start in range(0, len(ids), bulk.CHUNK):
+            connection.execute(delete(v).where(v.enterprise_id.in_(ids[start:start + bulk.CHUNK])))
+        connection.execute(insert(v), [
+            {"enterprise_id": eid, "as_of": self.as_of, "valid_through": valid_through, "rules": self.rules,
+             "change_id": self.last_change.get(eid, 0), "verdict": verdict.verdict,
+             "failing": list(verdict.failing), "year": verdict.year}
+            for eid, (verdict, valid_through) in judged.items()])
 
 
 def judge(record, as_of: date, rulebook: Rulebook) -> tuple[Verdict, date]:
