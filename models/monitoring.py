@@ -28,6 +28,10 @@ from .base import UTCDateTime, db, utcnow
 from .enterprise import Enterprise
 from .user import User  # noqa: F401 - the relationships name it
 
+# The first pool: Huangshi's 专利产业化样板企业培育库 (pool/data/pools/huangshi-2024.json),
+# whose membership is ``Enterprise.state``; the configured pools are memberships (models.ladder).
+FIRST_POOL = "huangshi-2024"
+
 # Flag kinds (SPEC §4 table) and severities, mildest first.
 NO_PROGRESS = "no_progress"
 QUALIFICATION_EXPIRING = "qualification_expiring"
@@ -59,7 +63,7 @@ class RiskFlag(db.Model):
     __table_args__ = (
         CheckConstraint(_in("kind", FLAG_KINDS), name="kind"),
         CheckConstraint(_in("severity", SEVERITIES), name="severity"),
-        Index("uq_risk_flag_open", "enterprise_id", "kind", unique=True,
+        Index("uq_risk_flag_open", "enterprise_id", "pool_code", "kind", unique=True,
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_risk_flag_county_open", "county_id", "closed_on"),
     )
@@ -69,6 +73,9 @@ class RiskFlag(db.Model):
     # Denormalised so that county scoping and the digest need no join.
     county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
     kind: Mapped[str] = mapped_column(String(32))
+    # The pool whose rules raised it (issue #17): the first pool's SPEC §4 flags,
+    # or a configured pool's (e.g. its exit certificate recorded: graduation_ready).
+    pool_code: Mapped[str] = mapped_column(String(64), default=FIRST_POOL, server_default=FIRST_POOL)
     severity: Mapped[str] = mapped_column(String(16))
     opened_on: Mapped[date] = mapped_column(Date)
     last_seen_on: Mapped[date] = mapped_column(Date)

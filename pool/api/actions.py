@@ -18,6 +18,7 @@ from pool.eligibility.criteria import check
 from pool.io.batch import InputProblem, InvalidInput
 from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES, TYPED_PROGRESS
 from pool.web.clock import today
+from pool.web.monitor import follow
 
 from pool.api import schemas as s
 from pool.api.core import Reply, viewer
@@ -258,6 +259,7 @@ def _reviews(body) -> dict[int, tuple[str, str]]:
 
 
 def _done(enterprise, event, source: Application | None = None):
+    follow(enterprise.id)  # its flags follow the decision at once, as on the web pages
     db.session.commit()
     return json_response({"event": s.event(event), "enterprise": s.enterprise_summary(enterprise),
                           "check_id": source.id if source else None}, 201)

@@ -22,6 +22,7 @@ from pool.ladder import catalogue, memberships as ms, proposals, verdicts
 from pool.pools.definition import NoCriteriaInForce
 from pool.records import directory
 from pool.web.clock import today
+from pool.web.monitor import follow
 
 from pool.api import schemas as s
 from pool.api.core import Param, Reply, viewer
@@ -162,5 +163,6 @@ def decide_pool_membership(pool, enterprise, body):
     pool = _configured(pool)
     ms.decide(db.session, enterprise, pool.code, body["action"], actor=viewer(), on=effective_on(body),
               today=today(), reason=body.get("reason") or "", facts=dict(body.get("facts") or {}))
+    follow(enterprise.id)  # e.g. a graduation closes its pool's graduation_ready flag at once
     db.session.commit()
     return json_response(_membership(pool, enterprise, today()), status=201)

@@ -74,29 +74,44 @@ def members_stmt(pool_code: str, county_ids: Iterable[int] | None, *, state: str
 def graduations_due(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None,
                     first: int | None = None) -> tuple[int, list[Membership]]:
     """How many admitted members of ``pool`` hold on ``as_of`` the qualification it graduates on,
-    and those members in the name's pinyin order (only the ``first`` if given).
-
-    The select loads, as plain rows, the certificates of those types whose dates cover ``as_of``
-    of the pool's admitted members (as the scan selects the pool on a day);
-    :func:`~pool.ladder.memberships.exit_certificate` decides; then only the members shown are loaded."""
-    types = pool.lifecycle["graduation"].get("exit_on_qualification")
-    if not types:
-        return 0, []
-    stmt = select(Membership.id, Qualification.type, Qualification.valid_from, Qualification.valid_to).join(
-        Enterprise, Enterprise.id == Membership.enterprise_id).join(
-        Qualification, Qualification.enterprise_id == Membership.enterprise_id).where(
-        Membership.pool_code == pool.code, Membership.state == ADMITTED, Qualification.type.in_(types),
-        Qualification.valid_from <= as_of, Qualification.valid_to >= as_of)
-    if county_ids is not None:
-        stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
-    certificates: dict[int, list] = {}
-    for row in session.execute(stmt.order_by(Enterprise.name_key, Enterprise.id)):
-        certificates.setdefault(row.id, []).append(row)
-    due = [mid for mid, rows in certificates.items() if exit_certificate(pool, rows, as_of) is not None]
+    and those members in the name's pinyin order (only the ``first`` if given): of
+    :func:`due_certificates`, only the members shown are loaded."""
+    due = list(due_certificates(session, pool, as_of, county_ids))
     shown = due if first is None else due[:first]
     loaded = {m.id: m for m in session.scalars(select(Membership).where(Membership.id.in_(shown)).options(
         selectinload(Membership.enterprise).selectinload(Enterprise.county)))} if shown else {}
     return len(due), [loaded[mid] for mid in shown]
+
+
+def due_certificates(session, pool: Pool, as_of: date, county_ids: Iterable[int] | None = None,
+                     only: Iterable[int] | None = None) -> dict[int, object]:
+    """``{membership id: certificate}`` of the admitted members of ``pool`` (of the enterprises
+    ``only``, if given) holding on ``as_of`` the qualification it graduates on, in the name's pinyin
+    order.  Each certificate is a plain row: ``enterprise_id``, ``county_id``, ``name``, ``type``,
+    ``certificate_no``, ``valid_from``, ``valid_to``.
+
+    The select loads the certificates of those types whose dates cover ``as_of`` of the pool's
+    admitted members (as the scan selects the pool on a day);
+    :func:`~pool.ladder.memberships.exit_certificate` decides."""
+    types = pool.lifecycle["graduation"].get("exit_on_qualification")
+    if not types:
+        return {}
+    q = Qualification
+    stmt = select(Membership.id, Membership.enterprise_id, Membership.county_id, Enterprise.name, q.type,
+                  q.certificate_no, q.valid_from, q.valid_to).join(
+        Enterprise, Enterprise.id == Membership.enterprise_id).join(
+        q, q.enterprise_id == Membership.enterprise_id).where(
+        Membership.pool_code == pool.code, Membership.state == ADMITTED, q.type.in_(types),
+        q.valid_from <= as_of, q.valid_to >= as_of)
+    if county_ids is not None:
+        stmt = stmt.where(Membership.county_id.in_(list(county_ids)))
+    if only is not None:
+        stmt = stmt.where(Membership.enterprise_id.in_(list(only)))
+    certificates: dict[int, list] = {}
+    for row in session.execute(stmt.order_by(Enterprise.name_key, Enterprise.id, q.valid_from, q.id)):
+        certificates.setdefault(row.id, []).append(row)
+    due = {mid: exit_certificate(pool, rows, as_of) for mid, rows in certificates.items()}
+    return {mid: row for mid, row in due.items() if row is not None}
 
 
 def successors_stmt(pool: Pool, county_ids: Iterable[int] | None):

@@ -16,7 +16,7 @@ from models import Enterprise, PoolEvent
 from models.enterprise import ADMITTED, EXPELLED, GRADUATED
 from models.event import CORRECTION
 from models.monitoring import (
-    ANNUAL_DATA_MISSING, CLOSED, CRITERIA_DRIFT, DEESCALATED, ESCALATED, EXPULSION_DUE,
+    ANNUAL_DATA_MISSING, CLOSED, CRITERIA_DRIFT, DEESCALATED, ESCALATED, EXPULSION_DUE, FIRST_POOL,
     GRADUATION_READY, HIGH, INFO, INTEGRITY_INCIDENT, NO_PROGRESS, QUALIFICATION_EXPIRING, RAISED,
     SEVERITIES, WARNING,
 )
@@ -46,12 +46,19 @@ class Condition:
     flag every day would cost more than finding them.
     """
 
-    __slots__ = ("enterprise_id", "county_id", "enterprise_name", "kind", "severity", "evidence", "_detail")
+    __slots__ = ("enterprise_id", "county_id", "enterprise_name", "kind", "severity", "evidence", "_detail",
+                 "pool_code")
 
     def __init__(self, enterprise_id: int, county_id: int, enterprise_name: str, kind: str,
-                 severity: str, detail: str | Callable[[], str], evidence: dict):
+                 severity: str, detail: str | Callable[[], str], evidence: dict, pool_code: str = FIRST_POOL):
         self.enterprise_id, self.county_id, self.enterprise_name = enterprise_id, county_id, enterprise_name
         self.kind, self.severity, self.evidence, self._detail = kind, severity, evidence, detail
+        self.pool_code = pool_code  # the pool whose rules found it
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        """What one open flag stands for: the enterprise, the kind, the pool."""
+        return self.enterprise_id, self.kind, self.pool_code
 
     @property
     def detail(self) -> str:
@@ -60,7 +67,7 @@ class Condition:
         return self._detail
 
     def __repr__(self) -> str:
-        return f"<Condition {self.enterprise_id} {self.kind} {self.severity}>"
+        return f"<Condition {self.enterprise_id} {self.kind} {self.severity} {self.pool_code}>"
 
 
 def in_pool(as_of: date):

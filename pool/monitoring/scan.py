@@ -1,12 +1,16 @@
 """The daily risk scan (SPEC §4): the open risk flags of the whole pool on a date.
 
 :func:`assess` computes every condition of SPEC §4's table on ``as_of``, one
-stage per flag kind, from facts loaded with a handful of set-based queries
+stage per flag kind (and, for the configured pools of the ladder, each pool's
+members ready to graduate: :mod:`pool.monitoring.ladder`), from facts loaded with a handful of set-based queries
 for the whole pool (never one query per enterprise) and decided in Python by
 the same rules the criteria and the proposals use; :func:`scan` reconciles
-them with the open :class:`~models.RiskFlag` rows — opening, escalating,
-de-escalating and closing flags, each with a :class:`~models.RiskFlagChange`
-— and queues the officers' immediate mails in the same transaction.  Plain
+them with the open :class:`~models.RiskFlag` rows (:mod:`pool.monitoring.reconcile`:
+opening, escalating, de-escalating and closing flags, each with a
+:class:`~models.RiskFlagChange`) and queues the officers' immediate mails in
+the same transaction.  One open flag per enterprise, kind and pool.  The
+daily job reads and writes in separate transactions (:func:`survey`, then
+:func:`settle`; :mod:`pool.monitoring.daily`).  Plain
 Python: the caller passes the session and the date and owns the transaction
 (nothing here commits).
 
@@ -41,26 +45,26 @@ How SPEC §4 is read (each stage's reading is in its module):
 from __future__ import annotations
 
 import gc
-import json
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import JSON, Date, Text, bindparam, cast, func, literal, literal_column, select, update
+from sqlalchemy import func, select
 
-from models import ChangeRecord, Enterprise, PoolEvent, RiskFlag, RiskFlagChange
-from models.monitoring import CLOSED, DEESCALATED, ESCALATED, RAISED, SEVERITIES
+from models import ChangeRecord, Enterprise, Membership, MembershipEvent, PoolEvent, RiskFlag
+from models.monitoring import FIRST_POOL, SEVERITIES
 
 from pool.eligibility import rulebook as rulebooks
-from pool.kernel import jsonutil
 from pool.membership.history import require_date
 from pool.monitoring import outbox, verdicts
 from pool.monitoring.annual import annual_data_missing
 from pool.monitoring.drift import criteria_drift
 from pool.monitoring.exits import graduation_ready, integrity_incident, no_progress
 from pool.monitoring.facts import Facts
-from pool.monitoring.flags import SEVERITY_LABELS, SEVERITY_RANK, URGENT, Condition, in_pool
+from pool.monitoring.ladder import pool_graduations
+from pool.monitoring.reconcile import reconcile
+from pool.monitoring.flags import SEVERITY_LABELS, Condition, in_pool
 from pool.monitoring.qualifications import qualification_expiring
 
 
@@ -97,17 +101,20 @@ STAGES: tuple[tuple[str, Callable[[Facts, date, object], list[Condition]]], ...]
     ("不再符合入库标准", criteria_drift),
     ("诚信事件", integrity_incident),
     ("符合出库条件", graduation_ready),
+    ("各培育库符合出库条件", pool_graduations),
 )
 
 
 def assess(session, as_of: date, rulebook=None) -> dict[tuple[int, str], Condition]:
-    """Every SPEC §4 condition on ``as_of``: ``{(enterprise_id, kind): Condition}``.
+    """Every SPEC §4 condition of the first pool on ``as_of``: ``{(enterprise_id, kind): Condition}``
+    (the configured pools' too: :func:`survey`).
 
     Reads only (a record verdict it must judge afresh is not kept);
     ``rulebook`` defaults to :func:`pool.eligibility.rulebook.load`.
     """
     rulebook = rulebook or rulebooks.load(session)
-    return {(c.enterprise_id, c.kind): c for c in _conditions(Facts(session, as_of, rulebook))}
+    return {(c.enterprise_id, c.kind): c for c in _conditions(Facts(session, as_of, rulebook))
+            if c.pool_code == FIRST_POOL}
 
 
 def _conditions(facts: Facts, progress=None):
@@ -146,14 +153,15 @@ def scan(session, as_of: date, *, rulebook=None, progress: Callable[[str], None]
 
 @dataclass(frozen=True)
 class Survey:
-    """What a scan found on ``as_of`` (``{(enterprise id, kind): Condition}``)
+    """What a scan found on ``as_of`` (``{(enterprise id, kind, pool code): Condition}``)
     and how far the record had come when it read: the last
-    :class:`~models.ChangeRecord` and :class:`~models.PoolEvent` it saw."""
+    :class:`~models.ChangeRecord`, :class:`~models.PoolEvent` and
+    :class:`~models.MembershipEvent` it saw."""
 
     as_of: date
     rulebook: object
     found: dict
-    marks: tuple[int, int]
+    marks: tuple[int, ...]
 
 
 def survey(session, as_of: date, rulebook=None, *, keep_verdicts: bool = False,
@@ -165,7 +173,7 @@ def survey(session, as_of: date, rulebook=None, *, keep_verdicts: bool = False,
     marks = _marks(session)
     with _no_cycle_collection():
         facts = Facts(session, as_of, rulebook, keep_verdicts=keep_verdicts)
-        return Survey(as_of, rulebook, {(c.enterprise_id, c.kind): c for c in _conditions(facts, progress)}, marks)
+        return Survey(as_of, rulebook, {c.key: c for c in _conditions(facts, progress)}, marks)
 
 
 def settle(session, found: Survey, *, progress: Callable[[str], None] | None = None,
@@ -185,10 +193,10 @@ def settle(session, found: Survey, *, progress: Callable[[str], None] | None = N
     if changed:
         facts = Facts(session, as_of, found.rulebook, keep_verdicts=True, only=changed)
         conditions = {key: c for key, c in conditions.items() if key[0] not in changed}
-        conditions.update({(c.enterprise_id, c.kind): c for c in _conditions(facts)})
+        conditions.update({c.key: c for c in _conditions(facts)})
     with _no_cycle_collection():
         result = ScanResult(as_of)
-        urgent = _reconcile(session, as_of, conditions, result)
+        urgent = reconcile(session, as_of, conditions, result)
         if progress:
             progress("更新风险记录")
         result.mails_enqueued = outbox.alert_officers(session, as_of, urgent, base_url)
@@ -198,18 +206,23 @@ def settle(session, found: Survey, *, progress: Callable[[str], None] | None = N
     return result
 
 
-def _marks(session) -> tuple[int, int]:
-    """The last change record and pool event written (each 0 if none)."""
-    return tuple(session.execute(select(select(func.coalesce(func.max(ChangeRecord.id), 0)).scalar_subquery(),
-                                        select(func.coalesce(func.max(PoolEvent.id), 0)).scalar_subquery())).one())
+_LOGS = (ChangeRecord, PoolEvent, MembershipEvent)
 
 
-def _changed_since(session, marks: tuple[int, int]) -> set[int]:
-    """The enterprises with a change record or pool event after ``marks``."""
-    records = select(ChangeRecord.enterprise_id).where(ChangeRecord.id > marks[0],
-                                                       ChangeRecord.enterprise_id.is_not(None))
-    events = select(PoolEvent.enterprise_id).where(PoolEvent.id > marks[1])
-    return set(session.scalars(records.union(events)))
+def _marks(session) -> tuple[int, ...]:
+    """The last change record, pool event and membership event written (each 0 if none)."""
+    return tuple(session.execute(select(*(select(func.coalesce(func.max(log.id), 0)).scalar_subquery()
+                                          for log in _LOGS))).one())
+
+
+def _changed_since(session, marks: tuple[int, ...]) -> set[int]:
+    """The enterprises with a change record, pool event or membership event after ``marks``."""
+    records, events, memberships = marks
+    return set(session.scalars(
+        select(ChangeRecord.enterprise_id).where(ChangeRecord.id > records, ChangeRecord.enterprise_id.is_not(None))
+        .union(select(PoolEvent.enterprise_id).where(PoolEvent.id > events),
+               select(Membership.enterprise_id).join(MembershipEvent, MembershipEvent.membership_id == Membership.id)
+               .where(MembershipEvent.id > memberships))))
 
 
 def follow(session, enterprise_id: int, as_of: date, rulebook=None, base_url: str = "") -> ScanResult:
@@ -224,9 +237,9 @@ def follow(session, enterprise_id: int, as_of: date, rulebook=None, base_url: st
     _require_forward(session, as_of)
     rulebook = rulebook or rulebooks.load(session)
     facts = Facts(session, as_of, rulebook, keep_verdicts=True, only=enterprise_id)
-    found = {(c.enterprise_id, c.kind): c for c in _conditions(facts)}
+    found = {c.key: c for c in _conditions(facts)}
     result = ScanResult(as_of)
-    urgent = _reconcile(session, as_of, found, result, only=enterprise_id)
+    urgent = reconcile(session, as_of, found, result, only=enterprise_id)
     result.mails_enqueued = outbox.alert_officers(session, as_of, urgent, base_url)
     return result
 
@@ -280,119 +293,3 @@ def open_by_severity(session, county_ids=None) -> dict[str, int]:
         stmt = stmt.where(RiskFlag.county_id.in_(list(county_ids)))
     counts = dict(session.execute(stmt.group_by(RiskFlag.severity)).all())
     return {s: counts.get(s, 0) for s in reversed(SEVERITIES)}
-
-
-def _reconcile(session, as_of: date, found: dict, result: ScanResult,
-               only: int | None = None) -> list[tuple[int, Condition]]:
-    """Open, change and close flags with their history rows (bulk statements);
-    return ``(flag id, condition)`` of the flags that became high or
-    expulsion due.  ``only``: one enterprise's flags (its ``last_seen_on``
-    stays the last scan's)."""
-    mine = () if only is None else (RiskFlag.enterprise_id == only,)
-    open_flags = session.execute(
-        select(RiskFlag.id, RiskFlag.enterprise_id, RiskFlag.kind, RiskFlag.severity,
-               cast(RiskFlag.evidence, Text).label("evidence"), in_pool(as_of).label("member"))
-        .join(Enterprise, Enterprise.id == RiskFlag.enterprise_id)
-        .where(RiskFlag.closed_on.is_(None), *mine)
-    ).all()
-    seen = set()
-    changes, updates, closes, urgent = [], [], [], []
-    for flag in open_flags:
-        key = (flag.enterprise_id, flag.kind)
-        seen.add(key)
-        now = found.get(key)
-        if now is None:
-            reason = "条件已消除" if flag.member else "企业已不在培育库中"
-            closes.append({"id": flag.id, "closed_on": as_of})
-            changes.append(_change(flag.id, CLOSED, flag.severity, reason))
-            result.closed += 1
-        elif now.severity != flag.severity:
-            up = SEVERITY_RANK[now.severity] > SEVERITY_RANK[flag.severity]
-            row = {"id": flag.id, "severity": now.severity, "detail": now.detail, "evidence": now.evidence}
-            if up:
-                row["escalated_on"] = as_of
-                result.escalated += 1
-                if now.severity in URGENT:
-                    urgent.append((flag.id, now))
-            else:
-                result.deescalated += 1
-            updates.append(row)
-            changes.append(_change(flag.id, ESCALATED if up else DEESCALATED, now.severity, now.detail))
-        else:
-            if _stored_json(now.evidence) != flag.evidence:
-                updates.append({"id": flag.id, "detail": now.detail, "evidence": now.evidence})
-            result.unchanged += 1
-    new = [found[key] for key in sorted(found.keys() - seen)]
-    if new:
-        table = RiskFlag.__table__
-        before = session.scalar(select(func.coalesce(func.max(RiskFlag.id), 0)))
-        session.execute(
-            table.insert().values(opened_on=_sql_date(as_of), last_seen_on=_sql_date(as_of),
-                                  evidence=_json_text(session, "evidence_json")),
-            [{"enterprise_id": c.enterprise_id, "county_id": c.county_id, "kind": c.kind,
-              "severity": c.severity, "detail": c.detail, "evidence_json": _stored_json(c.evidence)}
-             for c in new])
-        # No RETURNING: with it SQLAlchemy would insert row by row to keep the order.
-        ids = {(e, k): i for i, e, k in session.execute(
-            select(RiskFlag.id, RiskFlag.enterprise_id, RiskFlag.kind)
-            .where(RiskFlag.id > before, RiskFlag.severity.in_(URGENT)))}
-        urgent += [(ids[(c.enterprise_id, c.kind)], c) for c in new if c.severity in URGENT]
-        result.raised += len(new)
-    for group in _same_keys(updates):
-        session.execute(update(RiskFlag), group)
-    if closes:
-        session.execute(update(RiskFlag), closes)
-    if only is None:
-        session.execute(update(RiskFlag)
-                        .where(RiskFlag.closed_on.is_(None), RiskFlag.last_seen_on < as_of)
-                        .values(last_seen_on=as_of).execution_options(synchronize_session=False))
-    history = RiskFlagChange.__table__
-    if changes:
-        session.execute(history.insert().values(on=_sql_date(as_of)), changes)
-    if new:
-        # Each new flag's "raised" row, copied from the flags just inserted, in
-        # their order: one statement, not one parameter set per flag.
-        session.execute(history.insert().from_select(
-            ["flag_id", "on", "action", "severity", "detail"],
-            select(RiskFlag.id, literal(as_of, Date), literal(RAISED), RiskFlag.severity, RiskFlag.detail)
-            .where(RiskFlag.id > before).order_by(RiskFlag.id)))
-    return urgent
-
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _stored_json(evidence: dict) -> str:
-    """``evidence`` as the engine stores it (``jsonutil.dumps``, kept verbatim
-    by both backends: json, not jsonb), so equal text means equal facts.
-    Evidence holds no ``Decimal`` (amounts are strings), for which the plain
-    encoder writes the same text, faster."""
-    try:
-        return _ENCODE(evidence)
-    except TypeError:
-        return jsonutil.dumps(evidence)
-
-
-def _json_text(session, name: str):
-    """A parameter for a JSON column that takes the text :func:`_stored_json`
-    wrote (PostgreSQL wants it cast; SQLite stores the text as it is)."""
-    param = bindparam(name, type_=Text)
-    return cast(param, JSON) if session.get_bind().dialect.name == "postgresql" else param
-
-
-def _sql_date(day: date):
-    """``day`` written into the statement (ISO text, a date on both backends):
-    a bulk insert's common date is then not converted again for every row."""
-    return literal_column(f"'{day.isoformat()}'", Date)
-
-
-def _change(flag_id: int, action: str, severity: str, detail: str) -> dict:
-    return {"flag_id": flag_id, "action": action, "severity": severity, "detail": detail}
-
-
-def _same_keys(rows: list[dict]) -> list[list[dict]]:
-    """``rows`` grouped by their set of keys (one executemany per group)."""
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return list(groups.values())

@@ -32,7 +32,7 @@ from models import Enterprise, Membership, Qualification, RiskFlag, Submission
 from models.enterprise import APPLIED
 from models.event import PENDING as CORRECTION_PENDING
 from models.event import ExitRequest, StateCorrection
-from models.monitoring import EXPULSION_DUE, GRADUATION_READY, HIGH, WARNING
+from models.monitoring import EXPULSION_DUE, FIRST_POOL, GRADUATION_READY, HIGH, WARNING
 
 from pool.eligibility.profile import QUALIFICATION_LABELS, describe_qualification
 from pool.membership.exit_requests import KIND_LABELS as EXIT_LABELS
@@ -90,7 +90,9 @@ def _flags(session, counties) -> list[Task]:
              f"{SEVERITY_LABELS[EXPULSION_DUE]}的风险提示"),
             (f"flags:{HIGH}", RiskFlag.severity == HIGH, f"{SEVERITY_LABELS[HIGH]}提示"),
             (f"flags:{WARNING}", RiskFlag.severity == WARNING, f"{SEVERITY_LABELS[WARNING]}提示"),
-            (f"flags:{GRADUATION_READY}", RiskFlag.kind == GRADUATION_READY, "出库建议待确认")):
+            # The configured pools' graduations are their own tasks (ladder_tasks).
+            (f"flags:{GRADUATION_READY}", (RiskFlag.kind == GRADUATION_READY) & (RiskFlag.pool_code == FIRST_POOL),
+             "出库建议待确认")):
         where = (RiskFlag.closed_on.is_(None), condition, _in(RiskFlag.county_id, counties))
         count, oldest = session.execute(select(func.count(), func.min(RiskFlag.opened_on)).where(*where)).one()
         if not count:

@@ -38,6 +38,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from models.monitoring import FIRST_POOL
+
 from pool.eligibility.contract import QUALIFICATION_TYPES
 from pool.eligibility.policy import PARAMETER_SPECS
 from pool.kernel.wording import phrase
@@ -48,7 +50,7 @@ from pool.pools.tables import KINDS as TABLE_KINDS, SHIPPED, Table, not_shipped
 DATA = Path(__file__).resolve().parents[1] / "data" / "pools"
 CODE_BACKED, CONFIGURED = "code", "configuration"
 POLICY_PARAMETERS = "pool.eligibility.policy"
-DEFAULT_POOL = "huangshi-2024"
+DEFAULT_POOL = FIRST_POOL
 
 _REQUIRED = phrase("缺少 {key}")
 _BAD_DATE = phrase("{value} 不是 YYYY-MM-DD 日期")

@@ -10,7 +10,9 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from models import RiskFlag, db
+from models.monitoring import FIRST_POOL
 from pool.access import scoping
+from pool.ladder import catalogue
 from pool.monitoring import workitems
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS
 
@@ -101,6 +103,7 @@ def _assign_form(flag, **kwargs) -> AssignForm:
 def _page(flag, *, error=None, assign=None, comment=None):
     return render_template(
         "monitor/flag.html", flag=flag, history=workitems.history(flag), error=error,
+        pool=None if flag.pool_code == FIRST_POOL else catalogue.pools(db.session).get(flag.pool_code),
         kind_label=_(KIND_LABELS[flag.kind]), severity_label=_(SEVERITY_LABELS[flag.severity]),
         acknowledge_form=AcknowledgeForm(formdata=None), assign_form=assign or _assign_form(flag, formdata=None),
         comment_form=comment or CommentForm(formdata=None))

@@ -22,6 +22,7 @@ from pool.pools import definition
 
 from pool.web import ladder_forms as forms, reports
 from pool.web.access import enterprise_or_404
+from pool.web.monitor import follow
 from pool.web.clock import asked_day, today
 
 bp = Blueprint("ladder", __name__, url_prefix="/pools")
@@ -160,6 +161,7 @@ def act(code: str, enterprise_id: int, action: str):
                     flash(str(exc), "danger")
                 status = 409
             else:
+                follow(enterprise.id)  # e.g. a graduation closes its pool's graduation_ready flag at once
                 db.session.commit()
                 flash(_("已记录：%(action)s · %(name)s", action=title, name=enterprise.name), "success")
                 return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))

@@ -9,9 +9,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from models import db
-from models.monitoring import FLAG_KINDS, MAIL_STATES, SEVERITIES, OutboxMail, RiskFlag
+from models.monitoring import FIRST_POOL, FLAG_KINDS, MAIL_STATES, SEVERITIES, OutboxMail, RiskFlag
 from pool.monitoring import mailer, scan as monitoring
 from pool.access import scoping
+from pool.ladder import catalogue
 from pool.monitoring.flags import KIND_LABELS, SEVERITY_LABELS
 
 from pool.web.access import admin_required, child_or_404
@@ -40,6 +41,8 @@ def _open_flags():
 def dashboard():
     severity = request.args.get("severity") if request.args.get("severity") in SEVERITIES else None
     kind = request.args.get("kind") if request.args.get("kind") in FLAG_KINDS else None
+    pools = {code: pool.name for code, pool in catalogue.pools(db.session).items()}
+    pool_code = request.args.get("pool") if request.args.get("pool") in pools else None
     counties = scoping.counties(db.session, current_user)
     county_id = request.args.get("county", type=int)
     if county_id not in {c.id for c in counties}:
@@ -56,6 +59,8 @@ def dashboard():
         stmt = stmt.where(RiskFlag.severity == severity)
     if kind:
         stmt = stmt.where(RiskFlag.kind == kind)
+    if pool_code:
+        stmt = stmt.where(RiskFlag.pool_code == pool_code)
     if county_id:
         stmt = stmt.where(RiskFlag.county_id == county_id)
     mine = request.args.get("mine") == "1"
@@ -68,6 +73,7 @@ def dashboard():
         "monitor/dashboard.html", page=page, counties=counties, severities=SEVERITIES,
         kinds=FLAG_KINDS, table=table, by_kind=by_kind, peak=peak, severity=severity,
         kind=kind, county_id=county_id, mine=mine, kind_labels=_translated(KIND_LABELS),
+        pools=pools, pool_code=pool_code, first_pool=FIRST_POOL,
         severity_labels=_translated(SEVERITY_LABELS),
         styles=SEVERITY_STYLE, last=monitoring.last_scanned(db.session), scan_form=ConfirmForm())
 

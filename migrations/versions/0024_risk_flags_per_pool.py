@@ -1,0 +1,42 @@
+"""risk flags per pool: each flag names the pool whose rules raised it (the first pool's
+SPEC §4 flags, or a configured pool's, e.g. graduation_ready on its exit certificate), and
+one open flag per enterprise, pool and kind (issue #17)
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-01 10:05:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0024'
+down_revision = '0023'
+branch_labels = None
+depends_on = None
+
+FIRST_POOL = "huangshi-2024"
+OPEN = sa.text("closed_on IS NULL")
+
+
+def upgrade():
+    with op.batch_alter_table("risk_flag") as batch:
+        batch.add_column(sa.Column("pool_code", sa.String(64), nullable=False, server_default=FIRST_POOL))
+    op.drop_index("uq_risk_flag_open", table_name="risk_flag")
+    op.create_index("uq_risk_flag_open", "risk_flag", ["enterprise_id", "pool_code", "kind"], unique=True,
+                    sqlite_where=OPEN, postgresql_where=OPEN)
+
+
+def downgrade():
+    op.execute(sa.text(f"DELETE FROM risk_flag_note WHERE flag_id IN "
+                       f"(SELECT id FROM risk_flag WHERE pool_code <> '{FIRST_POOL}')"))
+    op.execute(sa.text(f"DELETE FROM risk_flag_change WHERE flag_id IN "
+                       f"(SELECT id FROM risk_flag WHERE pool_code <> '{FIRST_POOL}')"))
+    op.execute(sa.text(f"DELETE FROM risk_flag WHERE pool_code <> '{FIRST_POOL}'"))
+    op.drop_index("uq_risk_flag_open", table_name="risk_flag")
+    op.create_index("uq_risk_flag_open", "risk_flag", ["enterprise_id", "kind"], unique=True,
+                    sqlite_where=OPEN, postgresql_where=OPEN)
+    with op.batch_alter_table("risk_flag") as batch:
+        batch.drop_column("pool_code")
