@@ -9,8 +9,10 @@ judged here: the rows are bulk-inserted as an operator's import would leave them
 70 % admitted, 20 % applied, 10 % graduated, with every tenth admitted one holding
 the certificate its pool graduates on.  Then times, each the best of three:
 
-* the first pool's daily scan, the next day's (:func:`pool.monitoring.scan.scan`, after the
-  daily job's judging of records, as ``bench/bench_scan.py``) — the reference;
+* the daily scan, the next day's (:func:`pool.monitoring.scan.scan`, after the daily job's
+  judging of records, as ``bench/bench_scan.py``): the first pool's SPEC §4 flags and both
+  configured pools' graduation_ready flags (:mod:`pool.monitoring.ladder`), and, apart, the
+  configured pools' stage alone — the reference;
 * the ladder's part of the officer's day for the whole city
   (:func:`pool.monitoring.worklist.ladder_tasks`: graduations due, applications
   awaiting a decision, graduates who may apply, for both pools) and for one county;
@@ -41,10 +43,12 @@ from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench_scan import AS_OF, Capture, generate  # noqa: E402
-from models import County, Enterprise, Membership, MembershipEvent, Qualification, db  # noqa: E402
+from models import County, Enterprise, Membership, MembershipEvent, Qualification, RiskFlag, db  # noqa: E402
 from pool.eligibility import rulebook  # noqa: E402
 from pool.ladder import catalogue, previews, proposals  # noqa: E402
 from pool.monitoring import scan as monitoring, worklist  # noqa: E402
+from pool.monitoring.facts import Facts  # noqa: E402
+from pool.monitoring.ladder import pool_graduations  # noqa: E402
 
 POOLS = {"huangshi-continuing-2024": "little_giant", "xuchang-2022": "high_tech"}
 CHUNK = 5000
@@ -125,8 +129,13 @@ def run(n: int, sample: int, tmp: Path) -> None:
         monitoring.scan(session, AS_OF, rulebook=rules)  # the first scan (every flag new), not timed
         session.commit()
         monitoring.judge_records(session, AS_OF + timedelta(days=1), rules, commit=session.commit)
-        measure("首个培育库的每日扫描（参照，次日）",
+        measure("每日扫描：首个培育库与两个可配置培育库（参照，次日）",
                 lambda: monitoring.scan(session, AS_OF + timedelta(days=1), rulebook=rules))
+        flags = session.execute(select(RiskFlag.pool_code, func.count()).where(RiskFlag.closed_on.is_(None))
+                                .group_by(RiskFlag.pool_code)).all()
+        print("  未关闭风险：" + "，".join(f"{code} {k:,}" for code, k in flags))
+        measure("其中两个可配置培育库的出库提示（扫描的一步）", lambda: pool_graduations(
+            Facts(session, AS_OF + timedelta(days=1), rules), AS_OF + timedelta(days=1), None))
         tasks = measure("工作台的培育阶梯待办（全市，两个库）", lambda: worklist.ladder_tasks(session, None, AS_OF))
         measure("工作台的培育阶梯待办（一个县）", lambda: worklist.ladder_tasks(session, [one_county], AS_OF))
         pools = catalogue.pools(session)
