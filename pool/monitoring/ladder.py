@@ -11,6 +11,7 @@ first pool's own graduation_ready (SPEC §3's rules) is :mod:`pool.monitoring.ex
 """
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from models.monitoring import GRADUATION_READY, INFO
@@ -30,10 +31,15 @@ def pool_graduations(facts, as_of: date, _snapshot) -> list[Condition]:
         if pool.code_backed:
             continue
         for membership_id, c in proposals.due_certificates(facts.session, pool, as_of, only=facts.only).items():
-            detail = _DUE.format(qualification=QUALIFICATION_LABELS.get(c.type, c.type),
-                                 number=c.certificate_no or "—", start=c.valid_from, end=c.valid_to, pool=pool.name)
             evidence = {"membership_id": membership_id, "qualification": c.type, "certificate_no": c.certificate_no,
                         "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat()}
-            found.append(Condition(c.enterprise_id, c.county_id, c.name, GRADUATION_READY, INFO, detail, evidence,
-                                   pool_code=pool.code))
+            found.append(Condition(c.enterprise_id, c.county_id, c.name, GRADUATION_READY, INFO,
+                                   functools.partial(_detail, c, pool.name), evidence, pool_code=pool.code))
     return found
+
+
+def _detail(certificate, pool_name) -> str:
+    """Worded only for a flag that is new or whose certificate changed (:class:`Condition`)."""
+    return _DUE.format(qualification=QUALIFICATION_LABELS.get(certificate.type, certificate.type),
+                       number=certificate.certificate_no or "—", start=certificate.valid_from,
+                       end=certificate.valid_to, pool=pool_name)
