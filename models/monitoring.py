@@ -66,6 +66,9 @@ class RiskFlag(db.Model):
         Index("uq_risk_flag_open", "enterprise_id", "pool_code", "kind", unique=True,
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_risk_flag_county_open", "county_id", "closed_on"),
+        # The last scan's date (pool.monitoring.scan.last_scanned), read before every officer's save.
+        Index("ix_risk_flag_last_seen_on", "last_seen_on"),
+        Index("ix_risk_flag_closed_on", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

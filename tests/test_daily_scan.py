@@ -117,3 +117,28 @@ def test_an_officers_change_while_the_scan_reads_is_not_undone(app, session, dy,
     assert [c.action for c in flag.changes] == ["raised"]  # not closed and raised again
     assert result.closed == 0
     assert seen == [{"integrity_incident": "expulsion_due"}]  # the officer's save had raised it
+
+
+def test_an_officers_save_reads_its_own_enterprise_not_the_pool(app, session, dy):
+    """scan.follow after a save reads that enterprise's kept verdict and changes only: at 100,000
+    members reading the whole pool's made every save take most of a second (issue #20)."""
+    from sqlalchemy import event
+
+    clear, _expiring, _bare = _members(session, dy)
+    daily.run(session, DAY)
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        monitoring.follow(session, clear.id, DAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    session.rollback()
+    pool_wide = [s for s in statements if ("FROM record_verdict" in s or "FROM change_record" in s)
+                 and "enterprise_id IN" not in s]
+    assert pool_wide == []
+    assert any("FROM record_verdict" in s for s in statements)

@@ -1,6 +1,7 @@
 """risk flags per pool: each flag names the pool whose rules raised it (the first pool's
 SPEC §4 flags, or a configured pool's, e.g. graduation_ready on its exit certificate), and
-one open flag per enterprise, pool and kind (issue #17)
+one open flag per enterprise, pool and kind (issue #17); the last scan's date found by index
+(every officer's save reads it; issue #20)
 
 Revision ID: 0024
 Revises: 0023
@@ -27,9 +28,14 @@ def upgrade():
     op.drop_index("uq_risk_flag_open", table_name="risk_flag")
     op.create_index("uq_risk_flag_open", "risk_flag", ["enterprise_id", "pool_code", "kind"], unique=True,
                     sqlite_where=OPEN, postgresql_where=OPEN)
+    # The last scan's date (max of each), read before every officer's save brings its flags along.
+    op.create_index("ix_risk_flag_last_seen_on", "risk_flag", ["last_seen_on"])
+    op.create_index("ix_risk_flag_closed_on", "risk_flag", ["closed_on"])
 
 
 def downgrade():
+    op.drop_index("ix_risk_flag_closed_on", table_name="risk_flag")
+    op.drop_index("ix_risk_flag_last_seen_on", table_name="risk_flag")
     op.execute(sa.text(f"DELETE FROM risk_flag_note WHERE flag_id IN "
                        f"(SELECT id FROM risk_flag WHERE pool_code <> '{FIRST_POOL}')"))
     op.execute(sa.text(f"DELETE FROM risk_flag_change WHERE flag_id IN "

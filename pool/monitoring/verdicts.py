@@ -68,7 +68,9 @@ def current(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
             keep: bool = False) -> dict[int, Verdict]:
     """``{enterprise id: Verdict}`` of ``members`` on ``as_of``: kept verdicts
     that still hold, the others judged now (and stored when ``keep``)."""
-    state = _State(session, as_of, rulebook)
+    members = list(members)
+    # A few members (an officer's save: scan.follow) read only their own rows, not the pool's.
+    state = _State(session, as_of, rulebook, only=members if len(members) <= bulk.CHUNK else None)
     failing = state.failing()
     found, stale = {}, []
     for eid in members:
@@ -114,16 +116,22 @@ def refresh(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
 class _State:
     """What decides whether a kept verdict holds on ``as_of``, read once."""
 
-    def __init__(self, session, as_of: date, rulebook: Rulebook):
+    def __init__(self, session, as_of: date, rulebook: Rulebook, only: list[int] | None = None):
         self.session, self.as_of, self.rulebook = session, as_of, rulebook
+        self.only = only  # these enterprises' rows only (None: the whole pool's)
         connection = session.connection()
         self.rules = rules_stamp(rulebook, as_of)
         self.last_change = dict(connection.execute(
             select(ChangeRecord.enterprise_id, func.max(ChangeRecord.id))
-            .where(ChangeRecord.enterprise_id.is_not(None)).group_by(ChangeRecord.enterprise_id)).all())
+            .where(ChangeRecord.enterprise_id.is_not(None), *self._mine(ChangeRecord.enterprise_id))
+            .group_by(ChangeRecord.enterprise_id)).all())
         v = RecordVerdict
         self.stored = {row[0]: row for row in connection.execute(
-            select(v.enterprise_id, v.as_of, v.valid_through, v.change_id, v.rules, v.verdict, v.year)).all()}
+            select(v.enterprise_id, v.as_of, v.valid_through, v.change_id, v.rules, v.verdict, v.year)
+            .where(*self._mine(v.enterprise_id))).all()}
+
+    def _mine(self, column) -> tuple:
+        return () if self.only is None else (column.in_(self.only),)
 
     def failing(self) -> dict[int, tuple]:
         """The kept ``failing`` lists that are not empty (a definite fail, or an
@@ -131,7 +139,8 @@ class _State:
         verdicts are mostly without any."""
         v = RecordVerdict
         rows = self.session.connection().execute(
-            select(v.enterprise_id, cast(v.failing, Text)).where(v.verdict.in_((INELIGIBLE, INVALID)))).all()
+            select(v.enterprise_id, cast(v.failing, Text)).where(v.verdict.in_((INELIGIBLE, INVALID)),
+                                                                 *self._mine(v.enterprise_id))).all()
         return {eid: tuple(json.loads(text)) for eid, text in rows}
 
     def holding(self, eid: int):
