@@ -69,6 +69,9 @@ class RiskFlag(db.Model):
         # The last scan's date (pool.monitoring.scan.last_scanned), read before every officer's save.
         Index("ix_risk_flag_last_seen_on", "last_seen_on"),
         Index("ix_risk_flag_closed_on", "closed_on"),
+        # The officer's day: open flags of a severity or kind, counted and the oldest listed.
+        Index("ix_risk_flag_open_severity", "severity", "opened_on", sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index("ix_risk_flag_open_kind", "kind", "opened_on", sqlite_where=_OPEN, postgresql_where=_OPEN),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

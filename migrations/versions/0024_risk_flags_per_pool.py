@@ -1,7 +1,7 @@
 """risk flags per pool: each flag names the pool whose rules raised it (the first pool's
 SPEC §4 flags, or a configured pool's, e.g. graduation_ready on its exit certificate), and
-one open flag per enterprise, pool and kind (issue #17); the last scan's date found by index
-(every officer's save reads it; issue #20)
+one open flag per enterprise, pool and kind (issue #17); the last scan's date and the officer's
+day's open flags by severity and kind found by index (issue #20)
 
 Revision ID: 0024
 Revises: 0023
@@ -31,9 +31,15 @@ def upgrade():
     # The last scan's date (max of each), read before every officer's save brings its flags along.
     op.create_index("ix_risk_flag_last_seen_on", "risk_flag", ["last_seen_on"])
     op.create_index("ix_risk_flag_closed_on", "risk_flag", ["closed_on"])
+    # The officer's day counts the open flags of a severity (or kind) and lists the oldest: at
+    # 100,000 members a scan of every flag for each of its four tasks (issue #20).
+    for name, column in (("ix_risk_flag_open_severity", "severity"), ("ix_risk_flag_open_kind", "kind")):
+        op.create_index(name, "risk_flag", [column, "opened_on"], sqlite_where=OPEN, postgresql_where=OPEN)
 
 
 def downgrade():
+    op.drop_index("ix_risk_flag_open_kind", table_name="risk_flag")
+    op.drop_index("ix_risk_flag_open_severity", table_name="risk_flag")
     op.drop_index("ix_risk_flag_closed_on", table_name="risk_flag")
     op.drop_index("ix_risk_flag_last_seen_on", table_name="risk_flag")
     op.execute(sa.text(f"DELETE FROM risk_flag_note WHERE flag_id IN "
