@@ -44,6 +44,8 @@ from pool.membership.history import not_voided, require_snapshot
 _PLACES = phrase("累计出库 {graduated} 家 × {multiplier} = {limit} 个增补名额，已增补 {replenished} 家（{replenished}/{limit}）")
 _USED_UP = phrase("{county}增补名额已用完：{places}，不能再增补入库")
 _USED_UP_LATER = phrase("{county}在 {day} 已有增补（{name!s}）且名额届时用完（{places}），不能补记 {on} 的增补")
+REPLENISHED = phrase("增补入库（入库前{places}）")
+IN_ROUND = phrase("{round!s}入库（批次 {day} 起，不占增补名额）")
 _PLACE_USED = phrase("撤销该出库后，{name!s} 于 {day} 的增补将没有名额（{places}），不能更正；如增补也有误，请先更正该增补")
 
 
