@@ -5,8 +5,8 @@ Rounds are the city's, not a county's: every user sees them; only the city
 administrator opens or closes one (``admin``), on the day it is done — the
 domain refuses another date (422 naming ``on``) and an overlap or a round
 already closed (409).  A round is the first pool's, or (``pool``) a configured
-pool's whose lifecycle has intake rounds (another pool: 404 when listing, 409
-when opening).
+pool's whose lifecycle has intake rounds: an unknown pool is 404, opening a
+round of a pool without intake rounds 409.
 """
 from flask import url_for
 

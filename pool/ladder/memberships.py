@@ -119,8 +119,8 @@ def _require_move(membership: Membership, enterprise: Enterprise, to_state: str,
 
 
 def _move(session, membership: Membership, enterprise: Enterprise, to_state: str, *, actor, on: date,
-          today: date, reason: str = "", evidence: dict | None = None, terms=None) -> MembershipEvent:
-    _require_move(membership, enterprise, to_state, on, catalogue.pools(session)[membership.pool_code])
+          today: date, reason: str = "", evidence: dict | None = None, terms=None, pool=None) -> MembershipEvent:
+    _require_move(membership, enterprise, to_state, on, pool or catalogue.pools(session)[membership.pool_code])
     event = MembershipEvent(membership=membership, kind=MOVE, from_state=membership.state,
                             to_state=to_state, effective_on=on, actor_id=actor.id, reason=reason,
                             evidence=evidence or {}, replenishment=bool(terms and terms.replenishment),
@@ -179,7 +179,7 @@ def admit(session, membership: Membership, *, actor, on: date, today: date, reas
     _require_move(membership, enterprise, ADMITTED, on, pool)
     terms = quota.admission(session, pool, membership.county_id, on)
     return _move(session, membership, enterprise, ADMITTED, actor=actor, on=on, today=today, reason=reason.strip(),
-                 evidence={"verdict": evaluation.to_record(), **terms.evidence()}, terms=terms)
+                 evidence={"verdict": evaluation.to_record(), **terms.evidence()}, terms=terms, pool=pool)
 
 
 def reject(session, membership: Membership, *, actor, on: date, today: date, reason: str) -> MembershipEvent:
