@@ -357,6 +357,9 @@ def test_the_pages_show_the_quota_and_what_an_admission_is(client, auth, world, 
 
     auth.logout()
     auth.login("admin")
+    listing = client.get(f"/pools/{QUOTA}/").get_data(as_text=True)  # the city's: every county
+    assert "<td>阳新县</td><td>累计出库 0 家 × 2 = 0 个增补名额，已增补 0 家（0/0）</td><td>0</td>" in listing
+    assert "<td>大冶市</td><td>累计出库 1 家 × 2 = 2 个增补名额，已增补 1 家（1/2）</td><td>1</td>" in listing
     assert client.get("/actions/rounds?pool=xuchang-2022").status_code == 404  # no rounds in that pool
     opened = client.post(f"/actions/rounds?pool={QUOTA}", data={"name": "第二批", "on": "2026-06-30"})
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/actions/rounds?pool={QUOTA}")

@@ -252,7 +252,8 @@ def _rounds_page(pool, form, close_form, status=200):
     times = ladder_quota.multiplier(pool, today()) if pool and ladder_quota.has_quota(pool) else None
     return render_template("actions/rounds.html", rounds=intake.rounds(db.session, code), form=form,
                            close_form=close_form, current=intake.open_round_on(db.session, today(), pool_code=code),
-                           pool=pool, pools=_round_pools(), times=times), status
+                           pool=pool, pools=_round_pools(), times=times,
+                           first=catalogue.pools(db.session)[definition.DEFAULT_POOL]), status
 
 
 @bp.route("/rounds")

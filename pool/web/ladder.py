@@ -73,8 +73,8 @@ def members(code: str):
         return _export(pool, db.session.scalars(stmt.options(
             selectinload(Membership.enterprise).selectinload(Enterprise.county))), fmt, state, search)
     day = today()
-    names = {c.id: c.name for c in counties}
-    places = [(names[c], q) for c, q in quota.places_by_county(db.session, pool, ids, day).items()]
+    names = {c.id: c.name for c in counties}  # ids None: every county, the city's
+    places = [(names[c], q) for c, q in quota.places_by_county(db.session, pool, ids or names, day).items()]
     page = db.paginate(stmt.options(selectinload(Membership.enterprise).selectinload(Enterprise.county)),
                        per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False)
     return render_template("ladder/members.html", pool=pool, page=page, counties=counties, county=county,
