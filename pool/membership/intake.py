@@ -52,7 +52,7 @@ def _round_name(name: str | None) -> str:
     return name
 
 
-def pool_code_of(pool) -> str | None:
+def _pool_code(pool) -> str | None:
     """The ``pool_code`` of ``pool``'s rounds: None for the first pool (or no pool given).
 
     :raise TransitionRefused: a configured pool whose lifecycle has no intake rounds.
@@ -74,7 +74,7 @@ def open_round(session, *, name: str, on: date, today: date, actor, pool=None) -
         open on ``on`` or starts later (rounds must not overlap).
     """
     _require_admin(actor)
-    code = pool_code_of(pool)
+    code = _pool_code(pool)
     name = _round_name(name)
     require_not_future(on, today, "开始日期")
     require_not_past(on, today, "开始日期", "入库批次不能追溯开启")
