@@ -37,11 +37,15 @@ class Application(db.Model):
 
 
 class IntakeRound(db.Model):
-    """首批/批次: while a round is open, admissions consume no replenishment quota."""
+    """首批/批次: while a round is open, admissions consume no replenishment quota.
+
+    ``pool_code``: the configured pool whose round it is (issue #17); NULL for the
+    first pool (Huangshi's, whose rounds came before there were other pools)."""
 
     __tablename__ = "intake_round"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pool_code: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100))
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)  # last day of the round, inclusive

@@ -10,7 +10,8 @@ of that log.  A correction is a new event naming the one it voids.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, append_only, db, utcnow
@@ -57,6 +58,8 @@ class MembershipEvent(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {MEMBERSHIP_EVENT_KINDS!r}", name="kind"),
         Index("ix_pool_membership_event_membership", "membership_id", "id"),
+        # The quota and the history ask "has a void named this event?" for every event they count.
+        Index("ix_pool_membership_event_voids", "voids_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -71,6 +74,10 @@ class MembershipEvent(db.Model):
     # The verdict the decision rested on, the qualification that graduated, the facts recorded.
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     voids_id: Mapped[int | None] = mapped_column(ForeignKey("pool_membership_event.id"))
+    # An admission outside every intake round of a pool with a replenishment quota (增补: it takes a place
+    # of the county's quota of that pool), or inside the round it names (it takes none).
+    replenishment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    intake_round_id: Mapped[int | None] = mapped_column(ForeignKey("intake_round.id"))
 
     membership: Mapped[Membership] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -9,13 +9,16 @@ keeps the membership's cached state in step:
 * :func:`apply` — 申报 (again after a rejection): a new membership or rejected → applied;
 * :func:`admit` — applied → admitted on the verdict of the record on that day under
   the pool's criteria: ``eligible``, or ``needs_review`` with the officer's reason;
-  ``ineligible`` and ``incomplete`` are refused, naming the criteria;
+  ``ineligible`` and ``incomplete`` are refused, naming the criteria; in a pool with a
+  replenishment quota, outside the pool's intake rounds it takes a place of the
+  county's quota, checked under the county row lock (:mod:`pool.ladder.quota`);
 * :func:`reject` / :func:`leave` — applied → rejected / admitted → expelled, with a reason;
 * :func:`graduate` — admitted → graduated: for a pool that graduates on a qualification,
   only while one is in force on that day (cited in the event);
 * :func:`record_facts` — the pool's supplementary facts, checked against their declared kinds;
 * :func:`void` — the last decision was a mistake: a ``void`` event names it, with a reason,
-  and the state returns to the one before.  The application itself is not voided (reject it).
+  and the state returns to the one before.  The application itself is not voided (reject it),
+  nor a graduation a later replenishment stands on.
 
 :func:`decide` takes any of them by name (:data:`DECISIONS`), as the pages and the API offer them.
 """
@@ -35,7 +38,7 @@ from pool.eligibility.outcome import in_force
 from pool.eligibility.profile import QUALIFICATION_LABELS
 from pool.kernel.refusal import TransitionRefused, require_not_future
 from pool.kernel.wording import phrase
-from pool.ladder import catalogue, verdicts
+from pool.ladder import catalogue, quota, verdicts
 from pool.membership.admission import VERDICT_LABELS
 from pool.pools.fields import fact_problems
 
@@ -106,18 +109,22 @@ def _check(enterprise: Enterprise, actor, on: date, today: date) -> None:
         raise TransitionRefused(_NOT_YOURS.format(county=enterprise.county.name))
 
 
-def _move(session, membership: Membership, enterprise: Enterprise, to_state: str, *, actor, on: date,
-          today: date, reason: str = "", evidence: dict | None = None) -> MembershipEvent:
+def _require_move(membership: Membership, enterprise: Enterprise, to_state: str, on: date, pool) -> None:
     action = ACTIONS[to_state]
-    pool = catalogue.pools(session)[membership.pool_code]
     if membership.state not in FROM[to_state]:
         raise TransitionRefused(_WRONG_STATE.format(name=enterprise.name, pool=pool.name,
                                                     state=STATE_LABELS[membership.state], action=action))
     if on < membership.since:
         raise TransitionRefused(_BEFORE_LAST.format(action=action, day=on, last=membership.since))
+
+
+def _move(session, membership: Membership, enterprise: Enterprise, to_state: str, *, actor, on: date,
+          today: date, reason: str = "", evidence: dict | None = None, terms=None, pool=None) -> MembershipEvent:
+    _require_move(membership, enterprise, to_state, on, pool or catalogue.pools(session)[membership.pool_code])
     event = MembershipEvent(membership=membership, kind=MOVE, from_state=membership.state,
                             to_state=to_state, effective_on=on, actor_id=actor.id, reason=reason,
-                            evidence=evidence or {})
+                            evidence=evidence or {}, replenishment=bool(terms and terms.replenishment),
+                            intake_round_id=terms.intake_round.id if terms and terms.intake_round else None)
     session.add(event)
     membership.state, membership.since = to_state, on
     if to_state == ADMITTED:
@@ -169,8 +176,10 @@ def admit(session, membership: Membership, *, actor, on: date, today: date, reas
                                                         criteria="、".join(open_points)))
     if evaluation.verdict == "needs_review" and not reason.strip():
         raise TransitionRefused(_REVIEW_REASON.format(criteria="、".join(open_points)))
+    _require_move(membership, enterprise, ADMITTED, on, pool)
+    terms = quota.admission(session, pool, membership.county_id, on)
     return _move(session, membership, enterprise, ADMITTED, actor=actor, on=on, today=today, reason=reason.strip(),
-                 evidence={"verdict": evaluation.to_record()})
+                 evidence={"verdict": evaluation.to_record(), **terms.evidence()}, terms=terms, pool=pool)
 
 
 def reject(session, membership: Membership, *, actor, on: date, today: date, reason: str) -> MembershipEvent:
@@ -250,8 +259,9 @@ def record_facts(session, membership: Membership, facts: Mapping[str, Any], *, a
 
 
 def void(session, membership: Membership, *, actor, on: date, today: date, reason: str) -> MembershipEvent:
-    """Void the last live decision (not the application): the state returns to the one before it."""
-    _pool(session, membership.pool_code)
+    """Void the last live decision (not the application): the state returns to the one before it.
+    A graduation is not voided while a replenishment recorded from its date on needs its places."""
+    pool = _pool(session, membership.pool_code)
     _check(membership.enterprise, actor, on, today)
     if not (reason or "").strip():
         raise TransitionRefused(_REASON.format(action=phrase("更正")))
@@ -261,6 +271,9 @@ def void(session, membership: Membership, *, actor, on: date, today: date, reaso
     if len(moves) < 2:
         raise TransitionRefused(_NOTHING_TO_VOID)
     last, before = moves[-1], moves[-2]
+    refused = quota.void_refusal(session, pool, last)
+    if refused:
+        raise TransitionRefused(refused)
     event = MembershipEvent(membership=membership, kind=VOID, from_state=last.to_state, to_state=last.from_state,
                             effective_on=on, actor_id=actor.id, reason=reason.strip(), voids_id=last.id)
     session.add(event)

@@ -50,6 +50,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import IntakeRound, PoolEvent
+from pool.membership.quota import rounds_of
 
 _EVENTS = PoolEvent.__table__
 
@@ -57,7 +58,7 @@ _EVENTS = PoolEvent.__table__
 @dataclass
 class Batch:
     session: object
-    rounds: list = field(default_factory=list)  # every IntakeRound, read once
+    rounds: list = field(default_factory=list)  # every IntakeRound of the first pool, read once
     created: dict = field(default_factory=dict)  # id() -> each Enterprise this batch inserted (kept alive)
     _last: dict = field(default_factory=dict)  # table -> the last id given out (SQLite)
     _numbered: object = None  # the Session whose flushes this batch numbers
@@ -68,7 +69,7 @@ class Batch:
     @classmethod
     def begin(cls, session) -> Batch:
         """A batch over ``session``, with the intake rounds recorded so far."""
-        batch = cls(session, list(session.scalars(select(IntakeRound))))
+        batch = cls(session, list(session.scalars(select(IntakeRound).where(rounds_of(None)))))
         batch._session = session() if callable(session) else session  # the scoped session's own
         event.listen(batch._session, "do_orm_execute", batch._before_query)
         if session.get_bind().dialect.name == "sqlite":

@@ -31,7 +31,7 @@ from pool.kernel.refusal import TransitionRefused
 from pool.membership.admission import required_reason
 from pool.membership.events import lock_enterprise
 from pool.membership.history import STATE_LABELS, live_events
-from pool.membership.quota import quota_events, tally
+from pool.membership.quota import FIRST_POOL, void_refusal
 
 __all__ = ["propose", "approve", "refuse", "correctable", "pending_for"]
 
@@ -135,21 +135,11 @@ def _require_decider(request: StateCorrection, actor) -> None:
 
 def _require_places_without(session, graduation: PoolEvent) -> None:
     """Voiding a graduation takes back its replenishment places: every later
-    replenishment of the county must still have had one."""
-    events = [e for e in quota_events(session, graduation.county_id) if e[2] != graduation.id]
-    admitted = session.execute(
-        select(PoolEvent.effective_on, Enterprise.name).join(Enterprise, Enterprise.id == PoolEvent.enterprise_id)
-        .where(PoolEvent.county_id == graduation.county_id, PoolEvent.kind == STATE_CHANGE,
-               PoolEvent.to_state == ADMITTED, PoolEvent.replenishment.is_(True),
-               PoolEvent.effective_on >= graduation.effective_on)
-        .order_by(PoolEvent.effective_on, PoolEvent.id)).all()
-    for day, name in admitted:
-        multiplier = policy_on(session, day)["quota_multiplier"]
-        then = tally(events, day, multiplier)
-        if then.replenished > then.limit:
-            raise TransitionRefused(
-                f"撤销该出库后，{name} 于 {day} 的增补将没有名额（{then.describe(multiplier)}），"
-                f"不能更正；如增补也有误，请先更正该增补")
+    replenishment of the county must still have had one (:func:`pool.membership.quota.void_refusal`)."""
+    refused = void_refusal(session, FIRST_POOL, graduation.county_id, graduation.id, graduation.effective_on,
+                           lambda day: policy_on(session, day)["quota_multiplier"])
+    if refused:
+        raise TransitionRefused(refused)
 
 
 def _recompute(session, enterprise: Enterprise) -> None:

@@ -52,7 +52,8 @@ from pool.membership.proposals import (
     graduation_assessment, graduation_proposal, progress_window_start, proposal_by_rule,
 )
 from pool.membership.rules import add_months, months_without_progress
-from pool.membership.quota import Quota, lock_county, open_intake_round, quota, replenishment_refusal
+from pool.membership.quota import (IN_ROUND, REPLENISHED, Quota, lock_county, open_intake_round, quota,
+                                  replenishment_refusal)
 from pool.kernel import text
 from pool.kernel.refusal import DateRefused, TransitionRefused, require_not_future
 from pool.kernel.wording import phrase
@@ -82,8 +83,6 @@ _PROGRESS, _INCIDENT, _OUTCOME_MARK = phrase("实质性进展"), phrase("诚信�
 _CORRECT_RECORD = phrase("更正记录")
 _APPLIED_ALREADY = phrase("{name!s}已有申报记录，不能重复申报")
 _APPLIED_REASON = phrase("申报入库")
-_REPLENISHED = phrase("增补入库（入库前{places}）")
-_IN_ROUND = phrase("{round!s}入库（批次 {day} 起，不占增补名额）")
 _HISTORICAL = phrase("历史入库（依据 {document!s}）：{reason}")
 _REJECT_REASON = phrase("不予入库须写明理由")
 _REVIEWS_NEED_EVALUATION = phrase("复核决定须附所依据的评估记录")
@@ -163,9 +162,9 @@ def admit(session, enterprise: Enterprise, *, actor, on: date, today: date, eval
         places, refusal = replenishment_refusal(session, county, on, snapshot)
         if refusal:
             raise TransitionRefused(refusal)
-        reason = _REPLENISHED.format(places=places.describe(snapshot["quota_multiplier"]))
+        reason = REPLENISHED.format(places=places.describe(snapshot["quota_multiplier"]))
     else:
-        reason = _IN_ROUND.format(round=intake.name, day=intake.opened_on)
+        reason = IN_ROUND.format(round=intake.name, day=intake.opened_on)
     _record_reviews(session, enterprise, actor, on, criteria, resolutions, evaluation, batch)
     evidence = {  # made JSON-ready once, as a whole, by the event (events.append)
         "evaluation": evaluation,

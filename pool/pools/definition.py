@@ -16,7 +16,8 @@ A pool file holds:
   ``exit_on_qualification``: qualification types whose certification ends the
   membership as graduated), ``replenishment_quota_multiplier`` and
   ``progress_window_months`` (a number, ``{"param": KEY}`` or ``null`` for
-  none), ``intake_rounds`` (true/false), each with its ``clauses``; optionally
+  none; a multiplier needs ``intake_rounds``, and a parameter it names positive
+  integers), ``intake_rounds`` (true/false), each with its ``clauses``; optionally
   ``follows``: the pool whose graduates are proposed for this one (the ladder,
   e.g. 接续培育 after 样板企业培育库 — proposed, never automatic);
 * ``parameters``: ``"pool.eligibility.policy"`` (the dated values of the
@@ -43,9 +44,10 @@ from models.monitoring import FIRST_POOL
 from pool.eligibility.contract import QUALIFICATION_TYPES
 from pool.eligibility.policy import PARAMETER_SPECS
 from pool.kernel.wording import phrase
-from pool.pools.fields import FACT_KINDS
+from pool.pools.fields import declared_facts
+from pool.pools.evaluators import resolved
 from pool.pools.rules import check_node
-from pool.pools.tables import KINDS as TABLE_KINDS, SHIPPED, Table, not_shipped
+from pool.pools.tables import Table, declared_tables
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pools"
 CODE_BACKED, CONFIGURED = "code", "configuration"
@@ -58,8 +60,6 @@ _WINDOW = phrase("适用期起 {start} 晚于适用期止 {end}")
 _VERSION_ORDER = phrase("版本须按生效日期先后排列且日期不重复：{day}")
 _DUPLICATE_ID = phrase("标准编号 {id} 重复")
 _BAD_ID = phrase("标准编号须为正整数：{id}")
-_BAD_FACT_KIND = phrase("事实 {name} 的类型 {kind} 无效（可用：{kinds}）")
-_BAD_TABLE = phrase("分类表 {key} 的声明无效（须有 name、kind、reason，kind 为 {kinds}）")
 _BAD_LIFECYCLE = phrase("{key} 须为正整数、参数引用或 null")
 _NO_VERSION = phrase("标准集 {code} 在 {day} 没有生效的版本（最早 {first} 起生效）")
 _UNKNOWN_POOL = phrase("未找到培育库 {code}（可用：{codes}）")
@@ -69,6 +69,9 @@ _BACKED_BY = phrase("标准集的实现方式 {value} 无效（code 或 configur
 _PARAM_LATE = phrase("参数 {key} 自 {day} 起才有取值，早于标准集首个版本的生效日期 {first} 时无从评估")
 _UNKNOWN_REFERENCE = phrase("引用了不存在的培育库 {code}（可用：{codes}）")
 _DATED_VALUES = phrase("参数 {key} 须为带日期取值的非空列表（valid_from、value、source）")
+_QUOTA_WITHOUT_ROUNDS = phrase("设有增补名额的培育库须设入库批次（intake_rounds: true）：名额按累计出库数计算，"
+                               "没有入库批次，首批企业出库之前任何企业都无法入库")
+_NOT_A_COUNT = phrase("参数 {key} 被 {setting} 引用，其每个取值须为正整数：{value}")
 
 
 class PoolDefinitionError(ValueError):
@@ -148,6 +151,15 @@ class Pool:
                          default=(None, None))[1]
                 for key, values in self.parameters.items()}
 
+    def setting(self, key: str, as_of: date) -> Any:
+        """The lifecycle's ``key`` (``replenishment_quota_multiplier``, ``progress_window_months``) on
+        ``as_of``: its number, the value in force then of the pool parameter it names (``{"param": KEY}``),
+        or None.  A configured pool's only: a code-backed pool's parameters are the eligibility policy's
+        (:func:`pool.eligibility.rulebook.policy_on`)."""
+        if self.code_backed:
+            raise LookupError(f"{self.code}: the eligibility policy holds its settings")
+        return resolved(self.lifecycle.get(key), self.params_in_force(as_of))
+
     def parse_version(self, raw: Any) -> CriteriaVersion:
         """A draft criteria-set version (same shape as in the file), checked against this pool.
 
@@ -209,25 +221,39 @@ def _version(raw: Any, where: str, problems: list[str], checking: dict | None) -
                            tuple(criteria))
 
 
-def _lifecycle(raw: Any, params: Mapping[str, Any], code_backed: bool, problems: list[str]) -> dict:
+def _lifecycle(raw: Any, parameters: Any, code_backed: bool, problems: list[str]) -> dict:
+    """The lifecycle settings checked: a number, ``{"param": KEY}`` naming a declared parameter (a
+    configured pool's: each dated value a positive integer) or null; a quota needs intake rounds."""
     where = "lifecycle"
     graduation = _need(raw, "graduation", where, problems) or {}
     for t in graduation.get("exit_on_qualification") or ():
         if t not in QUALIFICATION_TYPES:
             problems.append(f"{where}.graduation.exit_on_qualification: {t}")
+    own = {} if code_backed or not isinstance(parameters, Mapping) else parameters
     for key in ("replenishment_quota_multiplier", "progress_window_months"):
         value = _need(raw, key, where, problems)
-        known = PARAMETER_SPECS if code_backed else params
-        ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0) or (
-            isinstance(value, Mapping) and value.get("param") in known)
+        known = PARAMETER_SPECS if code_backed else own
+        ok = value is None or _count(value) or (isinstance(value, Mapping) and value.get("param") in known)
         if not ok:
             problems.append(f"{where}.{key}: " + _BAD_LIFECYCLE.format(key=key))
+        elif isinstance(value, Mapping) and not code_backed:
+            problems += [f"parameters.{value['param']}: " + _NOT_A_COUNT.format(key=value["param"], setting=key,
+                                                                               value=v)
+                         for _d, v, _s in own[value["param"]] if not _count(v)]
     follows = raw.get("follows") if isinstance(raw, Mapping) else None
     if follows is not None and (not isinstance(follows, str) or not follows.strip()):
         problems.append(f"{where}.follows: " + _REQUIRED.format(key="follows"))
-    if not isinstance(_need(raw, "intake_rounds", where, problems), bool):
+    rounds = _need(raw, "intake_rounds", where, problems)
+    if not isinstance(rounds, bool):
         problems.append(f"{where}.intake_rounds: " + _NOT_A_BOOL.format(key="intake_rounds"))
+    elif not rounds and isinstance(raw, Mapping) and raw.get("replenishment_quota_multiplier") is not None:
+        problems.append(f"{where}.replenishment_quota_multiplier: " + _QUOTA_WITHOUT_ROUNDS)
     return dict(raw) if isinstance(raw, Mapping) else {}
+
+
+def _count(value: Any) -> bool:
+    """A positive integer (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _parameters(raw: Any, problems: list[str]) -> Any:
@@ -249,31 +275,6 @@ def _parameters(raw: Any, problems: list[str]) -> Any:
     return parsed
 
 
-def _facts(raw: Any, problems: list[str]) -> dict[str, tuple[str, str]]:
-    """The declared supplementary facts: name → (kind, label)."""
-    facts = {}
-    for i, fact in enumerate(raw):
-        fact = fact if isinstance(fact, Mapping) else {}
-        name, kind = fact.get("name"), fact.get("kind")
-        if not isinstance(name, str) or kind not in FACT_KINDS:
-            problems.append(f"facts[{i}]: " + _BAD_FACT_KIND.format(name=name, kind=kind, kinds="、".join(FACT_KINDS)))
-            continue
-        facts[name] = (kind, fact.get("label", ""))
-    return facts
-
-
-def _tables(raw: Any, problems: list[str]) -> dict[str, Table]:
-    """The shipped tables and the ones the pool declares it cannot have (with the reason)."""
-    tables = dict(SHIPPED)
-    for i, t in enumerate(raw):
-        t = t if isinstance(t, Mapping) else {}
-        if not all(t.get(k) for k in ("key", "name", "kind", "reason")) or t["kind"] not in TABLE_KINDS:
-            problems.append(f"tables[{i}]: " + _BAD_TABLE.format(key=t.get("key"), kinds="、".join(TABLE_KINDS)))
-            continue
-        tables[t["key"]] = not_shipped(t["key"], t["name"], t["kind"], t["reason"])
-    return tables
-
-
 def parse_pool(raw: Any, name: str = "") -> Pool:
     """Check and build one pool definition.
 
@@ -291,8 +292,8 @@ def parse_pool(raw: Any, name: str = "") -> Pool:
     if start and end and start > end:
         problems.append("programme: " + _WINDOW.format(start=start, end=end))
     parameters = _parameters(_need(raw, "parameters", "(root)", problems), problems)
-    facts = _facts(raw.get("facts", ()) if isinstance(raw, Mapping) else (), problems)
-    tables = _tables(raw.get("tables", ()) if isinstance(raw, Mapping) else (), problems)
+    facts = declared_facts(raw.get("facts", ()) if isinstance(raw, Mapping) else (), problems)
+    tables = declared_tables(raw.get("tables", ()) if isinstance(raw, Mapping) else (), problems)
     raw_set = _need(raw, "criteria_set", "(root)", problems) or {}
     backed_by = raw_set.get("backed_by", CONFIGURED)
     if backed_by not in (CODE_BACKED, CONFIGURED):
@@ -313,8 +314,8 @@ def parse_pool(raw: Any, name: str = "") -> Pool:
         earliest = min((d for d, _v, _s in values if d), default=None)
         if first_version and earliest and earliest > first_version:
             problems.append(f"parameters.{key}: " + _PARAM_LATE.format(key=key, day=earliest, first=first_version))
-    lifecycle = _lifecycle(_need(raw, "lifecycle", "(root)", problems), pool._checking()["params"],
-                           backed_by == CODE_BACKED, problems)
+    lifecycle = _lifecycle(_need(raw, "lifecycle", "(root)", problems), parameters, backed_by == CODE_BACKED,
+                           problems)
     if problems:
         raise PoolDefinitionError([f"{name or code}: {p}" for p in problems])
     criteria_set = CriteriaSet(raw_set.get("code", code), backed_by, tuple(versions))

@@ -119,8 +119,15 @@ def combine(statuses: list[str], order: tuple[str, ...]) -> str:
 
 def value(raw: Any, ctx: Context) -> Any:
     """A literal, or the pool's parameter in force for ``{"param": KEY}``."""
+    return resolved(raw, ctx.params)
+
+
+def resolved(raw: Any, params: Mapping[str, Any]) -> Any:
+    """``raw``, or for ``{"param": KEY}`` the value of KEY in ``params`` (a pool's values in force on a
+    day, :meth:`pool.pools.definition.Pool.params_in_force`): how a criterion's and a lifecycle's
+    settings read a pool's dated parameters."""
     if isinstance(raw, dict) and "param" in raw:
-        return ctx.params[raw["param"]]
+        return params[raw["param"]]
     return raw
 
 

@@ -104,3 +104,19 @@ def fact_problems(declared: Mapping[str, str], facts: Any) -> list[tuple[str, st
         if not ok:
             problems.append((name, _FACT_WRONG_TYPE.format(name=name, kind=_KIND_WORDS[kind])))
     return problems
+
+
+_BAD_FACT_KIND = phrase("事实 {name} 的类型 {kind} 无效（可用：{kinds}）")
+
+
+def declared_facts(raw: Any, problems: list[str]) -> dict[str, tuple[str, str]]:
+    """The declared supplementary facts: name → (kind, label)."""
+    facts = {}
+    for i, fact in enumerate(raw):
+        fact = fact if isinstance(fact, Mapping) else {}
+        name, kind = fact.get("name"), fact.get("kind")
+        if not isinstance(name, str) or kind not in FACT_KINDS:
+            problems.append(f"facts[{i}]: " + _BAD_FACT_KIND.format(name=name, kind=kind, kinds="、".join(FACT_KINDS)))
+            continue
+        facts[name] = (kind, fact.get("label", ""))
+    return facts

@@ -15,8 +15,9 @@ evaluators then answer ``review`` naming that reason, never a silent ``fail``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Mapping
 
+from pool.kernel.wording import phrase
 from pool.reference import catalogues
 
 KINDS = ("industry", "field")  # industry: GB/T 4754 classes (industry_in); field: declared codes (field_in)
@@ -80,3 +81,18 @@ SHIPPED: dict[str, Table] = {
 def not_shipped(key: str, name: str, kind: str, reason: str) -> Table:
     """A table a pool needs that the system does not have (answers ``review``)."""
     return Table(key, name, kind, False, reason)
+
+
+_BAD_TABLE = phrase("分类表 {key} 的声明无效（须有 name、kind、reason，kind 为 {kinds}）")
+
+
+def declared_tables(raw: Any, problems: list[str]) -> dict[str, Table]:
+    """The shipped tables and the ones the pool declares it cannot have (with the reason)."""
+    tables = dict(SHIPPED)
+    for i, t in enumerate(raw):
+        t = t if isinstance(t, Mapping) else {}
+        if not all(t.get(k) for k in ("key", "name", "kind", "reason")) or t["kind"] not in KINDS:
+            problems.append(f"tables[{i}]: " + _BAD_TABLE.format(key=t.get("key"), kinds="、".join(KINDS)))
+            continue
+        tables[t["key"]] = not_shipped(t["key"], t["name"], t["kind"], t["reason"])
+    return tables

@@ -10,8 +10,10 @@ from flask_login import current_user
 
 from models import Application, ExitRequest, IntakeRound, PoolEvent, db
 from pool.eligibility import applications, rulebook
+from pool.ladder import catalogue, quota as ladder_quota
 from pool.membership import cycles, exit_requests, intake, lifecycle
 from pool.membership.history import INCIDENT_TYPES, OUTCOME_TYPES, PROGRESS_TYPES
+from pool.pools import definition
 
 from pool.web import action_forms as forms
 from pool.web.access import admin_required, child_or_404, enterprise_or_404
@@ -231,32 +233,51 @@ def correct(event_id: int):
 
 
 # --- intake rounds -------------------------------------------------------------------------
+# The first pool's at /actions/rounds, a configured pool's (one with intake rounds) at ?pool=CODE.
+
+def _round_pools():
+    """The configured pools that run intake rounds (the rounds page offers each)."""
+    return [p for p in catalogue.pools(db.session).values() if not p.code_backed and p.lifecycle.get("intake_rounds")]
+
+
+def _round_pool(code):
+    """The configured pool ``code`` whose rounds are asked for, None for the first pool; else 404."""
+    if not code or code == definition.DEFAULT_POOL:
+        return None
+    return next((p for p in _round_pools() if p.code == code), None) or abort(404)
+
+
+def _rounds_page(pool, form, close_form, status=200):
+    code = pool.code if pool else None
+    times = ladder_quota.multiplier(pool, today()) if pool and ladder_quota.has_quota(pool) else None
+    return render_template("actions/rounds.html", rounds=intake.rounds(db.session, code), form=form,
+                           close_form=close_form, current=intake.open_round_on(db.session, today(), pool_code=code),
+                           pool=pool, pools=_round_pools(), times=times,
+                           first=catalogue.pools(db.session)[definition.DEFAULT_POOL]), status
+
 
 @bp.route("/rounds")
 def rounds():
-    form = forms.RoundForm(on=today())
-    close_form = forms.CloseRoundForm(on=today())
-    return render_template("actions/rounds.html", rounds=intake.rounds(db.session), form=form,
-                           close_form=close_form, current=intake.open_round_on(db.session, today()))
+    return _rounds_page(_round_pool(request.args.get("pool")), forms.RoundForm(on=today()),
+                        forms.CloseRoundForm(on=today()))
 
 
 @bp.post("/rounds")
 @admin_required
 def open_round():
+    pool = _round_pool(request.args.get("pool"))
     form = forms.RoundForm()
     if form.validate_on_submit():
         try:
             opened = intake.open_round(db.session, name=form.name.data, on=form.on.data,
-                                       today=today(), actor=current_user)
+                                       today=today(), actor=current_user, pool=pool)
         except lifecycle.TransitionRefused as exc:
             _refused(exc, form)
         else:
             db.session.commit()
             flash(_("已开启入库批次“%(name)s”", name=opened.name), "success")
-            return redirect(url_for("actions.rounds"))
-    return render_template("actions/rounds.html", rounds=intake.rounds(db.session), form=form,
-                           close_form=forms.CloseRoundForm(on=today()),
-                           current=intake.open_round_on(db.session, today())), 422
+            return redirect(url_for("actions.rounds", pool=pool.code if pool else None))
+    return _rounds_page(pool, form, forms.CloseRoundForm(on=today()), 422)
 
 
 @bp.post("/rounds/<int:round_id>/close")
@@ -264,6 +285,7 @@ def open_round():
 def close_round(round_id: int):
     form = forms.CloseRoundForm()
     chosen = db.session.get(IntakeRound, round_id) or abort(404)
+    pool_code = chosen.pool_code
     if form.validate_on_submit():
         try:
             intake.close_round(db.session, chosen, on=form.on.data, today=today(),
@@ -275,4 +297,4 @@ def close_round(round_id: int):
             flash(_("已关闭入库批次“%(name)s”", name=chosen.name), "success")
     else:
         flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
-    return redirect(url_for("actions.rounds"))
+    return redirect(url_for("actions.rounds", pool=pool_code))

@@ -17,7 +17,7 @@ from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.kernel.refusal import DateRefused, TransitionRefused
-from pool.ladder import catalogue, memberships as ms, proposals, verdicts
+from pool.ladder import catalogue, memberships as ms, proposals, quota, verdicts
 from pool.pools import definition
 
 from pool.web import ladder_forms as forms, reports
@@ -74,11 +74,15 @@ def members(code: str):
         return _export(pool, db.session.scalars(stmt.options(
             selectinload(Membership.enterprise).selectinload(Enterprise.county))), fmt, state, search)
     day = today()
+    names = {c.id: c.name for c in counties}  # ids None: every county, the city's
+    places = [(names[c], q) for c, q in quota.places_by_county(db.session, pool, ids or names, day).items()]
     page = db.paginate(stmt.options(selectinload(Membership.enterprise).selectinload(Enterprise.county)),
                        per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False)
     return render_template("ladder/members.html", pool=pool, page=page, counties=counties, county=county,
                            state=state, q=search, states=STATES, day=day,
                            due=proposals.graduations_due(db.session, pool, day, ids, SHOWN),
+                           places=places, times=quota.multiplier(pool, day) if places else None,
+                           open_round=quota.open_round(db.session, pool, day),
                            successors=proposals.count_and_first(
                                db.session, proposals.successors_stmt(pool, ids), SHOWN))
 
@@ -120,8 +124,12 @@ def membership(code: str, enterprise_id: int):
         problems = [str(exc)]
     state = held.state if held else None
     actions = [(name, label) for name, (label, states) in ACTIONS.items() if state in states]
+    county_id = held.county_id if held else enterprise.county_id
     return render_template("ladder/membership.html", pool=pool, e=enterprise, m=held, evaluation=evaluation,
                            problems=problems, actions=actions, day=day, as_of=as_of, as_of_error=as_of_error,
+                           places=quota.places(db.session, pool, county_id, day),
+                           times=quota.multiplier(pool, day) if quota.has_quota(pool) else None,
+                           open_round=quota.open_round(db.session, pool, day),
                            seen=seen, due=held is not None and state == ADMITTED
                            and ms.exit_qualification(pool, enterprise, day) is not None), \
         422 if as_of_error else 200
@@ -165,5 +173,6 @@ def act(code: str, enterprise_id: int, action: str):
                 db.session.commit()
                 flash(_("已记录：%(action)s · %(name)s", action=title, name=enterprise.name), "success")
                 return redirect(url_for("ladder.membership", code=pool.code, enterprise_id=enterprise.id))
+    terms = quota.terms(db.session, pool, held.county_id, form.on.data or today()) if action == "admit" else None
     return render_template("ladder/action.html", pool=pool, e=enterprise, m=held, form=form, action=action,
-                           title=title, facts=[f for f in form if f.name.startswith("fact_")]), status
+                           title=title, facts=[f for f in form if f.name.startswith("fact_")], terms=terms), status

@@ -201,7 +201,7 @@ def _said(exc: Exception) -> str:
 
 
 def _rounds(session, history, actor, today, outcome, problems) -> None:
-    recorded = {r.name: r for r in session.scalars(select(IntakeRound))}
+    recorded = {r.name: r for r in session.scalars(select(IntakeRound).where(intake.rounds_of(None)))}
     for past in sorted(history.rounds, key=lambda r: r.opened_on):
         same = recorded.get(past.name)
         if same is not None and (same.opened_on, same.closed_on) == (past.opened_on, past.closed_on):
