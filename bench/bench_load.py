@@ -282,6 +282,9 @@ def main(argv=None) -> None:
                 shutil.rmtree(workdir / backend, ignore_errors=True)
                 build(backend, env, args.enterprises, workdir / backend / "build.log")
                 marker.write_text(str(args.enterprises))
+            else:  # a kept pool, brought to the current schema as an upgrade would
+                sh([BIN / "flask", "db", "upgrade"], env, workdir / backend / "build.log")
+                print(f"[{backend}] reusing the pool in {workdir / backend} (migrated)", flush=True)
             tables.append(measure(backend, env, args, workdir))
             print(tables[-1], flush=True)
     finally:
