@@ -69,9 +69,13 @@ class RiskFlag(db.Model):
         # The last scan's date (pool.monitoring.scan.last_scanned), read before every officer's save.
         Index("ix_risk_flag_last_seen_on", "last_seen_on"),
         Index("ix_risk_flag_closed_on", "closed_on"),
-        # The officer's day: open flags of a severity or kind, counted and the oldest listed.
-        Index("ix_risk_flag_open_severity", "severity", "opened_on", sqlite_where=_OPEN, postgresql_where=_OPEN),
-        Index("ix_risk_flag_open_kind", "kind", "opened_on", sqlite_where=_OPEN, postgresql_where=_OPEN),
+        # The officer's day: open flags of a severity or kind, counted and the oldest listed —
+        # the city's (every county) and a county's.
+        *(Index(name, *columns, sqlite_where=_OPEN, postgresql_where=_OPEN) for name, columns in (
+            ("ix_risk_flag_open_severity", ("severity", "opened_on")),
+            ("ix_risk_flag_open_kind", ("kind", "opened_on")),
+            ("ix_risk_flag_open_county_severity", ("county_id", "severity", "opened_on")),
+            ("ix_risk_flag_open_county_kind", ("county_id", "kind", "opened_on")))),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

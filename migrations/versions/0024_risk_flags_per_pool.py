@@ -20,6 +20,10 @@ depends_on = None
 
 FIRST_POOL = "huangshi-2024"
 OPEN = sa.text("closed_on IS NULL")
+OPEN_INDEXES = (("ix_risk_flag_open_severity", ["severity", "opened_on"]),
+                ("ix_risk_flag_open_kind", ["kind", "opened_on"]),
+                ("ix_risk_flag_open_county_severity", ["county_id", "severity", "opened_on"]),
+                ("ix_risk_flag_open_county_kind", ["county_id", "kind", "opened_on"]))
 
 
 def upgrade():
@@ -33,13 +37,14 @@ def upgrade():
     op.create_index("ix_risk_flag_closed_on", "risk_flag", ["closed_on"])
     # The officer's day counts the open flags of a severity (or kind) and lists the oldest: at
     # 100,000 members a scan of every flag for each of its four tasks (issue #20).
-    for name, column in (("ix_risk_flag_open_severity", "severity"), ("ix_risk_flag_open_kind", "kind")):
-        op.create_index(name, "risk_flag", [column, "opened_on"], sqlite_where=OPEN, postgresql_where=OPEN)
+    # The city's (every county) by severity or kind first, a county's by county first.
+    for name, columns in OPEN_INDEXES:
+        op.create_index(name, "risk_flag", columns, sqlite_where=OPEN, postgresql_where=OPEN)
 
 
 def downgrade():
-    op.drop_index("ix_risk_flag_open_kind", table_name="risk_flag")
-    op.drop_index("ix_risk_flag_open_severity", table_name="risk_flag")
+    for name, _columns in reversed(OPEN_INDEXES):
+        op.drop_index(name, table_name="risk_flag")
     op.drop_index("ix_risk_flag_closed_on", table_name="risk_flag")
     op.drop_index("ix_risk_flag_last_seen_on", table_name="risk_flag")
     op.execute(sa.text(f"DELETE FROM risk_flag_note WHERE flag_id IN "
