@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from models import Enterprise, Membership, MembershipEvent, PoolEvent
@@ -36,7 +36,7 @@ from models.event import STATE_CHANGE
 from models.ladder import MOVE, VOID
 from pool.kernel.refusal import DateRefused, require_not_future
 from pool.kernel.wording import phrase
-from pool.membership.history import last_state_changes, not_voided
+from pool.membership.history import last_state_changes
 from pool.pools.definition import Pool
 
 LABEL = phrase("查看日期")
@@ -58,46 +58,42 @@ class Member:
 
 
 def _configured_live():
-    """SQL condition: no ``void`` event names this :class:`MembershipEvent`."""
+    """SQL condition: no ``void`` event names this :class:`MembershipEvent` (the voided ids selected
+    once, not a scan of the log per event: ``voids_id`` has no index)."""
     voiding = aliased(MembershipEvent)
-    return ~exists().where(voiding.kind == VOID, voiding.voids_id == MembershipEvent.id)
+    return MembershipEvent.id.not_in(select(voiding.voids_id).where(voiding.kind == VOID,
+                                                                     voiding.voids_id.is_not(None)))
 
 
-def _configured_moves(pool_code: str, on: date, county_ids: Iterable[int] | None):
-    """``(last, admitted)`` subqueries of a configured pool on ``on``: each membership's last live
-    move (``key`` = enterprise id, ``state``, ``since``), and its live admission's date."""
-    where = (Membership.pool_code == pool_code, MembershipEvent.kind == MOVE, MembershipEvent.effective_on <= on,
-             _configured_live())
-    if county_ids is not None:
-        where += (Membership.county_id.in_(list(county_ids)),)
-    joined = select().select_from(MembershipEvent).join(Membership, Membership.id == MembershipEvent.membership_id)
-    ranked = joined.add_columns(
+def _configured_last(pool_code: str, on: date, county_ids: Iterable[int] | None):
+    """Subquery of a configured pool on ``on``: each membership's last live move (``key`` = enterprise
+    id, ``state``, ``since``) and its live admission's date (``admitted_on``), in one pass over the log."""
+    ranked = select(
         Membership.enterprise_id.label("key"), MembershipEvent.to_state.label("state"),
         MembershipEvent.effective_on.label("since"),
         func.row_number().over(partition_by=MembershipEvent.membership_id,
-                               order_by=(MembershipEvent.effective_on.desc(), MembershipEvent.id.desc()))
-        .label("rank")).where(*where).subquery()
-    last = select(ranked.c.key, ranked.c.state, ranked.c.since).where(ranked.c.rank == 1).subquery()
-    admitted = joined.add_columns(Membership.enterprise_id.label("key"),
-                                  func.max(MembershipEvent.effective_on).label("on")).where(
-        *where, MembershipEvent.to_state == ADMITTED).group_by(Membership.enterprise_id).subquery()
-    return last, admitted
-
-
-def _first_pool_moves(on: date, county_ids: Iterable[int] | None):
-    """The same two subqueries for the first pool, from its ``pool_event`` log."""
-    changes = last_state_changes(on, county_ids).subquery()
-    last = select(changes.c.enterprise_id.label("key"), changes.c.to_state.label("state"),
-                  changes.c.effective_on.label("since")).subquery()
-    admitted = select(PoolEvent.enterprise_id.label("key"), func.max(PoolEvent.effective_on).label("on")).where(
-        PoolEvent.kind == STATE_CHANGE, PoolEvent.to_state == ADMITTED, PoolEvent.effective_on <= on, not_voided())
+                               order_by=(MembershipEvent.effective_on.desc(), MembershipEvent.id.desc())).label("rank"),
+        func.max(case((MembershipEvent.to_state == ADMITTED, MembershipEvent.effective_on))).over(
+            partition_by=MembershipEvent.membership_id).label("admitted_on"),
+    ).join(Membership, Membership.id == MembershipEvent.membership_id).where(
+        Membership.pool_code == pool_code, MembershipEvent.kind == MOVE, MembershipEvent.effective_on <= on,
+        _configured_live())
     if county_ids is not None:
-        admitted = admitted.where(PoolEvent.county_id.in_(list(county_ids)))
-    return last, admitted.group_by(PoolEvent.enterprise_id).subquery()
+        ranked = ranked.where(Membership.county_id.in_(list(county_ids)))
+    ranked = ranked.subquery()
+    return select(ranked.c.key, ranked.c.state, ranked.c.since, ranked.c.admitted_on).where(
+        ranked.c.rank == 1).subquery()
 
 
-def _moves(pool: Pool, on: date, county_ids):
-    return _first_pool_moves(on, county_ids) if pool.code_backed else _configured_moves(pool.code, on, county_ids)
+def _first_pool_last(on: date, county_ids: Iterable[int] | None):
+    """The same subquery for the first pool, from its ``pool_event`` log."""
+    changes = last_state_changes(on, county_ids, admission=True).subquery()
+    return select(changes.c.enterprise_id.label("key"), changes.c.to_state.label("state"),
+                  changes.c.effective_on.label("since"), changes.c.admitted_on).subquery()
+
+
+def _last(pool: Pool, on: date, county_ids):
+    return _first_pool_last(on, county_ids) if pool.code_backed else _configured_last(pool.code, on, county_ids)
 
 
 def members_stmt(pool: Pool, on: date, county_ids: Iterable[int] | None, *, state: str | None = None,
@@ -105,9 +101,8 @@ def members_stmt(pool: Pool, on: date, county_ids: Iterable[int] | None, *, stat
     """``SELECT`` of ``(Enterprise, state, since, admitted_on)`` of every enterprise in ``pool`` on ``on``
     (in ``county_ids``; None: every county), ``state`` only if given, name or USCC containing
     ``search``, in the name's pinyin order (:class:`Member` reads a row)."""
-    last, admitted = _moves(pool, on, county_ids)
-    stmt = select(Enterprise, last.c.state, last.c.since, admitted.c.on).join(
-        last, last.c.key == Enterprise.id).outerjoin(admitted, admitted.c.key == Enterprise.id)
+    last = _last(pool, on, county_ids)
+    stmt = select(Enterprise, last.c.state, last.c.since, last.c.admitted_on).join(last, last.c.key == Enterprise.id)
     if county_ids is not None:
         stmt = stmt.where(Enterprise.county_id.in_(list(county_ids)))
     if state:
@@ -127,7 +122,7 @@ def members(session, stmt) -> list[Member]:
 
 def counts(session, pool: Pool, on: date, county_ids: Iterable[int] | None) -> dict[str, int]:
     """State → how many enterprises were in it in ``pool`` on ``on`` (in ``county_ids``; None: every county)."""
-    last, _admitted = _moves(pool, on, county_ids)
+    last = _last(pool, on, county_ids)
     stmt = select(last.c.state, func.count()).join(Enterprise, Enterprise.id == last.c.key)
     if county_ids is not None:
         stmt = stmt.where(Enterprise.county_id.in_(list(county_ids)))
