@@ -17,7 +17,8 @@ the certificate its pool graduates on.  Then times, each the best of three:
   (:func:`pool.monitoring.worklist.ladder_tasks`: graduations due, applications
   awaiting a decision, graduates who may apply, for both pools) and for one county;
 * each pool's graduations due as its page shows them (:func:`pool.ladder.proposals.graduations_due`:
-  how many, the first 50) and the first page of its members;
+  how many, the first 50) and the first page of its members, today and on a day 180 days before
+  (:mod:`pool.ladder.past`: the state of each membership that day from its live events);
 * the what-if of a draft version (:func:`pool.ladder.previews.preview`) over M of a pool's
   members (it judges each member's stored record, so it grows with M: the per-member cost
   is printed with the projection to N),
@@ -45,7 +46,7 @@ from app import create_app  # noqa: E402
 from bench_scan import AS_OF, Capture, generate  # noqa: E402
 from models import County, Enterprise, Membership, MembershipEvent, Qualification, RiskFlag, db  # noqa: E402
 from pool.eligibility import rulebook  # noqa: E402
-from pool.ladder import catalogue, previews, proposals  # noqa: E402
+from pool.ladder import catalogue, past, previews, proposals  # noqa: E402
 from pool.monitoring import scan as monitoring, worklist  # noqa: E402
 from pool.monitoring.facts import Facts  # noqa: E402
 from pool.monitoring.ladder import pool_graduations  # noqa: E402
@@ -144,6 +145,8 @@ def run(n: int, sample: int, tmp: Path) -> None:
                 session, pools[c], AS_OF, None, 50))
             measure(f"{code}：成员第一页（25 条）与总数", lambda c=code: proposals.count_and_first(
                 session, proposals.members_stmt(c, None), 25))
+            measure(f"{code}：某日的成员第一页（25 条）、总数与各状态数", lambda c=code: _past_page(
+                session, pools[c], AS_OF - timedelta(days=180), None))
             print(f"  {code}：建议出库 {due:,} 家")
         pool = pools["xuchang-2022"]
         draft = {"valid_from": "2027-01-01", "source": "bench", "criteria": [
@@ -163,6 +166,13 @@ def run(n: int, sample: int, tmp: Path) -> None:
     print(f"预览：核验 {shown['checked']:,} 家，结论变化 {shown['verdicts_changed']:,} 家；"
           f"每家 {per * 1000:.2f} ms，按此推算 {n:,} 家约 {per * n:.0f} 秒")
     print("待办：" + "；".join(f"{t.label} {t.count:,}" for t in tasks))
+
+
+def _past_page(session, pool, day, county_ids) -> tuple:
+    """The pool page on a past day (:mod:`pool.ladder.past`): its first page, the total and the count per state."""
+    stmt = past.members_stmt(pool, day, county_ids)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return total, past.members(session, stmt.limit(25)), past.counts(session, pool, day, county_ids)
 
 
 def _preview(session, pool, draft, sample: int) -> dict:

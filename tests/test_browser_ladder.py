@@ -1,5 +1,5 @@
 """Issue #17 in a real browser: a county officer finds a graduate's next rung on the enterprise page,
-applies and admits it to 接续培育 (each step confirmed), the city administrator previews a criteria
+applies and admits it to 接续培育 (each step confirmed) and looks at the pool on the day before, the city administrator previews a criteria
 version before saving it; the pages pass axe-core in Chinese and in English."""
 from datetime import date
 
@@ -41,6 +41,13 @@ def test_from_graduation_to_the_next_rung_and_a_previewed_version(live_server, p
     assert page.inner_text("#membership-state") == "培育中"
     assert len(dialogs) == 2 and all("确认提交" in d for d in dialogs)
     found["membership"] = violations(page)
+    page.goto(f"{live_server}/pools/huangshi-continuing-2024/")
+    page.fill("#as_of", "2026-06-29")  # the day before: not yet in the pool
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_selector("#as-of")
+    assert "2026-06-29 的名单" in page.inner_text("#as-of")
+    assert "大冶磁湖科技有限公司" not in page.inner_text("#members")
+    found["pool on a day"] = violations(page)
 
     page.context.clear_cookies()  # another person at another desk
     login(page, live_server, "admin")

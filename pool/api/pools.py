@@ -18,11 +18,14 @@ from models import db
 from models.enterprise import STATES
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
-from pool.ladder import catalogue, memberships as ms, proposals, verdicts
+from pool.io.batch import InputProblem, InvalidInput
+from pool.kernel.refusal import DateRefused
+from pool.ladder import catalogue, memberships as ms, past, proposals, verdicts
 from pool.pools.definition import NoCriteriaInForce
 from pool.records import directory
 from pool.web.clock import today
 from pool.web.monitor import follow
+from pool.web.paging import RowsPagination
 
 from pool.api import schemas as s
 from pool.api.core import Param, Reply, viewer
@@ -100,13 +103,18 @@ def list_pools():
 
 @operation("GET", "/pools/<pool>/members", tag=TAG, summary="培育库的企业",
            description="按县（市、区）权限列出培育库中的企业（含申报、出库等各状态），按名称排序。"
-                       "黄石市专利产业化样板企业培育库（huangshi-2024）即企业名录按状态。",
-           params=(POOL_PARAM, Param("state", {"type": "string", **s.STATE}, "状态"),
+                       "黄石市专利产业化样板企业培育库（huangshi-2024）即企业名录按状态。"
+                       "给出 as_of 时为该日的名单：按事件记录（已更正作废的不计）还原各企业当日的状态、"
+                       "状态日期与入库日期，state 与 q 按当日筛选；as_of 不能晚于今天，也不能早于该库的起始日期"
+                       "（标准集首个版本或最早的事件），否则 422。",
+           params=(POOL_PARAM, Param("state", {"type": "string", **s.STATE}, "状态（给出 as_of 时为当日的状态）"),
                    Param("q", {"type": "string", "maxLength": 100}, "企业名称或统一社会信用代码的一部分"),
-                   *PAGING),
+                   date_param("as_of", "名单日期（默认今天的状态，不能晚于今天）"), *PAGING),
            replies={200: Reply("一页企业", s.page_of(MEMBER, "PoolMemberPage"))}, errors=(404, 422))
 def list_pool_members(pool, query):
     pool = _pool_or_404(pool)
+    if query.get("as_of") is not None:
+        return json_response(s.page(_past_page(pool, query), _member))
     if pool.code_backed:
         stmt = directory.search(viewer(), q=query.get("q"), state=query.get("state"))
         result = paginate(stmt, query)
@@ -114,9 +122,26 @@ def list_pool_members(pool, query):
             "enterprise": s.enterprise_summary(e), "state": e.state,
             "since": s.iso(e.state_changed_on or e.admitted_on), "admitted_on": s.iso(e.admitted_on)}))
     stmt = proposals.members_stmt(pool.code, scoping.county_ids(db.session, viewer()), state=query.get("state"), search=query.get("q") or "")
-    return json_response(s.page(paginate(stmt, query), lambda m: {
-        "enterprise": s.enterprise_summary(m.enterprise), "state": m.state, "since": s.iso(m.since),
-        "admitted_on": s.iso(m.admitted_on)}))
+    return json_response(s.page(paginate(stmt, query), _member))
+
+
+def _member(m) -> dict:
+    """A membership row, or a :class:`pool.ladder.past.Member` on a day."""
+    return {"enterprise": s.enterprise_summary(m.enterprise), "state": m.state, "since": s.iso(m.since),
+            "admitted_on": s.iso(m.admitted_on)}
+
+
+def _past_page(pool, query):
+    """One page of the pool on ``as_of`` (:mod:`pool.ladder.past`); a day refused is 422 at ``as_of``."""
+    as_of = day_until_today(query, "as_of", str(past.LABEL))
+    try:
+        past.check_day(db.session, pool, as_of, today())
+    except DateRefused as exc:
+        raise InvalidInput([InputProblem("as_of", str(exc), str(past.LABEL))]) from None
+    stmt = past.members_stmt(pool, as_of, scoping.county_ids(db.session, viewer()), state=query.get("state"),
+                             search=query.get("q") or "")
+    return RowsPagination(select=stmt, session=db.session, items=past.members, page=query["page"],
+                          per_page=query["per_page"], error_out=False)
 
 
 def _membership(pool, enterprise, as_of: date) -> dict:

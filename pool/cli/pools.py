@@ -1,10 +1,15 @@
-"""``flask pool pools``: the pool definitions; and the ``--pool``/``--facts`` part of ``flask pool check``."""
+"""``flask pool pools``: the pools; the ``--pool``/``--facts`` part of ``flask pool check``; and
+:func:`pool_named`, how every command finds a pool — through the catalogue (the shipped pools with the
+administrator's changes: created pools, their criteria versions and parameter values)."""
 from datetime import date
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from models import db
 from pool.io import batch
+from pool.ladder import catalogue
 from pool.kernel import jsonutil
 from pool.pools import definition
 from pool.pools import evaluate as pool_evaluate
@@ -21,10 +26,7 @@ def checker(code: str | None, facts_file: Path | None, as_of: date):
     """
     if code is None and facts_file is None:
         return None  # today's invocation: the ten criteria, not even the pool files are read
-    try:
-        pool = definition.get(code)
-    except KeyError as exc:
-        raise click.UsageError(exc.args[0]) from None
+    pool = pool_named(code)
     if pool.code_backed:
         if facts_file is not None:
             raise click.UsageError(f"培育库 {pool.code} 的标准不使用补充事实（--facts）")
@@ -39,6 +41,28 @@ def checker(code: str | None, facts_file: Path | None, as_of: date):
         uscc = item.get("uscc") if isinstance(item, dict) else None
         return pool_evaluate.check(pool, item, as_of, None, facts.get(uscc))
     return check_one
+
+
+def pools_now() -> dict[str, definition.Pool]:
+    """Every pool as the administrator's changes left it; the shipped ones on a database not set up
+    (``check`` evaluates files without one)."""
+    try:
+        return catalogue.pools(db.session)
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return definition.load()
+
+
+def pool_named(code: str | None) -> definition.Pool:
+    """The pool ``code`` (default Huangshi's) from :func:`pools_now`.
+
+    :raise click.UsageError: no such pool, naming the codes there are (exit 2).
+    """
+    known = pools_now()
+    code = code or definition.DEFAULT_POOL
+    if code not in known:
+        raise click.UsageError(definition.UNKNOWN_POOL.format(code=code, codes="、".join(known)))
+    return known[code]
 
 
 def _facts(pool, path: Path) -> dict:
@@ -57,9 +81,10 @@ def _facts(pool, path: Path) -> dict:
 @click.option("--as-of", callback=parse_date, help="列出该日生效的标准集版本（默认今天）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def pools(as_of, as_json):
-    """List the pool definitions: programme, criteria-set version in force, lifecycle."""
+    """List the pools (shipped and created by the administrator): programme, criteria-set version in
+    force, lifecycle."""
     as_of = as_of or today()
-    rows = [_summary(pool, as_of) for pool in definition.load().values()]
+    rows = [_summary(pool, as_of) for pool in pools_now().values()]
     if as_json:
         click.echo(jsonutil.dumps(rows, indent=2))
         return

@@ -20,6 +20,7 @@ from models import CITY_ADMIN, PoolChange
 from pool.kernel.refusal import TransitionRefused, require_not_future
 from pool.kernel.wording import phrase
 from pool.pools import changes as replay
+from pool.pools import definition
 from pool.pools.definition import Pool
 
 _ADMIN_ONLY = phrase("只有市级管理员可以修改培育库")
@@ -54,12 +55,16 @@ def pools(session) -> dict[str, Pool]:
     return _ASSEMBLED[key]
 
 
-def get(session, code: str) -> Pool:
-    """The pool ``code``.
+def get(session, code: str | None = None) -> Pool:
+    """The pool ``code`` (default: the first, Huangshi's), shipped or created by the administrator.
 
-    :raise KeyError: no such pool.
+    :raise KeyError: no such pool, naming the codes there are (Chinese).
     """
-    return pools(session)[code]
+    known = pools(session)
+    code = code or definition.DEFAULT_POOL
+    if code not in known:
+        raise KeyError(definition.UNKNOWN_POOL.format(code=code, codes="、".join(known)))
+    return known[code]
 
 
 def history(session, code: str) -> list[PoolChange]:

@@ -10,6 +10,7 @@ state), the first pool's state from its event log.
 from __future__ import annotations
 
 from datetime import date
+from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,12 +18,15 @@ from sqlalchemy.orm import selectinload
 from models import Enterprise, Membership
 from models.event import STATE_CHANGE
 from models.ladder import MOVE, VOID
-from pool.eligibility.applicant import parse
+from pool.eligibility import rulebook as rulebooks
+from pool.eligibility.applicant import InvalidApplicant, parse
 from pool.membership.history import live_events
 from pool.ladder import catalogue
 from pool.pools import definition
+from pool.pools.definition import Pool
 from pool.pools.evaluate import PoolEvaluation, evaluate as evaluate_pool
-from pool.records.facts import record_data
+from pool.records.bulk import records
+from pool.records.facts import record_data, record_verdict
 
 
 def first_pool_state(session, enterprise_id: int, on: date) -> str | None:
@@ -73,3 +77,40 @@ def evaluate(session, enterprise: Enterprise, pool_code: str, on: date, facts: d
     pool = catalogue.pools(session)[pool_code]
     applicant = parse(record_data(enterprise, on))
     return evaluate_pool(pool, applicant, on, facts, memberships=states_on(session, enterprise, on))
+
+
+_FEW = 1000
+
+
+def record_verdicts(session, pool: Pool, on: date, enterprise_ids: Iterable[int],
+                    rulebook: rulebooks.Rulebook | None = None) -> Iterator[tuple[object, object, list]]:
+    """``(record, evaluation or None, problems)`` for each of ``enterprise_ids`` that exists, in id order
+    (records loaded in bulk, :func:`pool.records.bulk.records`): the stored record on ``on`` judged under
+    ``pool`` — the ten criteria with ``rulebook`` for the first pool (:func:`pool.records.facts.record_verdict`,
+    as the enterprise page), the pool's own criteria with the membership's supplementary facts
+    (:func:`evaluate`, as the membership page) for a configured one.  ``problems`` say why a record
+    on that day is not a valid applicant (no evaluation then).
+
+    :raise NoCriteriaInForce: a configured pool has no criteria version on ``on`` (at once, nothing judged).
+    :raise pool.eligibility.rulebook.NoPolicyInForce: the first pool's policy is not in force on ``on``.
+    """
+    ids = list(enterprise_ids)
+    if pool.code_backed:
+        rulebooks.complete_snapshot(rulebook.policy, on)
+        facts = {}
+    else:
+        pool.criteria_set.in_force(on)
+        held = select(Membership.enterprise_id, Membership.facts).where(Membership.pool_code == pool.code)
+        if len(ids) <= _FEW:  # else the whole pool's: no parameter list beyond any backend's limit
+            held = held.where(Membership.enterprise_id.in_(ids))
+        facts = dict(session.execute(held).all())
+    return _judged(session, pool, on, ids, rulebook, facts)
+
+
+def _judged(session, pool: Pool, on: date, ids: list[int], rulebook, facts: dict):
+    for _id, record in records(session, ids):
+        try:
+            yield record, (record_verdict(record, on, rulebook) if pool.code_backed else
+                           evaluate(session, record, pool.code, on, facts.get(record.id) or {})), []
+        except InvalidApplicant as exc:
+            yield record, None, [str(p) for p in exc.problems]

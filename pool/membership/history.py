@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from models import PoolEvent
@@ -96,30 +96,37 @@ def live_events(enterprise_id: int, kind: str, as_of: date | None = None):
     return stmt.order_by(PoolEvent.effective_on, PoolEvent.id)
 
 
-def pool_on(session, on: date, county_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """Each enterprise's state on ``on``: ``{enterprise_id: state}``.
-
-    The state is the ``to_state`` of the enterprise's last ``state_change``
-    event (not voided by an approved correction) effective on or before ``on`` (same day: the higher id, i.e. the one
-    recorded later).  Enterprises with no such event are absent.  One query,
-    whatever the number of enterprises; ``county_ids`` limits it to those
-    counties (the caller applies the viewer's scoping).
-    """
-    ranked = select(
-        PoolEvent.enterprise_id,
-        PoolEvent.to_state,
-        func.row_number().over(
-            partition_by=PoolEvent.enterprise_id,
-            order_by=(PoolEvent.effective_on.desc(), PoolEvent.id.desc()),
-        ).label("rank"),
-    ).where(PoolEvent.kind == STATE_CHANGE, PoolEvent.effective_on <= on, not_voided())
+def last_state_changes(on: date, county_ids: Iterable[int] | None = None, *, admission: bool = False):
+    """``SELECT`` of ``(enterprise_id, to_state, effective_on)``: each enterprise's last
+    ``state_change`` event (not voided by an approved correction) effective on or before ``on``
+    (same day: the higher id, i.e. the one recorded later) — the rule :func:`pool_on` reads, as a
+    statement to join (the pool on a date listed, counted and paged in SQL).  With ``admission``,
+    a fourth column ``admitted_on``: the date of the enterprise's last live admission by ``on``
+    (read in the same pass)."""
+    columns = [PoolEvent.enterprise_id, PoolEvent.to_state, PoolEvent.effective_on,
+               func.row_number().over(partition_by=PoolEvent.enterprise_id,
+                                      order_by=(PoolEvent.effective_on.desc(), PoolEvent.id.desc())).label("rank")]
+    if admission:
+        columns.append(func.max(case((PoolEvent.to_state == ADMITTED, PoolEvent.effective_on))).over(
+            partition_by=PoolEvent.enterprise_id).label("admitted_on"))
+    ranked = select(*columns).where(PoolEvent.kind == STATE_CHANGE, PoolEvent.effective_on <= on, not_voided())
     if county_ids is not None:
         ranked = ranked.where(PoolEvent.county_id.in_(list(county_ids)))
     ranked = ranked.subquery()
-    rows = session.execute(
-        select(ranked.c.enterprise_id, ranked.c.to_state).where(ranked.c.rank == 1)
-    )
-    return {enterprise_id: state for enterprise_id, state in rows}
+    shown = [ranked.c.enterprise_id, ranked.c.to_state, ranked.c.effective_on]
+    return select(*shown, *([ranked.c.admitted_on] if admission else [])).where(ranked.c.rank == 1)
+
+
+def pool_on(session, on: date, county_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Each enterprise's state on ``on``: ``{enterprise_id: state}``.
+
+    The state is the ``to_state`` of the enterprise's last live ``state_change`` event
+    effective on or before ``on`` (:func:`last_state_changes`).  Enterprises with no such
+    event are absent.  One query, whatever the number of enterprises; ``county_ids`` limits
+    it to those counties (the caller applies the viewer's scoping).
+    """
+    rows = session.execute(last_state_changes(on, county_ids))
+    return {enterprise_id: state for enterprise_id, state, _since in rows}
 
 
 def members_on(session, on: date, county_ids: Iterable[int] | None = None) -> list[int]:

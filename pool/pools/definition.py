@@ -62,7 +62,7 @@ _DUPLICATE_ID = phrase("标准编号 {id} 重复")
 _BAD_ID = phrase("标准编号须为正整数：{id}")
 _BAD_LIFECYCLE = phrase("{key} 须为正整数、参数引用或 null")
 _NO_VERSION = phrase("标准集 {code} 在 {day} 没有生效的版本（最早 {first} 起生效）")
-_UNKNOWN_POOL = phrase("未找到培育库 {code}（可用：{codes}）")
+UNKNOWN_POOL = phrase("未找到培育库 {code}（可用：{codes}）")
 _NOT_A_BOOL = phrase("{key} 须为 true 或 false")
 _CODE_MISMATCH = phrase("code {code} 与文件名不一致")
 _BACKED_BY = phrase("标准集的实现方式 {value} 无效（code 或 configuration）")
@@ -388,5 +388,5 @@ def get(code: str | None = None) -> Pool:
     pools = load()
     code = code or DEFAULT_POOL
     if code not in pools:
-        raise KeyError(_UNKNOWN_POOL.format(code=code, codes="、".join(pools)))
+        raise KeyError(UNKNOWN_POOL.format(code=code, codes="、".join(pools)))
     return pools[code]

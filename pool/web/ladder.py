@@ -17,13 +17,14 @@ from models.enterprise import ADMITTED, APPLIED, EXPELLED, GRADUATED, REJECTED
 from pool.access import scoping
 from pool.eligibility.applicant import InvalidApplicant
 from pool.kernel.refusal import DateRefused, TransitionRefused
-from pool.ladder import catalogue, memberships as ms, proposals, quota, verdicts
+from pool.ladder import catalogue, memberships as ms, past, proposals, quota, verdicts
 from pool.pools import definition
 
 from pool.web import ladder_forms as forms, reports
 from pool.web.access import enterprise_or_404
 from pool.web.monitor import follow
 from pool.web.clock import asked_day, today
+from pool.web.paging import RowsPagination
 
 bp = Blueprint("ladder", __name__, url_prefix="/pools")
 SHOWN = 50  # proposals listed on a pool's page; the count says how many there are
@@ -61,41 +62,60 @@ def index():
 
 @bp.route("/<code>/")
 def members(code: str):
-    """A configured pool's members (state, county, name or USCC), what it proposes, and the export."""
+    """A configured pool's members (state, county, name or USCC), today or on a past day (``?as_of=``,
+    from the live events), what it proposes today, and the export of the list shown."""
     pool = pool_or_404(code)
     counties = scoping.counties(db.session, current_user)
     county = request.args.get("county", type=int)
     ids = [county] if county in {c.id for c in counties} else scoping.county_ids(db.session, current_user)
     state = request.args.get("state") if request.args.get("state") in STATES else None
     search = (request.args.get("q") or "").strip()[:100]
-    stmt = proposals.members_stmt(pool.code, ids, state=state, search=search)
+    day = today()
+    as_of, as_of_error = asked_day(day)
+    if as_of is not None:
+        try:
+            past.check_day(db.session, pool, as_of, day)
+        except DateRefused as exc:
+            as_of, as_of_error = None, str(exc)
     fmt = request.args.get("format")
-    if fmt in ("xlsx", "csv"):
+    if as_of is not None:
+        stmt = past.members_stmt(pool, as_of, ids, state=state, search=search)
+        if fmt in ("xlsx", "csv"):
+            return _export(pool, past.members(db.session, stmt), fmt, state, search, as_of)
+        page = RowsPagination(select=stmt, session=db.session, items=past.members,
+                              per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False)
+        return render_template("ladder/members.html", pool=pool, page=page, counties=counties, county=county,
+                               state=state, q=search, states=STATES, day=day, as_of=as_of,
+                               counts=past.counts(db.session, pool, as_of, ids))
+    stmt = proposals.members_stmt(pool.code, ids, state=state, search=search)
+    if fmt in ("xlsx", "csv") and not as_of_error:
         return _export(pool, db.session.scalars(stmt.options(
             selectinload(Membership.enterprise).selectinload(Enterprise.county))), fmt, state, search)
-    day = today()
     names = {c.id: c.name for c in counties}  # ids None: every county, the city's
     places = [(names[c], q) for c, q in quota.places_by_county(db.session, pool, ids or names, day).items()]
     page = db.paginate(stmt.options(selectinload(Membership.enterprise).selectinload(Enterprise.county)),
                        per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False)
     return render_template("ladder/members.html", pool=pool, page=page, counties=counties, county=county,
-                           state=state, q=search, states=STATES, day=day,
+                           state=state, q=search, states=STATES, day=day, as_of_error=as_of_error,
                            due=proposals.graduations_due(db.session, pool, day, ids, SHOWN),
                            places=places, times=quota.multiplier(pool, day) if places else None,
                            open_round=quota.open_round(db.session, pool, day),
                            successors=proposals.count_and_first(
-                               db.session, proposals.successors_stmt(pool, ids), SHOWN))
+                               db.session, proposals.successors_stmt(pool, ids), SHOWN)), \
+        422 if as_of_error else 200
 
 
-def _export(pool, rows, fmt, state, search):
+def _export(pool, rows, fmt, state, search, as_of=None):
+    """The list as a file; on a past day the state column and the about sheet say which day."""
     from pool.web.filters import state_label
-    header = [_("企业名称"), _("统一社会信用代码"), _("县（市、区）"), _("状态"), _("状态日期"), _("入库日期")]
+    day = (as_of or today()).isoformat()
+    header = [_("企业名称"), _("统一社会信用代码"), _("县（市、区）"),
+              _("%(day)s 的状态", day=day) if as_of else _("状态"), _("状态日期"), _("入库日期")]
     data = [(m.enterprise.name, m.enterprise.uscc, m.enterprise.county.name, state_label(m.state), m.since,
              m.admitted_on) for m in rows]
-    about = [(_("培育库"), pool.name), (_("状态"), state_label(state) if state else _("全部")),
+    about = [(_("培育库"), pool.name), (_("名单日期"), day), (_("状态"), state_label(state) if state else _("全部")),
              (_("搜索"), search or _("无"))]
-    return reports.download(fmt, data, header, f"{pool.name}-{today().isoformat()}",
-                            f"{pool.code}-{today().isoformat()}", pool.name[:31], about)
+    return reports.download(fmt, data, header, f"{pool.name}-{day}", f"{pool.code}-{day}", pool.name[:31], about)
 
 
 @bp.route("/join")
