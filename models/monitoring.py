@@ -66,14 +66,9 @@ class RiskFlag(db.Model):
         Index("uq_risk_flag_open", "enterprise_id", "pool_code", "kind", unique=True,
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_risk_flag_county_open", "county_id", "closed_on"),
-        # The last scan's date (pool.monitoring.scan.last_scanned), read before every officer's save.
-        Index("ix_risk_flag_last_seen_on", "last_seen_on"),
-        Index("ix_risk_flag_closed_on", "closed_on"),
-        # The officer's day: open flags of a severity or kind, counted and the oldest listed —
-        # the city's (every county) and a county's.
+        # The officer's day: a county's open flags of a severity or kind, counted and the oldest
+        # listed.  Few indexes: the daily scan rewrites every open flag's last_seen_on.
         *(Index(name, *columns, sqlite_where=_OPEN, postgresql_where=_OPEN) for name, columns in (
-            ("ix_risk_flag_open_severity", ("severity", "opened_on")),
-            ("ix_risk_flag_open_kind", ("kind", "opened_on")),
             ("ix_risk_flag_open_county_severity", ("county_id", "severity", "opened_on")),
             ("ix_risk_flag_open_county_kind", ("county_id", "kind", "opened_on")))),
     )

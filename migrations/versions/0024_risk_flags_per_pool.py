@@ -1,7 +1,7 @@
 """risk flags per pool: each flag names the pool whose rules raised it (the first pool's
 SPEC §4 flags, or a configured pool's, e.g. graduation_ready on its exit certificate), and
-one open flag per enterprise, pool and kind (issue #17); the last scan's date and the officer's
-day's open flags by severity and kind found by index (issue #20)
+one open flag per enterprise, pool and kind (issue #17); a county's open flags by severity and
+by kind found by index, for the officer's day (issue #20)
 
 Revision ID: 0024
 Revises: 0023
@@ -20,9 +20,7 @@ depends_on = None
 
 FIRST_POOL = "huangshi-2024"
 OPEN = sa.text("closed_on IS NULL")
-OPEN_INDEXES = (("ix_risk_flag_open_severity", ["severity", "opened_on"]),
-                ("ix_risk_flag_open_kind", ["kind", "opened_on"]),
-                ("ix_risk_flag_open_county_severity", ["county_id", "severity", "opened_on"]),
+OPEN_INDEXES = (("ix_risk_flag_open_county_severity", ["county_id", "severity", "opened_on"]),
                 ("ix_risk_flag_open_county_kind", ["county_id", "kind", "opened_on"]))
 
 
@@ -32,12 +30,9 @@ def upgrade():
     op.drop_index("uq_risk_flag_open", table_name="risk_flag")
     op.create_index("uq_risk_flag_open", "risk_flag", ["enterprise_id", "pool_code", "kind"], unique=True,
                     sqlite_where=OPEN, postgresql_where=OPEN)
-    # The last scan's date (max of each), read before every officer's save brings its flags along.
-    op.create_index("ix_risk_flag_last_seen_on", "risk_flag", ["last_seen_on"])
-    op.create_index("ix_risk_flag_closed_on", "risk_flag", ["closed_on"])
-    # The officer's day counts the open flags of a severity (or kind) and lists the oldest: at
-    # 100,000 members a scan of every flag for each of its four tasks (issue #20).
-    # The city's (every county) by severity or kind first, a county's by county first.
+    # The officer's day counts its counties' open flags of a severity (or kind) and lists the
+    # oldest: at 100,000 members a scan of every flag for each of its four tasks (issue #20).  Few
+    # indexes: the daily scan rewrites every open flag (last_seen_on), and each index costs there.
     for name, columns in OPEN_INDEXES:
         op.create_index(name, "risk_flag", columns, sqlite_where=OPEN, postgresql_where=OPEN)
 
@@ -45,8 +40,6 @@ def upgrade():
 def downgrade():
     for name, _columns in reversed(OPEN_INDEXES):
         op.drop_index(name, table_name="risk_flag")
-    op.drop_index("ix_risk_flag_closed_on", table_name="risk_flag")
-    op.drop_index("ix_risk_flag_last_seen_on", table_name="risk_flag")
     op.execute(sa.text(f"DELETE FROM risk_flag_note WHERE flag_id IN "
                        f"(SELECT id FROM risk_flag WHERE pool_code <> '{FIRST_POOL}')"))
     op.execute(sa.text(f"DELETE FROM risk_flag_change WHERE flag_id IN "

@@ -129,9 +129,8 @@ def _conditions(facts: Facts, progress=None):
 
 def last_scanned(session) -> date | None:
     """The latest date a scan recorded (``last_seen_on`` or ``closed_on``)."""
-    # Two subqueries, each a single max(): both backends then read it off its index.
-    seen, closed = session.execute(select(select(func.max(RiskFlag.last_seen_on)).scalar_subquery(),
-                                          select(func.max(RiskFlag.closed_on)).scalar_subquery())).one()
+    seen, closed = session.execute(
+        select(func.max(RiskFlag.last_seen_on), func.max(RiskFlag.closed_on))).one()
     return max((d for d in (seen, closed) if d is not None), default=None)
 
 
