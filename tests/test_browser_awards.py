@@ -61,8 +61,8 @@ def test_a_year_from_facts_to_a_payment(live_server, page, world, freeze_today, 
         page.click("input[value='保存审核结论']")
         page.wait_for_selector("text=已保存审核结论：同意")
         page.click("text=2024 年度奖补结算")
-        page.select_option("select[name=view]", "pending")
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the select submits its form: wait for that page, not this one
+            page.select_option("select[name=view]", "pending")
     page.fill("input[name=reference]", "袁知〔2025〕6号")
     page.click("#publish-form button")
     page.wait_for_selector("text=名单已公示（2025-06-30）")
@@ -71,8 +71,8 @@ def test_a_year_from_facts_to_a_payment(live_server, page, world, freeze_today, 
         "#publication")
     found["publication"] = violations(page)
     page.go_back()
-    page.select_option("select[name=view]", "all")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=view]", "all")
     page.click("#items >> text=YZ-07")
     page.select_option("select[name=level]", "district")
     page.fill("input[name=reference]", "PZ-2025-01")
