@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from models import Application, Enterprise, PolicyValue, User, db
 from pool.kernel import jsonutil
-from pool.eligibility import uscc, rulebook
+from pool.eligibility import uscc
 from pool.io import workbook
 
 from .factories import applicant

@@ -10,7 +10,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import AppendOnlyError, PoolEvent, User, YearlyFigure, db
 
-from . import model_factories as mf
 
 
 def test_migrations_match_the_models(session):

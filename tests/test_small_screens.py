@@ -3,7 +3,6 @@ enterprise page never scroll sideways, every row shows its name and its status
 without scrolling (priority columns: ``.col-wide`` gives way, ``.narrow-only``
 folds its values under the name), in Chinese and in English, with no serious
 or critical axe-core violation."""
-from datetime import date
 
 import pytest
 
