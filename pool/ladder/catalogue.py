@@ -49,10 +49,12 @@ def pools(session) -> dict[str, Pool]:
     change log: a short table, read each time; parsing is what is saved)."""
     changes = stored(session)
     key = json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str)
-    if key not in _ASSEMBLED:
+    found = _ASSEMBLED.get(key)
+    if found is None:  # returned from here, never read back: another thread may clear the cache meanwhile
+        found = replay.assemble(changes)
         _ASSEMBLED.clear()
-        _ASSEMBLED[key] = replay.assemble(changes)
-    return _ASSEMBLED[key]
+        _ASSEMBLED[key] = found
+    return found
 
 
 def get(session, code: str | None = None) -> Pool:
