@@ -84,10 +84,13 @@ def test_the_survey_leaves_the_write_lock_to_the_officers(app, session, dy):
     assert writes == ["无实质性进展"]
 
 
-def test_an_officers_change_while_the_scan_reads_is_not_undone(app, session, dy, officer):
+@pytest.mark.parametrize("resurvey_above", [1000, 0], ids=["those-changed", "many-changed-survey-again"])
+def test_an_officers_change_while_the_scan_reads_is_not_undone(app, session, dy, officer, monkeypatch,
+                                                               resurvey_above):
     """An integrity incident recorded (and its flag raised by the officer's
     save) after the survey read the pool: the scan's writing assesses that
     enterprise again instead of closing the flag its stale reading lacks."""
+    monkeypatch.setattr(monitoring, "RESURVEY_ABOVE", resurvey_above)
     clear, _expiring, _bare = _members(session, dy)
     daily.run(session, DAY - timedelta(days=1))
     assert open_flags(session, clear.id) == {}

@@ -59,7 +59,7 @@ class Member:
 
 def _configured_live():
     """SQL condition: no ``void`` event names this :class:`MembershipEvent` (the voided ids selected
-    once, not a scan of the log per event: ``voids_id`` has no index)."""
+    once, not a lookup per event)."""
     voiding = aliased(MembershipEvent)
     return MembershipEvent.id.not_in(select(voiding.voids_id).where(voiding.kind == VOID,
                                                                      voiding.voids_id.is_not(None)))

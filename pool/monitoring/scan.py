@@ -66,6 +66,10 @@ from pool.monitoring.ladder import pool_graduations
 from pool.monitoring.reconcile import reconcile
 from pool.monitoring.flags import SEVERITY_LABELS, Condition, in_pool
 from pool.monitoring.qualifications import qualification_expiring
+from pool.records.bulk import CHUNK
+
+# More enterprises changed while the survey read than one ``IN`` list holds: settle surveys the pool again.
+RESURVEY_ABOVE = CHUNK
 
 
 class ScanRefused(ValueError):
@@ -190,7 +194,9 @@ def settle(session, found: Survey, *, progress: Callable[[str], None] | None = N
     _require_forward(session, as_of)
     conditions = found.found
     changed = _changed_since(session, found.marks)
-    if changed:
+    if len(changed) > RESURVEY_ABOVE:  # e.g. an intake batch saved meanwhile: survey again, not by ids
+        conditions = {c.key: c for c in _conditions(Facts(session, as_of, found.rulebook, keep_verdicts=True))}
+    elif changed:
         facts = Facts(session, as_of, found.rulebook, keep_verdicts=True, only=changed)
         conditions = {key: c for key, c in conditions.items() if key[0] not in changed}
         conditions.update({c.key: c for c in _conditions(facts)})
