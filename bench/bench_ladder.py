@@ -2,6 +2,8 @@
 
     python bench/bench_ladder.py [N] [--preview M]     (default 100000 and 1000; a fresh SQLite file)
 
+M: the members the what-if judges with nothing kept (the whole pool is judged from kept inputs).
+
 Generates N enterprises as ``bench/bench_scan.py`` does (the first pool's members
 with everything the scan reads), then gives each of them a membership of the two
 configured pools — 接续培育 and Xuchang's reserve pool (the pool's criteria are not
@@ -19,9 +21,11 @@ the certificate its pool graduates on.  Then times, each the best of three:
 * each pool's graduations due as its page shows them (:func:`pool.ladder.proposals.graduations_due`:
   how many, the first 50) and the first page of its members, today and on a day 180 days before
   (:mod:`pool.ladder.past`: the state of each membership that day from its live events);
-* the what-if of a draft version (:func:`pool.ladder.previews.preview`) over M of a pool's
-  members (it judges each member's stored record, so it grows with M: the per-member cost
-  is printed with the projection to N),
+* the daily keeping of the configured pools' members' inputs (:func:`pool.ladder.inputs.refresh`,
+  the next day: only what changed), and the what-if of two draft versions of Xuchang's criteria
+  (:func:`pool.ladder.previews.preview`) over the whole pool, from the kept inputs — one that
+  drops criterion 4, one that raises a threshold within it — and, for comparison, over M
+  members with nothing kept (every record read, as before the daily job has run),
 
 each beside its **floor**: the SELECTs it sent, captured while it ran and executed again
 on the bare DB-API cursor.  Not collected by pytest.
@@ -29,6 +33,7 @@ on the bare DB-API cursor.  Not collected by pytest.
 from __future__ import annotations
 
 import argparse
+import copy
 import random
 import shutil
 import sys
@@ -40,13 +45,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import func, insert, select, update  # noqa: E402
+from sqlalchemy import delete, func, insert, select, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench_scan import AS_OF, Capture, generate  # noqa: E402
-from models import County, Enterprise, Membership, MembershipEvent, Qualification, RiskFlag, db  # noqa: E402
+from models import (County, Enterprise, Membership, MembershipEvent, Qualification, RecordInputs, RiskFlag,  # noqa: E402
+                    db)
 from pool.eligibility import rulebook  # noqa: E402
-from pool.ladder import catalogue, past, previews, proposals  # noqa: E402
+from pool.ladder import catalogue, inputs, past, previews, proposals  # noqa: E402
 from pool.monitoring import scan as monitoring, worklist  # noqa: E402
 from pool.monitoring.facts import Facts  # noqa: E402
 from pool.monitoring.ladder import pool_graduations  # noqa: E402
@@ -149,10 +155,24 @@ def run(n: int, sample: int, tmp: Path) -> None:
                 session, pools[c], AS_OF - timedelta(days=180), None))
             print(f"  {code}：建议出库 {due:,} 家")
         pool = pools["xuchang-2022"]
-        draft = {"valid_from": "2027-01-01", "source": "bench", "criteria": [
-            {"id": c.id, "title": c.title, "clause": c.clause, "rule": c.rule}
-            for c in pool.criteria_set.in_force(AS_OF).criteria if c.id != 4]}
-        shown = measure(f"标准修订影响预览（{sample:,} 家成员）", lambda: _preview(session, pool, draft, sample))
+        inputs.refresh(session, AS_OF, commit=session.commit)  # as the daily job keeps them (not timed)
+        measure("每日：更新可配置培育库成员的核验数据（次日，仅已变化者）",
+                lambda: inputs.refresh(session, AS_OF + timedelta(days=1), commit=session.rollback))
+        criteria = [{"id": c.id, "title": c.title, "clause": c.clause, "rule": copy.deepcopy(c.rule)}
+                    for c in pool.criteria_set.in_force(AS_OF).criteria]
+        dropped = {"valid_from": "2027-01-01", "source": "bench", "criteria": [c for c in criteria if c["id"] != 4]}
+        raised = copy.deepcopy(criteria)
+        raised[3]["rule"]["any"][1]["all"][0]["any"][1]["all"][1]["value"] = 100  # 研发投入 > 0 → > 100 万元
+        raised = {"valid_from": "2027-01-01", "source": "bench", "criteria": raised}
+        whole = session.scalar(select(func.count()).select_from(Membership).where(
+            Membership.pool_code == pool.code, Membership.state.in_(("applied", "admitted"))))
+        previewed = {}
+        for label, draft in ((f"标准修订影响预览：删去第4条（全库 {whole:,} 家申报与在库成员）", dropped),
+                             (f"标准修订影响预览：提高第4条中的研发投入门槛（全库 {whole:,} 家）", raised)):
+            previewed[label] = measure(label, lambda d=draft: previews.preview(session, pool, d, AS_OF))
+        sample = min(sample, whole)
+        measure(f"标准修订影响预览：未保存核验数据时（{sample:,} 家，逐家读取记录）", lambda: _unkept(
+            session, pool, dropped, sample))
         capture.close()
         floor = capture.floor()
     print()
@@ -162,9 +182,9 @@ def run(n: int, sample: int, tmp: Path) -> None:
         low = floor.get(label, 0.0)
         print(f"| {label} | {seconds:.3f} | {low:.3f} | {seconds / low if low else float('nan'):.1f}× |")
     print()
-    per = dict(figures)[f"标准修订影响预览（{sample:,} 家成员）"] / max(shown["checked"], 1)
-    print(f"预览：核验 {shown['checked']:,} 家，结论变化 {shown['verdicts_changed']:,} 家；"
-          f"每家 {per * 1000:.2f} ms，按此推算 {n:,} 家约 {per * n:.0f} 秒")
+    for label, shown in previewed.items():
+        print(f"{label}：核验 {shown['checked']:,} 家，变化 {len(shown['changes']):,} 家，"
+              f"其中结论变化 {shown['verdicts_changed']:,} 家")
     print("待办：" + "；".join(f"{t.label} {t.count:,}" for t in tasks))
 
 
@@ -173,6 +193,17 @@ def _past_page(session, pool, day, county_ids) -> tuple:
     stmt = past.members_stmt(pool, day, county_ids)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     return total, past.members(session, stmt.limit(25)), past.counts(session, pool, day, county_ids)
+
+
+def _unkept(session, pool, draft, sample: int) -> dict:
+    """The preview over the first ``sample`` applied or admitted members (one county at a time until enough),
+    with no inputs kept: every record read, as before the daily job has kept them."""
+    with session.no_autoflush:
+        session.execute(delete(RecordInputs))
+        try:
+            return _preview(session, pool, draft, sample)
+        finally:
+            session.rollback()
 
 
 def _preview(session, pool, draft, sample: int) -> dict:
@@ -193,7 +224,7 @@ def _preview(session, pool, draft, sample: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=100_000)
-    parser.add_argument("--preview", type=int, default=1000, help="members the what-if judges")
+    parser.add_argument("--preview", type=int, default=1000, help="members the what-if judges with nothing kept")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-ladder-"))
     try:

@@ -23,5 +23,5 @@ from .awards import (  # noqa: F401
     AwardParameter, AwardSettlement,
 )
 from .region import REGION_LEVELS, Region, RegionStatistic  # noqa: F401
-from .ladder import MEMBERSHIP_EVENT_KINDS, Membership, MembershipEvent, PoolChange  # noqa: F401
+from .ladder import MEMBERSHIP_EVENT_KINDS, Membership, MembershipEvent, PoolChange, RecordInputs  # noqa: F401
 from .matchmaking import MatchmakingEvent, MatchmakingWithdrawal  # noqa: F401

@@ -110,3 +110,22 @@ class PoolChange(db.Model):
 append_only(PoolChange, on_update="培育库的变更只能追加，不能修改", on_delete="培育库的变更只能追加，不能删除")
 append_only(MembershipEvent, on_update="培育库事件只能追加，不能修改；请记录一条更正",
             on_delete="培育库事件只能追加，不能删除；请记录一条更正")
+
+
+class RecordInputs(db.Model):
+    """A configured pool member's record as the pools' criteria read it (:mod:`pool.pools.inputs`),
+    kept between scans so that a draft criteria-set version is judged against a whole pool
+    without reading every record again (the what-if).  It holds from ``as_of`` through
+    ``valid_through`` while the enterprise's last change record is ``change_id`` and the
+    reading code fingerprints to ``code`` (:mod:`pool.ladder.inputs`); past that it is read again."""
+
+    __tablename__ = "record_inputs"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    valid_through: Mapped[date] = mapped_column(Date)
+    change_id: Mapped[int] = mapped_column(Integer, default=0)  # 0: no change record yet
+    code: Mapped[str] = mapped_column(String(64))
+    # JSON text of pool.pools.inputs.to_row; NULL when the record on ``as_of`` is not a valid applicant
+    inputs: Mapped[str | None] = mapped_column(Text)
+    problems: Mapped[list] = mapped_column(JSON, default=list)  # why not, each a Chinese message

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from pool.eligibility.applicant import parse
+from pool.pools import inputs
 from pool.pools.evaluators import Context, combine, AND_ORDER, OR_ORDER, evaluate_node
+from pool.pools.readings import Memo
 from pool.pools.rules import check_node
 from pool.pools.tables import SHIPPED, not_shipped
 
@@ -18,8 +20,10 @@ LABELS = {"centre": "工程技术研究中心依托企业", "field": "高新技�
 
 
 def run(node, as_of=AS_OF, facts=None, params=None, **overrides):
-    ctx = Context(parse(applicant(**overrides)), as_of, facts or {}, params or {}, TABLES, LABELS)
-    return evaluate_node(node, ctx)
+    ctx = Context(inputs.of(parse(applicant(**overrides)), as_of), as_of, facts or {}, params or {}, TABLES, LABELS)
+    outcome = evaluate_node(node, ctx)
+    assert Memo().evaluate(node, ctx) == outcome  # what the what-if reads judges alike
+    return outcome
 
 
 def node(evaluator, **arguments):

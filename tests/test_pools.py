@@ -18,6 +18,7 @@ from pool.kernel import jsonutil
 from pool.pools import definition
 from pool.pools.definition import NoCriteriaInForce, PoolDefinitionError, parse_pool
 from pool.pools.evaluate import PoolEvaluation, check, evaluate, what_if
+from pool.pools.readings import Memo
 
 from .factories import AS_OF, OMIT, applicant, industry_table, qualification, uscc
 from .test_wording import applicants
@@ -341,3 +342,65 @@ def test_a_parameter_without_a_value_on_the_first_version_date_is_refused():
     raw["parameters"]["city_region_prefixes"][0]["valid_from"] = "2023-01-01"
     with pytest.raises(PoolDefinitionError, match="参数 city_region_prefixes 自 2023-01-01 起才有取值"):
         parse_pool(raw, "xuchang-2022")
+
+
+CONTINUING = definition.get("huangshi-continuing-2024")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(applicants(), min_size=2, max_size=6), facts=st.fixed_dictionaries({}, optional={
+    "hightech_field": st.sampled_from(["1.1.1", "8.2"]), "engineering_centre_host": st.booleans(),
+    "above_scale": st.booleans(), "rd_super_deduction": st.booleans()}),
+    ladder=st.sampled_from([None, {}, {"huangshi-2024": ("样板企业培育库", "graduated")},
+                            {"huangshi-2024": ("样板企业培育库", "admitted")}]))
+def test_judging_each_criterion_once_per_distinct_reading_gives_what_judging_each_applicant_gives(
+        batch, facts, ladder):
+    """The what-if's Memo: many applicants under two versions of a pool judge exactly as each alone."""
+    for pool, versions in ((XUCHANG, (XUCHANG.criteria_set.in_force(AS_OF), XUCHANG.parse_version(later_version()))),
+                           (CONTINUING, (CONTINUING.criteria_set.in_force(AS_OF),))):
+        memo, params = Memo(), pool.params_in_force(AS_OF)  # one run: one pool, one day
+        for data in batch:
+            try:
+                one = parse(data)
+            except InvalidApplicant:
+                continue
+            for version in versions:
+                alone = evaluate(pool, one, AS_OF, facts, version, ladder)
+                assert evaluate(pool, one, AS_OF, facts, version, ladder, memo=memo, params=params) == alone
+
+
+def _what_if_one_by_one(pool, applicants_, as_of, current, draft):
+    """The what-if as its definition reads: each applicant evaluated under each version, then compared."""
+    out = []
+    for one, facts, ladder in applicants_:
+        before = evaluate(pool, one, as_of, facts, current, ladder)
+        after = evaluate(pool, one, as_of, facts, draft, ladder)
+        a, b = {c.id: c for c in before.criteria}, {c.id: c for c in after.criteria}
+        moved = [(n, (b.get(n) or a.get(n)).title, a[n].status if n in a else None, b[n].status if n in b else None,
+                  a[n].detail if n in a else "", b[n].detail if n in b else "")
+                 for n in sorted(a.keys() | b.keys())
+                 if (a[n].status if n in a else None) != (b[n].status if n in b else None)]
+        if moved or before.verdict != after.verdict:
+            out.append((one.uscc, one.name, before.verdict, after.verdict, moved))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(applicants(), min_size=1, max_size=8), facts=st.fixed_dictionaries({}, optional={
+    "hightech_field": st.sampled_from(["1.1.1", "8.2"]), "above_scale": st.booleans()}),
+    drop=st.sampled_from([None, 2, 4]))
+def test_the_what_if_lists_what_evaluating_each_applicant_under_both_versions_lists(batch, facts, drop):
+    current = XUCHANG.criteria_set.in_force(AS_OF)
+    later = later_version()
+    later["criteria"] = [c for c in later["criteria"] if c["id"] != drop]
+    draft = XUCHANG.parse_version(later)
+    parsed = []
+    for data in batch:
+        try:
+            parsed.append((parse(data), facts, None))
+        except InvalidApplicant:
+            pass
+    expected = _what_if_one_by_one(XUCHANG, parsed, AS_OF, current, draft)
+    assert [(c.uscc, c.name, c.verdict_before, c.verdict_after,
+             [(k.id, k.title, k.before, k.after, k.detail_before, k.detail_after) for k in c.criteria])
+            for c in what_if(XUCHANG, parsed, AS_OF, current, draft)] == expected

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, selectinload
@@ -127,6 +127,18 @@ def counts(session, pool: Pool, on: date, county_ids: Iterable[int] | None) -> d
     if county_ids is not None:
         stmt = stmt.where(Enterprise.county_id.in_(list(county_ids)))
     return dict(session.execute(stmt.group_by(last.c.state)).all())
+
+
+def ladders(session, pools: Mapping[str, Pool], on: date, county_ids: Iterable[int] | None
+            ) -> dict[int, dict[str, tuple[str, str]]]:
+    """Enterprise id → {pool code: (pool name, state on ``on``)} for every pool of ``pools`` each was
+    in by then (what :func:`pool.ladder.verdicts.states_on` gives one enterprise), one select a pool."""
+    out: dict[int, dict[str, tuple[str, str]]] = {}
+    for code, pool in pools.items():
+        last = _last(pool, on, county_ids)
+        for key, state in session.execute(select(last.c.key, last.c.state)):
+            out.setdefault(key, {})[code] = (pool.name, state)
+    return out
 
 
 def first_day(session, pool: Pool) -> date:

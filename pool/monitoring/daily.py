@@ -6,7 +6,9 @@ the daily job never reads inside a write transaction:
 
 1. the records whose kept verdicts no longer hold are judged batch by batch,
    each batch read and judged in a read-only transaction and then written in
-   a short one (:func:`pool.monitoring.scan.judge_records`);
+   a short one (:func:`pool.monitoring.scan.judge_records`), and so are the
+   configured pools' members' records whose kept inputs no longer hold
+   (:func:`pool.ladder.inputs.refresh`, what the what-if reads);
 2. the whole pool is surveyed in a read-only transaction
    (:func:`pool.monitoring.scan.survey`);
 3. only then the lock is taken to reconcile the flags and queue the mails
@@ -24,6 +26,7 @@ from typing import Callable
 
 from pool.database import read_only
 from pool.eligibility import rulebook as rulebooks
+from pool.ladder import inputs
 from pool.monitoring import scan
 
 
@@ -42,6 +45,9 @@ def run(session, as_of: date, *, base_url: str = "",
     judged = scan.judge_records(session, as_of, rulebook, commit=session.commit, reading=read_only)
     if progress:
         progress(f"复核企业记录（{judged:,} 家）")
+    read = inputs.refresh(session, as_of, commit=session.commit, reading=read_only)
+    if progress:
+        progress(f"更新可配置培育库成员的核验数据（{read:,} 家）")
     with read_only():
         found = scan.survey(session, as_of, rulebook, progress=progress)
         session.commit()

@@ -31,7 +31,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from contextlib import AbstractContextManager, nullcontext
 from typing import Callable, Iterable
@@ -44,9 +44,8 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.rulebook import Rulebook
 from pool.records import bulk
 from pool.records.facts import record_verdict
-from pool.records.fields import PARTS
+from pool.records.validity import REJUDGE_DAYS, _due_in, holds_through  # noqa: F401 (kept names)
 
-REJUDGE_DAYS = 91  # a quarter: about 1 % of the pool a day
 INVALID = "invalid"  # the record on the date is not a valid applicant (its problems are kept)
 INELIGIBLE = "ineligible"  # the criteria's verdict when one fails (pool.eligibility.outcome.aggregate)
 
@@ -187,36 +186,6 @@ def judge(record, as_of: date, rulebook: Rulebook) -> tuple[Verdict, date]:
         verdict = Verdict(as_of, evaluation.verdict, failing,
                           year if any(f.year == year for f in record.figures) else None)
     return verdict, holds_through(record, as_of)
-
-
-def holds_through(record, as_of: date) -> date:
-    """The last day a verdict on ``record`` judged on ``as_of`` holds if the
-    record does not change: the day before the next date in the record that
-    something takes effect on (the day after a validity's last day), the due
-    day of :data:`REJUDGE_DAYS` and 1 January, whichever comes first."""
-    turns = [date(as_of.year + 1, 1, 1), as_of + timedelta(days=_due_in(record.id, as_of))]
-    for rows, starts, ends in _DATES:
-        for row in getattr(record, rows):
-            turns += [day for day in (getattr(row, name) for name in starts) if day is not None and day > as_of]
-            turns += [day + _DAY for day in (getattr(row, name) for name in ends)
-                      if day is not None and day >= as_of]
-    return min(turns) - _DAY
-
-
-_DAY = timedelta(days=1)
-# Each part's dates (pool.records.fields.PARTS): the record's list, the dates a
-# fact takes effect on, the last days of a validity.
-_DATES = tuple(
-    (rows, tuple(name for name, field in PARTS[part].fields.items() if field.kind == "day" and name != "valid_to"),
-     tuple(name for name in PARTS[part].fields if name == "valid_to"))
-    for part, rows in (("qualification", "qualifications"), ("patent", "patents"), ("product", "products"),
-                       ("trademark", "trademarks"), ("partnership", "partnerships")))
-
-
-def _due_in(enterprise_id: int, as_of: date) -> int:
-    """Days from ``as_of`` to the enterprise's next due day: one day in every
-    :data:`REJUDGE_DAYS`, a different one for each enterprise."""
-    return (-(as_of.toordinal() + enterprise_id)) % REJUDGE_DAYS or REJUDGE_DAYS
 
 
 def rules_stamp(rulebook: Rulebook, as_of: date) -> str:

@@ -143,6 +143,11 @@ class Pool:
     def code_backed(self) -> bool:
         return self.criteria_set.backed_by == CODE_BACKED
 
+    @property
+    def fact_labels(self) -> dict[str, str]:
+        """Each supplementary fact's label, by name."""
+        return {name: label for name, (_kind, label) in self.facts.items()}
+
     def params_in_force(self, as_of: date) -> dict[str, Any]:
         """The pool's own parameter values in force on ``as_of`` (none for a code-backed pool)."""
         if self.parameters == POLICY_PARAMETERS:

@@ -13,13 +13,16 @@ Every node may carry ``"in_principle": true`` (「原则上」: a ``fail`` becom
 ``review``, ``missing``) and a Chinese detail quoting the numbers; the details
 of a composition are joined with ``；``.
 
-The evaluators read what today's criteria read — the parsed
-:class:`~pool.eligibility.applicant.Applicant` and the assessment date — plus
+The evaluators read what today's criteria read — the applicant on the
+assessment date, as its :class:`~pool.pools.inputs.Inputs` — plus
 the pool's declared **supplementary facts** (``facts.NAME``: what a pool needs
 and the shared applicant contract does not carry, such as the declared
 高新技术领域) and the pool's dated parameters (``{"param": KEY}`` stands for a
 value).  Checking a node's shape (unknown evaluator, field, operator, table,
 qualification type) is :mod:`pool.pools.rules`; this module only evaluates.
+
+What each evaluator reads, so that a node is judged once per distinct
+reading, is :mod:`pool.pools.readings`.
 
 Status algebra: AND — ``fail`` beats ``missing`` beats ``review`` beats ``pass``
 (the order within one of today's criteria); OR — ``pass`` beats ``review``
@@ -34,11 +37,11 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from models.enterprise import STATE_LABELS
-from pool.eligibility.applicant import Applicant
 from pool.eligibility.outcome import in_force
 from pool.eligibility.profile import QUALIFICATION_LABELS
 from pool.kernel.wording import phrase
 from pool.pools.fields import field_label, read_field
+from pool.pools.inputs import Inputs
 from pool.pools.tables import Table
 
 AND_ORDER = ("fail", "missing", "review", "pass")
@@ -51,10 +54,10 @@ EVALUATORS = ("has_qualification", "industry_in", "field_in", "threshold", "flag
 
 @dataclass(frozen=True)
 class Context:
-    """What a node reads: the applicant on ``as_of``, the supplementary facts,
+    """What a node reads: the applicant's inputs on ``as_of``, the supplementary facts,
     the pool's parameter values in force and the tables it names."""
 
-    applicant: Applicant
+    applicant: Inputs | None
     as_of: date
     facts: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -236,16 +239,18 @@ def document_present(node, ctx: Context) -> Outcome:
         document = field_label(kind, ctx.fact_labels)
         if actual is None:
             return "missing", _FIELD_MISSING.format(label=document, path=kind)
-        present = bool(str(actual).strip())
+        given = bool(str(actual).strip())
     else:
         document = DOCUMENT_KINDS[kind]
-        present = {
-            "brand_evidence": lambda: any(e.strip() for e in a.brand_evidence),
-            "product_filing": lambda: any(p.filing_no for p in a.products),
-            "certificate_no": lambda: any(q.certificate_no for q in a.qualifications),
-        }[kind]()
-    template = _DOCUMENT_PRESENT if present else _DOCUMENT_ABSENT
-    return ("pass" if present else "fail"), template.format(document=document)
+        given = document_given(kind, a)
+    template = _DOCUMENT_PRESENT if given else _DOCUMENT_ABSENT
+    return ("pass" if given else "fail"), template.format(document=document)
+
+
+def document_given(kind: str, a: Inputs) -> bool:
+    """Whether the applicant gives a document of ``kind`` (one of :data:`DOCUMENT_KINDS`)."""
+    return {"brand_evidence": lambda: a.brand_evidence, "product_filing": lambda: a.product_filing,
+            "certificate_no": lambda: any(q.certificate_no for q in a.qualifications)}[kind]()
 
 
 def judgement(node, ctx: Context) -> Outcome:
@@ -275,3 +280,4 @@ _KINDS: dict[str, Callable[[Mapping[str, Any], Context], Outcome]] = {
     "threshold": threshold, "flag": flag, "document_present": document_present, "judgement": judgement,
     "member_of": member_of,
 }
+

@@ -8,6 +8,7 @@ or yes/no fact left out reads as ``None`` and makes the evaluator ``missing``.
 """
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any, Callable, Mapping
 
@@ -58,11 +59,24 @@ def kind_of(path: str, fact_kinds: Mapping[str, str]) -> str | None:
     return known[0] if known else None
 
 
+def field_values(applicant: Applicant, as_of: date) -> dict[str, Any]:
+    """Every named field's value for ``applicant`` on ``as_of`` (:func:`known_fields`; ``None``: not given)."""
+    return {name: getter(applicant, as_of) for name, (_kind, getter) in _FIELDS.items()}
+
+
 def read_field(path: str, ctx) -> Any:
-    """The value of ``path`` for the context's applicant on its date (``None``: not given)."""
+    """The value of ``path`` in the context (its applicant's :class:`~pool.pools.inputs.Inputs`, or the
+    supplementary facts for ``facts.NAME``; ``None``: not given)."""
+    return reader(path)(ctx)
+
+
+@functools.cache
+def reader(path: str) -> Callable[[Any], Any]:
+    """:func:`read_field` of ``path`` as a function of the context, made once a path."""
     if path.startswith("facts."):
-        return ctx.facts.get(path[len("facts."):])
-    return _FIELDS[path][1](ctx.applicant, ctx.as_of)
+        name = path[len("facts."):]
+        return lambda ctx: ctx.facts.get(name)
+    return lambda ctx: ctx.applicant.fields[path]
 
 
 def field_label(path: str, fact_labels: Mapping[str, str]) -> str:
