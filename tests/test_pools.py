@@ -18,7 +18,6 @@ from pool.kernel import jsonutil
 from pool.pools import definition
 from pool.pools.definition import NoCriteriaInForce, PoolDefinitionError, parse_pool
 from pool.pools.evaluate import PoolEvaluation, check, evaluate, what_if
-from pool.pools.readings import Memo
 
 from .factories import AS_OF, OMIT, applicant, industry_table, qualification, uscc
 from .test_wording import applicants
@@ -342,31 +341,6 @@ def test_a_parameter_without_a_value_on_the_first_version_date_is_refused():
     raw["parameters"]["city_region_prefixes"][0]["valid_from"] = "2023-01-01"
     with pytest.raises(PoolDefinitionError, match="参数 city_region_prefixes 自 2023-01-01 起才有取值"):
         parse_pool(raw, "xuchang-2022")
-
-
-CONTINUING = definition.get("huangshi-continuing-2024")
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(applicants(), min_size=2, max_size=6), facts=st.fixed_dictionaries({}, optional={
-    "hightech_field": st.sampled_from(["1.1.1", "8.2"]), "engineering_centre_host": st.booleans(),
-    "above_scale": st.booleans(), "rd_super_deduction": st.booleans()}),
-    ladder=st.sampled_from([None, {}, {"huangshi-2024": ("样板企业培育库", "graduated")},
-                            {"huangshi-2024": ("样板企业培育库", "admitted")}]))
-def test_judging_each_criterion_once_per_distinct_reading_gives_what_judging_each_applicant_gives(
-        batch, facts, ladder):
-    """The what-if's Memo: many applicants under two versions of a pool judge exactly as each alone."""
-    for pool, versions in ((XUCHANG, (XUCHANG.criteria_set.in_force(AS_OF), XUCHANG.parse_version(later_version()))),
-                           (CONTINUING, (CONTINUING.criteria_set.in_force(AS_OF),))):
-        memo, params = Memo(), pool.params_in_force(AS_OF)  # one run: one pool, one day
-        for data in batch:
-            try:
-                one = parse(data)
-            except InvalidApplicant:
-                continue
-            for version in versions:
-                alone = evaluate(pool, one, AS_OF, facts, version, ladder)
-                assert evaluate(pool, one, AS_OF, facts, version, ladder, memo=memo, params=params) == alone
 
 
 def _what_if_one_by_one(pool, applicants_, as_of, current, draft):

@@ -16,9 +16,12 @@ def dumps(obj, **kwargs) -> str:
     return _MARK.sub(r"\1", json.dumps(obj, default=_mark_decimal, **kwargs))
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
 def loads(text: str | bytes):
     """Parse JSON with every non-integer number as an exact ``Decimal``."""
-    return json.loads(text, parse_float=Decimal)
+    return _DECODER.decode(text.decode() if isinstance(text, bytes) else text)
 
 
 def _mark_decimal(value):

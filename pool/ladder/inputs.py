@@ -34,6 +34,7 @@ from models import ChangeRecord, Membership, RecordInputs
 from models.enterprise import ADMITTED, APPLIED
 from pool.eligibility.applicant import InvalidApplicant, parse
 from pool.kernel import jsonutil
+from pool.kernel.collector import no_cycle_collection
 from pool.pools import inputs as projection
 from pool.pools.inputs import Inputs
 from pool.records import bulk
@@ -87,7 +88,7 @@ def refresh(session, as_of: date, *, commit: Callable[[], None], batch: int = 20
         stale = [eid for eid in wanted if state.holding(eid) is None]
         commit()
     for start in range(0, len(stale), batch):
-        with reading():
+        with reading(), no_cycle_collection():
             read = state.read(stale[start:start + batch])
             commit()
         state.keep(read)

@@ -8,9 +8,9 @@ change, criterion by criterion.  Writes nothing; the administrator sees it, may
 export it for the decision meeting, and it is stored beside the version saved.
 
 It reads each member's record as the daily job keeps it (:mod:`pool.ladder.inputs`:
-only what the criteria read; a record changed since is read now) and judges each
-criterion once per distinct reading (:class:`pool.pools.evaluators.Memo`), so a
-whole pool of 100,000 is judged under both versions in about the time of a scan.
+only what the criteria read; a record changed since is read now) and judges first
+the statuses of the criteria the draft changes, the rest only where one moves
+(:func:`pool.pools.evaluate.what_if`).
 """
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ from sqlalchemy import Text, cast, select
 from models import Enterprise, Membership
 from models.enterprise import ADMITTED, APPLIED
 from pool.kernel import jsonutil
+from pool.kernel.collector import no_cycle_collection
 from pool.kernel.wording import phrase
 from pool.ladder import catalogue, inputs, past
 from pool.ladder.catalogue import ChangeRefused
 from pool.pools import evaluate as judging
 from pool.pools.definition import NoCriteriaInForce, Pool, PoolDefinitionError
-from pool.pools.readings import reads_ladder
+from pool.pools.evaluators import reads_ladder
 
 _UNREADABLE = phrase("{name!s}：{day} 的企业记录无法核验，未计入预览（{problems}）")
 
@@ -60,18 +61,19 @@ def preview(session, pool: Pool, draft: Mapping[str, Any], as_of: date,
     # the enterprises' states in every pool on the day, only when a criterion reads them (member_of)
     ladders = (past.ladders(session, catalogue.pools(session), as_of, county_ids)
                if any(reads_ladder(c.rule) for c in (*current.criteria, *version.criteria)) else None)
-    read = inputs.on(session, as_of, list(facts))  # kept by the daily job; the rest read now
-    applicants, unreadable = [], []
-    for eid, row_facts in facts.items():
-        kept = read.get(eid)
-        if kept is not None and kept.inputs is None:
-            unreadable.append(eid)
-        elif kept is not None:
-            applicants.append((kept.inputs, row_facts, ladders.get(eid, {}) if ladders is not None else None))
-    named = _names(session, unreadable)
-    unreadable = [_UNREADABLE.format(name=named[eid], day=as_of, problems="；".join(read[eid].problems))
-                  for eid in unreadable]
-    changes = [c.to_record() for c in judging.what_if(pool, applicants, as_of, current, version)]
+    with no_cycle_collection():
+        read = inputs.on(session, as_of, list(facts))  # kept by the daily job; the rest read now
+        applicants, unreadable = [], []
+        for eid, row_facts in facts.items():
+            kept = read.get(eid)
+            if kept is not None and kept.inputs is None:
+                unreadable.append(eid)
+            elif kept is not None:
+                applicants.append((kept.inputs, row_facts, ladders.get(eid, {}) if ladders is not None else None))
+        named = _names(session, unreadable)
+        unreadable = [_UNREADABLE.format(name=named[eid], day=as_of, problems="；".join(read[eid].problems))
+                      for eid in unreadable]
+        changes = [c.to_record() for c in judging.what_if(pool, applicants, as_of, current, version)]
     checked = len(applicants)
     return {"as_of": as_of.isoformat(), "current": current.valid_from.isoformat(),
             "draft": version.valid_from.isoformat(), "checked": checked, "changes": changes,

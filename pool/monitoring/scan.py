@@ -44,8 +44,7 @@ How SPEC §4 is read (each stage's reading is in its module):
 """
 from __future__ import annotations
 
-import gc
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -56,6 +55,7 @@ from models import ChangeRecord, Enterprise, Membership, MembershipEvent, PoolEv
 from models.monitoring import FIRST_POOL, SEVERITIES
 
 from pool.eligibility import rulebook as rulebooks
+from pool.kernel.collector import no_cycle_collection
 from pool.membership.history import require_date
 from pool.monitoring import outbox, verdicts
 from pool.monitoring.annual import annual_data_missing
@@ -175,7 +175,7 @@ def survey(session, as_of: date, rulebook=None, *, keep_verdicts: bool = False,
     takes the write lock only for :func:`settle`)."""
     rulebook = rulebook or rulebooks.load(session)
     marks = _marks(session)
-    with _no_cycle_collection():
+    with no_cycle_collection():
         facts = Facts(session, as_of, rulebook, keep_verdicts=keep_verdicts)
         return Survey(as_of, rulebook, {c.key: c for c in _conditions(facts, progress)}, marks)
 
@@ -200,7 +200,7 @@ def settle(session, found: Survey, *, progress: Callable[[str], None] | None = N
         facts = Facts(session, as_of, found.rulebook, keep_verdicts=True, only=changed)
         conditions = {key: c for key, c in conditions.items() if key[0] not in changed}
         conditions.update({c.key: c for c in _conditions(facts)})
-    with _no_cycle_collection():
+    with no_cycle_collection():
         result = ScanResult(as_of)
         urgent = reconcile(session, as_of, conditions, result)
         if progress:
@@ -264,7 +264,7 @@ def judge_records(session, as_of: date, rulebook, *, commit: Callable[[], None],
         _require_forward(session, as_of)
         members = session.scalars(select(Enterprise.id).where(in_pool(as_of))).all()
         commit()
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return verdicts.refresh(session, as_of, rulebook, members, commit=commit, reading=reading)
 
 
@@ -274,22 +274,6 @@ def _require_forward(session, as_of: date) -> None:
     if last is not None and as_of < last:
         raise ScanRefused(f"扫描日期 {as_of} 早于上次扫描日期 {last}：风险记录只能按日期向前推进"
                           "（查看过去某日的情况请用 assess，不写入）")
-
-
-@contextmanager
-def _no_cycle_collection():
-    """Pause Python's cyclic garbage collector for the block.  A scan of the
-    whole pool allocates hundreds of thousands of short-lived rows, dicts and
-    strings without cycles; the collector's repeated passes over them cost
-    about a tenth of the scan and find nothing.  (Reference counting still
-    frees everything; the collector runs again afterwards.)"""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def open_by_severity(session, county_ids=None) -> dict[str, int]:

@@ -14,7 +14,7 @@ Pure: reads its arguments, writes nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
@@ -24,7 +24,6 @@ from pool.eligibility.outcome import CriterionResult, aggregate, in_force
 from pool.eligibility.rulebook import Rulebook
 from pool.pools.definition import CriteriaVersion, Pool
 from pool.pools.evaluators import Context, evaluate_node
-from pool.pools.readings import Memo
 from pool.pools.inputs import Inputs, of as inputs_of
 
 
@@ -66,22 +65,19 @@ def check(pool: Pool, data: Any, as_of: date, rulebook: Rulebook | None,
 
 def evaluate(pool: Pool, applicant: Applicant | Inputs, as_of: date, facts: Mapping[str, Any] | None = None,
              version: CriteriaVersion | None = None,
-             memberships: Mapping[str, tuple[str, str]] | None = None, *,
-             memo: Memo | None = None, params: Mapping[str, Any] | None = None) -> PoolEvaluation:
+             memberships: Mapping[str, tuple[str, str]] | None = None) -> PoolEvaluation:
     """A configured pool's criteria (``version``, default the one in force on ``as_of``)
     for an applicant (parsed, or its :class:`~pool.pools.inputs.Inputs` on ``as_of``), its
     supplementary ``facts`` and, for a stored enterprise, its ``memberships`` on ``as_of``
-    (pool code → (name, state); None: unknown).  ``memo`` and ``params`` (the pool's values in
-    force on ``as_of``) let one run judge many applicants (:func:`what_if`)."""
+    (pool code → (name, state); None: unknown)."""
     version = version or pool.criteria_set.in_force(as_of)
     inputs = applicant if isinstance(applicant, Inputs) else inputs_of(applicant, as_of)
-    ctx = Context(inputs, as_of, facts or {}, pool.params_in_force(as_of) if params is None else params,
-                  pool.tables, pool.fact_labels, memberships)
-    judge = memo.evaluate if memo is not None else evaluate_node
+    ctx = Context(inputs, as_of, facts or {}, pool.params_in_force(as_of), pool.tables, pool.fact_labels,
+                  memberships)
     document = pool.programme.get("document", "")
     results = []
     for criterion in version.criteria:
-        status, detail = judge(criterion.rule, ctx)
+        status, detail = evaluate_node(criterion.rule, ctx)
         results.append(CriterionResult(criterion.id, status, detail, criterion.title,
                                        f"{document} {criterion.clause}".strip()))
     return PoolEvaluation(pool.code, inputs.uscc, inputs.name, aggregate(r.status for r in results),
@@ -137,37 +133,33 @@ def what_if(pool: Pool, applicants: Iterable[tuple], as_of: date,
     whose verdict or any criterion's status would differ under ``draft`` from ``current``, in input
     order, with the criteria that change (matched by id; one missing from a version reads None).
 
-    Each criterion is judged as :func:`evaluate` judges it, once per applicant however many
-    versions hold it unchanged, and once per distinct reading across applicants
-    (:class:`~pool.pools.readings.Memo`); the verdicts are :func:`aggregate` of the statuses."""
-    memo, params, labels = Memo(), pool.params_in_force(as_of), pool.fact_labels
-    old = [(c.id, c.title, memo.content(c.rule)) for c in current.criteria]
-    new = [(c.id, c.title, memo.content(c.rule)) for c in draft.criteria]
-    rules = {memo.content(c.rule): c.rule for c in (*current.criteria, *draft.criteria)}
-    # A criterion the draft keeps as it is has one status under both: it can move no verdict unless
+    Each criterion is judged as :func:`evaluate` judges it: first the statuses of the criteria the
+    draft changes, adds or drops (no detail formatted); for the applicants where one moves, the
+    statuses of the others (for the verdicts, :func:`aggregate` as ever) and the details of those
+    that move."""
+    params, labels = pool.params_in_force(as_of), pool.fact_labels
+    old = {c.id: c for c in current.criteria}
+    new = {c.id: c for c in draft.criteria}
+    # A criterion the draft keeps as it is has one status under both: it moves no verdict unless
     # another criterion moves, so it is judged only for the applicants where one does.
-    drafted = {number: text for number, _t, text in new}
-    same = {number for number, _t, text in old if drafted.get(number) == text}
-    differing = {text: rules[text] for number, _t, text in (*old, *new) if number not in same}
-    kept = {text: rules[text] for number, _t, text in old if number in same}
-    numbers = sorted({number for number, _t, _c in old} | {number for number, _t, _c in new} - same)
+    same = [c.rule for number, c in old.items() if number in new and new[number].rule == c.rule]
+    differing = sorted((old.keys() | new.keys()) - {n for n in old if n in new and new[n].rule == old[n].rule})
     changes = []
     for applicant, facts, *rest in applicants:
         inputs = applicant if isinstance(applicant, Inputs) else inputs_of(applicant, as_of)
-        ctx = Context(inputs, as_of, facts or {}, params, pool.tables, labels, rest[0] if rest else None)
-        outcomes = {text: memo.evaluate(rule, ctx) for text, rule in differing.items()}
-        before = {number: (title, outcomes[text]) for number, title, text in old if number not in same}
-        after = {number: (title, outcomes[text]) for number, title, text in new if number not in same}
-        moved = []
-        for number in numbers:
-            a, b = before.get(number), after.get(number)
-            if (a and a[1][0]) != (b and b[1][0]):
-                moved.append(CriterionChange(number, (b or a)[0], a and a[1][0], b and b[1][0],
-                                             a[1][1] if a else "", b[1][1] if b else ""))
+        ctx = Context(inputs, as_of, facts or {}, params, pool.tables, labels, rest[0] if rest else None,
+                      explain=False)  # statuses first: the details only of what moves
+        before = {n: evaluate_node(old[n].rule, ctx)[0] for n in differing if n in old}
+        after = {n: evaluate_node(new[n].rule, ctx)[0] for n in differing if n in new}
+        moved = [n for n in differing if before.get(n) != after.get(n)]
         if not moved:  # every status as it was: so is the verdict
             continue
-        unchanged = [memo.evaluate(rule, ctx)[0] for rule in kept.values()]
-        verdict_before = aggregate([*unchanged, *(status for _t, (status, _d) in before.values())])
-        verdict_after = aggregate([*unchanged, *(status for _t, (status, _d) in after.values())])
-        changes.append(VerdictChange(inputs.uscc, inputs.name, verdict_before, verdict_after, tuple(moved)))
+        told = replace(ctx, explain=True)
+        unchanged = [evaluate_node(rule, ctx)[0] for rule in same]
+        changes.append(VerdictChange(
+            inputs.uscc, inputs.name, aggregate([*unchanged, *before.values()]),
+            aggregate([*unchanged, *after.values()]),
+            tuple(CriterionChange(n, (new.get(n) or old[n]).title, before.get(n), after.get(n),
+                                  evaluate_node(old[n].rule, told)[1] if n in old else "",
+                                  evaluate_node(new[n].rule, told)[1] if n in new else "") for n in moved)))
     return changes

@@ -21,8 +21,9 @@ and the shared applicant contract does not carry, such as the declared
 value).  Checking a node's shape (unknown evaluator, field, operator, table,
 qualification type) is :mod:`pool.pools.rules`; this module only evaluates.
 
-What each evaluator reads, so that a node is judged once per distinct
-reading, is :mod:`pool.pools.readings`.
+A context may ask for statuses only (``explain=False``): every detail is then
+``""`` and none is formatted — how the what-if judges a whole pool under two
+versions in the time of a scan, asking for the details only of what moves.
 
 Status algebra: AND — ``fail`` beats ``missing`` beats ``review`` beats ``pass``
 (the order within one of today's criteria); OR — ``pass`` beats ``review``
@@ -66,6 +67,9 @@ class Context:
     # pool code -> (pool name, state on ``as_of``) of the enterprise's memberships; None: not known
     # (an applicant checked from a file, not a stored enterprise).
     memberships: Mapping[str, tuple[str, str]] | None = None
+    # False: statuses only, every detail "" (the what-if's first pass over a whole pool; the details
+    # of the criteria that move are judged again with them)
+    explain: bool = True
 
 
 Outcome = tuple[str, str]
@@ -106,12 +110,24 @@ def evaluate_node(node: Mapping[str, Any], ctx: Context) -> Outcome:
     if "all" in node or "any" in node:
         outcomes = [evaluate_node(child, ctx) for child in node.get("all", node.get("any"))]
         status = combine([s for s, _ in outcomes], AND_ORDER if "all" in node else OR_ORDER)
-        result = status, _JOIN.join(d for _, d in outcomes)
+        result = status, (_JOIN.join(d for _, d in outcomes) if ctx.explain else "")
     else:
         result = _KINDS[node["evaluator"]](node, ctx)
     if result[0] == "fail" and node.get("in_principle"):
-        return "review", _IN_PRINCIPLE.format(detail=result[1])
+        return said(ctx, "review", lambda: _IN_PRINCIPLE.format(detail=result[1]))
     return result
+
+
+def said(ctx: Context, status: str, detail: Callable[[], str]) -> Outcome:
+    """``(status, detail())`` — or, when the context does not ask for details, ``(status, "")``."""
+    return status, (detail() if ctx.explain else "")
+
+
+def reads_ladder(node: Mapping[str, Any]) -> bool:
+    """Whether ``node`` reads the enterprise's states in the pools (``member_of`` in it)."""
+    if "all" in node or "any" in node:
+        return any(reads_ladder(child) for child in node.get("all", node.get("any")))
+    return node["evaluator"] == "member_of"
 
 
 def combine(statuses: list[str], order: tuple[str, ...]) -> str:
@@ -142,17 +158,16 @@ def has_qualification(node, ctx: Context) -> Outcome:
     types = value(node["types"], ctx)
     held = [q for q in ctx.applicant.qualifications
             if q.type in types and in_force(q.valid_from, q.valid_to, ctx.as_of)]
-    labels = "、".join(QUALIFICATION_LABELS.get(t, t) for t in types)
     wanted = node.get("hold", True)
     if held:
         q = held[0]
         template = _QUAL_HELD if wanted else _QUAL_HELD_REFUSED
-        return ("pass" if wanted else "fail"), template.format(
+        return said(ctx, "pass" if wanted else "fail", lambda: template.format(
             day=ctx.as_of.isoformat(), label=QUALIFICATION_LABELS.get(q.type, q.type),
-            valid_from=q.valid_from.isoformat(), valid_to=q.valid_to.isoformat())
-    if wanted:
-        return "fail", _QUAL_NONE.format(day=ctx.as_of.isoformat(), labels=labels)
-    return "pass", _QUAL_NOT_HELD.format(day=ctx.as_of.isoformat(), labels=labels)
+            valid_from=q.valid_from.isoformat(), valid_to=q.valid_to.isoformat()))
+    template = _QUAL_NONE if wanted else _QUAL_NOT_HELD
+    return said(ctx, "fail" if wanted else "pass", lambda: template.format(
+        day=ctx.as_of.isoformat(), labels="、".join(QUALIFICATION_LABELS.get(t, t) for t in types)))
 
 
 def industry_in(node, ctx: Context) -> Outcome:
@@ -161,22 +176,23 @@ def industry_in(node, ctx: Context) -> Outcome:
     — never a silent ``fail``."""
     code = ctx.applicant.industry_code
     if code is None:
-        return "missing", _INDUSTRY_UNKNOWN
+        return said(ctx, "missing", lambda: _INDUSTRY_UNKNOWN)
     found, partial, unknown, absent = [], [], [], []
     for key in value(node["tables"], ctx):
         table = ctx.tables[key]
         if not table.shipped:
-            unknown.append(_TABLE_NOT_SHIPPED.format(table=table.name, reason=table.reason))
+            unknown.append(table)
             continue
         match = table.classify(code)
         (found if match and not match.partial else partial if match else absent).append((table, match))
     if found:
         table, match = found[0]
-        return "pass", _IN_TABLE.format(code=code, table=table.name, entry=match.entry)
+        return said(ctx, "pass", lambda: _IN_TABLE.format(code=code, table=table.name, entry=match.entry))
     if partial or unknown:
-        details = [_IN_TABLE_PARTIAL.format(code=code, table=t.name, entry=m.entry) for t, m in partial]
-        return "review", _JOIN.join(details + unknown)
-    return "fail", _JOIN.join(_NOT_IN_TABLE.format(code=code, table=t.name) for t, _ in absent)
+        return said(ctx, "review", lambda: _JOIN.join(
+            [_IN_TABLE_PARTIAL.format(code=code, table=t.name, entry=m.entry) for t, m in partial]
+            + [_TABLE_NOT_SHIPPED.format(table=t.name, reason=t.reason) for t in unknown]))
+    return said(ctx, "fail", lambda: _JOIN.join(_NOT_IN_TABLE.format(code=code, table=t.name) for t, _ in absent))
 
 
 def field_in(node, ctx: Context) -> Outcome:
@@ -184,48 +200,53 @@ def field_in(node, ctx: Context) -> Outcome:
     starts with one of them; a table's item also covers the items below it)."""
     path = node["field"]
     actual = read_field(path, ctx)
-    label = field_label(path, ctx.fact_labels)
+    label = lambda: field_label(path, ctx.fact_labels)  # noqa: E731 - read only for a detail
     if actual is None:
-        return "missing", _FIELD_MISSING.format(label=label, path=path)
+        return said(ctx, "missing", lambda: _FIELD_MISSING.format(label=label(), path=path))
     actual = str(actual)
     if "table" in node:
         table = ctx.tables[node["table"]]
         if not table.shipped:
-            return "review", _TABLE_NOT_SHIPPED.format(table=table.name, reason=table.reason)
+            return said(ctx, "review", lambda: _TABLE_NOT_SHIPPED.format(table=table.name, reason=table.reason))
         match = table.classify(actual)
         if match is None:
-            return "fail", _VALUE_NOT_LISTED.format(label=label, value=actual, listed=table.name)
+            return said(ctx, "fail", lambda: _VALUE_NOT_LISTED.format(label=label(), value=actual, listed=table.name))
         if match.partial:
-            return "review", _IN_TABLE_PARTIAL.format(code=actual, table=table.name, entry=match.entry)
-        return "pass", _VALUE_LISTED.format(label=label, value=actual, listed=table.name, entry=match.entry)
+            return said(ctx, "review", lambda: _IN_TABLE_PARTIAL.format(code=actual, table=table.name,
+                                                                         entry=match.entry))
+        return said(ctx, "pass", lambda: _VALUE_LISTED.format(label=label(), value=actual, listed=table.name,
+                                                               entry=match.entry))
     listed = [str(v) for v in value(node["values"], ctx)]
     prefix = node.get("match") == "prefix"
     hit = next((v for v in listed if (actual.startswith(v) if prefix else actual == v)), None)
     template = _VALUE_NOT_IN_LIST if hit is None else _VALUE_IN_LIST
-    return ("fail" if hit is None else "pass"), template.format(label=label, value=actual, values="、".join(listed))
+    return said(ctx, "fail" if hit is None else "pass",
+                lambda: template.format(label=label(), value=actual, values="、".join(listed)))
 
 
 def threshold(node, ctx: Context) -> Outcome:
     """``field op value`` compared exactly (``Decimal``); ``op`` one of :data:`OPERATORS`."""
     path, op = node["field"], node["op"]
     actual = read_field(path, ctx)
-    label = field_label(path, ctx.fact_labels)
     if actual is None:
-        return "missing", _FIELD_MISSING.format(label=label, path=path)
+        return said(ctx, "missing", lambda: _FIELD_MISSING.format(label=field_label(path, ctx.fact_labels),
+                                                                  path=path))
     limit = Decimal(str(value(node["value"], ctx)))
     met = OPERATORS[op](Decimal(str(actual)) if isinstance(actual, float) else Decimal(actual), limit)
     template = _THRESHOLD_MET if met else _THRESHOLD_NOT_MET
-    return ("pass" if met else "fail"), template.format(label=label, value=actual, op=op, limit=limit)
+    return said(ctx, "pass" if met else "fail", lambda: template.format(
+        label=field_label(path, ctx.fact_labels), value=actual, op=op, limit=limit))
 
 
 def flag(node, ctx: Context) -> Outcome:
     """A yes/no fact: true → ``pass``, false → ``fail``, absent → ``missing``."""
     path = node["field"]
     actual = read_field(path, ctx)
-    label = field_label(path, ctx.fact_labels)
     if actual is None:
-        return "missing", _FIELD_MISSING.format(label=label, path=path)
-    return ("pass", _FLAG_YES.format(label=label)) if actual else ("fail", _FLAG_NO.format(label=label))
+        return said(ctx, "missing", lambda: _FIELD_MISSING.format(label=field_label(path, ctx.fact_labels),
+                                                                  path=path))
+    template = _FLAG_YES if actual else _FLAG_NO
+    return said(ctx, "pass" if actual else "fail", lambda: template.format(label=field_label(path, ctx.fact_labels)))
 
 
 def document_present(node, ctx: Context) -> Outcome:
@@ -233,18 +254,17 @@ def document_present(node, ctx: Context) -> Outcome:
     number, or a supplementary fact ``facts.NAME`` naming the document (absent
     → ``missing``, blank → ``fail``)."""
     kind = node["kind"]
-    a = ctx.applicant
     if kind.startswith("facts."):
         actual = read_field(kind, ctx)
-        document = field_label(kind, ctx.fact_labels)
+        document = lambda: field_label(kind, ctx.fact_labels)  # noqa: E731 - read only for a detail
         if actual is None:
-            return "missing", _FIELD_MISSING.format(label=document, path=kind)
+            return said(ctx, "missing", lambda: _FIELD_MISSING.format(label=document(), path=kind))
         given = bool(str(actual).strip())
     else:
-        document = DOCUMENT_KINDS[kind]
-        given = document_given(kind, a)
+        document = lambda: DOCUMENT_KINDS[kind]  # noqa: E731
+        given = document_given(kind, ctx.applicant)
     template = _DOCUMENT_PRESENT if given else _DOCUMENT_ABSENT
-    return ("pass" if given else "fail"), template.format(document=document)
+    return said(ctx, "pass" if given else "fail", lambda: template.format(document=document()))
 
 
 def document_given(kind: str, a: Inputs) -> bool:
@@ -255,7 +275,7 @@ def document_given(kind: str, a: Inputs) -> bool:
 
 def judgement(node, ctx: Context) -> Outcome:
     """A qualitative requirement (「有基础、有潜力」): always ``review``."""
-    return "review", _JUDGEMENT.format(question=node["question"])
+    return said(ctx, "review", lambda: _JUDGEMENT.format(question=node["question"]))
 
 
 def member_of(node, ctx: Context) -> Outcome:
@@ -263,16 +283,17 @@ def member_of(node, ctx: Context) -> Outcome:
     (``member_of(huangshi-2024, [graduated])``: 出库后的接续培育).  Unknown memberships
     (an applicant from a file) are ``missing``; never a member is ``fail``."""
     code, states = node["pool"], value(node["states"], ctx)
-    wanted = "或".join(f"「{STATE_LABELS.get(s, s)}」" for s in states)
+    wanted = lambda: "或".join(f"「{STATE_LABELS.get(s, s)}」" for s in states)  # noqa: E731
     name = (ctx.memberships or {}).get(code, (node.get("pool_name") or code, None))[0]
     if ctx.memberships is None:
-        return "missing", _MEMBERSHIPS_UNKNOWN.format(pool=name)
+        return said(ctx, "missing", lambda: _MEMBERSHIPS_UNKNOWN.format(pool=name))
     if code not in ctx.memberships:
-        return "fail", _NEVER_MEMBER.format(pool=name, states=wanted)
+        return said(ctx, "fail", lambda: _NEVER_MEMBER.format(pool=name, states=wanted()))
     state = ctx.memberships[code][1]
     if state in states:
-        return "pass", _MEMBER.format(pool=name, state=STATE_LABELS.get(state, state))
-    return "fail", _NOT_MEMBER.format(pool=name, state=STATE_LABELS.get(state, state), states=wanted)
+        return said(ctx, "pass", lambda: _MEMBER.format(pool=name, state=STATE_LABELS.get(state, state)))
+    return said(ctx, "fail", lambda: _NOT_MEMBER.format(pool=name, state=STATE_LABELS.get(state, state),
+                                                        states=wanted()))
 
 
 _KINDS: dict[str, Callable[[Mapping[str, Any], Context], Outcome]] = {

@@ -87,7 +87,10 @@ def field_label(path: str, fact_labels: Mapping[str, str]) -> str:
 
 
 def known_fields() -> tuple[str, ...]:
-    return tuple(_FIELDS)
+    return _KNOWN
+
+
+_KNOWN = tuple(_FIELDS)
 
 
 _UNKNOWN_FACT = phrase("该培育库未声明补充事实 {name}（已声明：{names}）")

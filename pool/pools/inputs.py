@@ -12,17 +12,16 @@ record again (the what-if, :func:`pool.pools.evaluate.what_if`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from pool.eligibility.applicant import Applicant
 from pool.pools.fields import field_values, known_fields
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
-    """A qualification as the evaluators read it (``certificate_no``: whether a number is given)."""
+class Held(NamedTuple):
+    """A qualification as the evaluators read it (``certificate_no``: whether a number is given;
+    a tuple: a whole pool's are read back at once)."""
 
     type: str
     valid_from: date
@@ -30,9 +29,9 @@ class Held:
     certificate_no: bool
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """An applicant on ``as_of`` as a configured pool's criteria read it."""
+class Inputs(NamedTuple):
+    """An applicant on ``as_of`` as a configured pool's criteria read it (a tuple: cheap to make
+    for a whole pool)."""
 
     uscc: str
     name: str
@@ -67,6 +66,7 @@ def to_row(inputs: Inputs) -> list:
 def from_row(row: list) -> Inputs:
     """The :class:`Inputs` :func:`to_row` wrote."""
     uscc, name, day, industry, values, held, brand, filing, warnings = row
-    return Inputs(uscc, name, date.fromisoformat(day), industry, dict(zip(known_fields(), values)),
-                  tuple(Held(t, date.fromisoformat(a), date.fromisoformat(b), c) for t, a, b, c in held),
+    day_of = date.fromisoformat
+    return Inputs(uscc, name, day_of(day), industry, dict(zip(known_fields(), values)),
+                  tuple([Held(t, day_of(a), day_of(b), c) for t, a, b, c in held]),
                   brand, filing, tuple(warnings))
