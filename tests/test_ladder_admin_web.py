@@ -107,3 +107,28 @@ def test_the_first_pool_is_changed_on_the_policy_page(client, auth, world):
     assert client.get("/pools/huangshi-2024/versions/new").status_code == 302
     assert "政策参数" in text(client.get("/pools/huangshi-2024/settings"))
     assert client.get("/pools/nowhere/settings").status_code == 404
+
+
+def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(client, auth, world, use_db,
+                                                                                monkeypatch):
+    from models import Enterprise, User
+    from pool.ladder import memberships as ms
+    from pool.web import pool_admin
+
+    with use_db() as session:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        enterprises = session.scalars(select(Enterprise).order_by(Enterprise.id)).all()  # the world's two
+        for enterprise in enterprises:
+            ms.apply(session, enterprise, "xuchang-2022", actor=admin, on=DAY, today=DAY)
+        session.commit()
+        names = [e.name for e in enterprises]
+    monkeypatch.setattr(pool_admin, "SHOWN_ROWS", 1)
+    auth.login("admin")
+    criteria = [{"id": 1, "title": "仅需人工判断", "clause": "测试", "rule": {"evaluator": "judgement", "question": "是否有潜力"}}]
+    form = {"valid_from": "2026-07-01", "source": "市局决定", "criteria": json.dumps(criteria, ensure_ascii=False)}
+    page = text(client.post("/pools/xuchang-2022/versions/new", data={**form, "preview": "1"}))
+    assert len(names) == 2 and "核验 2 家" in page and "此处列出前 1 家，全部 2 家请导出" in page
+    assert sum(name in page for name in names) == 1
+    assert "新版本不会开启或关闭任何风险提示" in page
+    exported = client.post("/pools/xuchang-2022/versions/new", data={**form, "export": "1"}).get_data(as_text=True)
+    assert all(name in exported for name in names)

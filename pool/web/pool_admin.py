@@ -125,7 +125,10 @@ def new_version(code: str):
                     return redirect(url_for("pool_admin.settings", code=pool.code))
             elif shown is not None:
                 status = 200
-    return render_template("ladder/version.html", pool=pool, form=form, shown=shown), status
+    return render_template("ladder/version.html", pool=pool, form=form, shown=shown, rows=SHOWN_ROWS), status
+
+
+SHOWN_ROWS = 200  # the what-if's changes listed on the page; the export holds them all
 
 
 def _draft(form) -> dict | None:
