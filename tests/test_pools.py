@@ -343,6 +343,26 @@ def test_a_parameter_without_a_value_on_the_first_version_date_is_refused():
         parse_pool(raw, "xuchang-2022")
 
 
+def _within_criterion_4(criteria, change):
+    for c in criteria:
+        if c["id"] == 4:
+            change(c["rule"])
+
+
+# Drafts that edit within a criterion (the what-if judges only the edited parts first) or around it.
+EDITS = {
+    "none": lambda criteria: None,
+    "rd threshold raised": lambda criteria: _within_criterion_4(criteria, lambda rule: rule["any"][1]["all"][0][
+        "any"][1]["all"][1].update(value=100)),
+    "patents threshold raised": lambda criteria: _within_criterion_4(criteria, lambda rule: rule["any"][1]["all"][0][
+        "any"][3].update(value=2)),
+    "judgement dropped": lambda criteria: _within_criterion_4(criteria, lambda rule: rule["any"][1]["all"].pop()),
+    "in principle": lambda criteria: _within_criterion_4(criteria, lambda rule: rule.update(in_principle=True)),
+    "region literal": lambda criteria: criteria[0]["rule"].update(values=["4202", "4110"]),
+    "1 for true": lambda criteria: criteria[0]["rule"].update(values=[4110]),
+}
+
+
 def _what_if_one_by_one(pool, applicants_, as_of, current, draft):
     """The what-if as its definition reads: each applicant evaluated under each version, then compared."""
     out = []
@@ -359,14 +379,15 @@ def _what_if_one_by_one(pool, applicants_, as_of, current, draft):
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch=st.lists(applicants(), min_size=1, max_size=8), facts=st.fixed_dictionaries({}, optional={
     "hightech_field": st.sampled_from(["1.1.1", "8.2"]), "above_scale": st.booleans()}),
-    drop=st.sampled_from([None, 2, 4]))
-def test_the_what_if_lists_what_evaluating_each_applicant_under_both_versions_lists(batch, facts, drop):
+    drop=st.sampled_from([None, 2, 4, 6]), edit=st.sampled_from(list(EDITS)))
+def test_the_what_if_lists_what_evaluating_each_applicant_under_both_versions_lists(batch, facts, drop, edit):
     current = XUCHANG.criteria_set.in_force(AS_OF)
     later = later_version()
     later["criteria"] = [c for c in later["criteria"] if c["id"] != drop]
+    EDITS[edit](later["criteria"])
     draft = XUCHANG.parse_version(later)
     parsed = []
     for data in batch:

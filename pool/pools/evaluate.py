@@ -14,6 +14,7 @@ Pure: reads its arguments, writes nothing.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -133,29 +134,33 @@ def what_if(pool: Pool, applicants: Iterable[tuple], as_of: date,
     whose verdict or any criterion's status would differ under ``draft`` from ``current``, in input
     order, with the criteria that change (matched by id; one missing from a version reads None).
 
-    Each criterion is judged as :func:`evaluate` judges it: first the statuses of the criteria the
-    draft changes, adds or drops (no detail formatted); for the applicants where one moves, the
-    statuses of the others (for the verdicts, :func:`aggregate` as ever) and the details of those
-    that move."""
+    Each criterion is judged as :func:`evaluate` judges it, statuses first (no detail formatted):
+    a criterion the draft keeps as it is has one status under both versions, and one the draft
+    edits within can move only where an edited part does (:func:`edited_parts`), so for most
+    applicants only those parts are judged; where one moves, every criterion is judged for the
+    verdicts (:func:`aggregate`, as ever) and the details of the criteria that move."""
     params, labels = pool.params_in_force(as_of), pool.fact_labels
     old = {c.id: c for c in current.criteria}
     new = {c.id: c for c in draft.criteria}
-    # A criterion the draft keeps as it is has one status under both: it moves no verdict unless
-    # another criterion moves, so it is judged only for the applicants where one does.
-    same = [c.rule for number, c in old.items() if number in new and new[number].rule == c.rule]
-    differing = sorted((old.keys() | new.keys()) - {n for n in old if n in new and new[n].rule == old[n].rule})
+    same = {n for n in old.keys() & new.keys() if content(old[n].rule) == content(new[n].rule)}
+    differing = sorted((old.keys() | new.keys()) - same)
+    edited = [edited_parts(old[n].rule, new[n].rule) for n in differing if n in old and n in new]
+    dropped_or_added = len(edited) < len(differing)  # such a criterion moves for everyone
     changes = []
     for applicant, facts, *rest in applicants:
         inputs = applicant if isinstance(applicant, Inputs) else inputs_of(applicant, as_of)
         ctx = Context(inputs, as_of, facts or {}, params, pool.tables, labels, rest[0] if rest else None,
-                      explain=False)  # statuses first: the details only of what moves
+                      explain=False)
+        if not dropped_or_added and not any(evaluate_node(a, ctx)[0] != evaluate_node(b, ctx)[0]
+                                            for parts in edited for a, b in parts):
+            continue  # every edited part judges as it did: so does every criterion, and the verdict
         before = {n: evaluate_node(old[n].rule, ctx)[0] for n in differing if n in old}
         after = {n: evaluate_node(new[n].rule, ctx)[0] for n in differing if n in new}
         moved = [n for n in differing if before.get(n) != after.get(n)]
-        if not moved:  # every status as it was: so is the verdict
+        if not moved:
             continue
         told = replace(ctx, explain=True)
-        unchanged = [evaluate_node(rule, ctx)[0] for rule in same]
+        unchanged = [evaluate_node(old[n].rule, ctx)[0] for n in same]
         changes.append(VerdictChange(
             inputs.uscc, inputs.name, aggregate([*unchanged, *before.values()]),
             aggregate([*unchanged, *after.values()]),
@@ -163,3 +168,22 @@ def what_if(pool: Pool, applicants: Iterable[tuple], as_of: date,
                                   evaluate_node(old[n].rule, told)[1] if n in old else "",
                                   evaluate_node(new[n].rule, told)[1] if n in new else "") for n in moved)))
     return changes
+
+
+def content(node: Mapping[str, Any]) -> str:
+    """A rule node as text (``1`` and ``true`` differ, as they judge differently)."""
+    return json.dumps(node, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def edited_parts(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[Mapping, Mapping]]:
+    """The pairs of parts where rule ``new`` differs from ``old`` below an unchanged shape: a
+    composition of the same kind, size and settings compares child by child; anything else that
+    differs is one pair.  A composition's status follows from its children's and its own settings,
+    so where every pair's statuses are equal, the two rules' statuses are."""
+    if content(old) == content(new):
+        return []
+    kind = "all" if "all" in old else "any" if "any" in old else None
+    if (kind and kind in new and len(old[kind]) == len(new[kind])
+            and content({k: v for k, v in old.items() if k != kind}) == content({k: v for k, v in new.items() if k != kind})):
+        return [pair for a, b in zip(old[kind], new[kind]) for pair in edited_parts(a, b)]
+    return [(old, new)]
