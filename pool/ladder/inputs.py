@@ -28,18 +28,17 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import select
 
-from models import ChangeRecord, Membership, RecordInputs
+from models import Membership, RecordInputs
 from models.enterprise import ADMITTED, APPLIED
 from pool.eligibility.applicant import InvalidApplicant, parse
 from pool.kernel import jsonutil
-from pool.kernel.collector import no_cycle_collection
 from pool.pools import inputs as projection
 from pool.pools.inputs import Inputs
 from pool.records import bulk
 from pool.records.facts import record_data
-from pool.records.validity import holds_through
+from pool.records.validity import holds, holds_through, in_batches, last_changes, replace_kept
 
 FEW = bulk.CHUNK  # up to this many enterprises asked: their own rows read, not the whole table
 
@@ -87,12 +86,7 @@ def refresh(session, as_of: date, *, commit: Callable[[], None], batch: int = 20
         state = _State(session, as_of, None)
         stale = [eid for eid in wanted if state.holding(eid) is None]
         commit()
-    for start in range(0, len(stale), batch):
-        with reading(), no_cycle_collection():
-            read = state.read(stale[start:start + batch])
-            commit()
-        state.keep(read)
-        commit()
+    in_batches(stale, state.read, state.keep, commit=commit, reading=reading, batch=batch)
     return len(stale)
 
 
@@ -103,10 +97,7 @@ class _State:
         self.session, self.as_of, self.code = session, as_of, code_stamp()
         mine = (lambda column: ()) if only is None else (lambda column: (column.in_(only),))
         connection = session.connection()
-        self.last_change = dict(connection.execute(
-            select(ChangeRecord.enterprise_id, func.max(ChangeRecord.id))
-            .where(ChangeRecord.enterprise_id.is_not(None), *mine(ChangeRecord.enterprise_id))
-            .group_by(ChangeRecord.enterprise_id)).all())
+        self.last_change = last_changes(connection, only)
         k = RecordInputs
         kept = (k.inputs,) if texts else ()  # what was read, only when it is wanted
         self.stored = {row[0]: row for row in connection.execute(
@@ -115,8 +106,8 @@ class _State:
 
     def holding(self, eid: int):
         row = self.stored.get(eid)
-        if (row is not None and row[1] <= self.as_of <= row[2] and row[3] == self.last_change.get(eid, 0)
-                and row[4] == self.code):
+        if row is not None and holds(self.as_of, row[1], row[2], row[3], self.last_change.get(eid, 0)) \
+                and row[4] == self.code:
             return row
         return None
 
@@ -144,14 +135,7 @@ class _State:
 
     def keep(self, read: dict[int, tuple[Read, date]]) -> None:
         """Store ``read`` in place of what was kept for those enterprises."""
-        if not read:
-            return
-        k = RecordInputs
-        connection = self.session.connection()
-        ids = list(read)
-        for start in range(0, len(ids), bulk.CHUNK):
-            connection.execute(delete(k).where(k.enterprise_id.in_(ids[start:start + bulk.CHUNK])))
-        connection.execute(insert(k), [
+        replace_kept(self.session.connection(), RecordInputs, [
             {"enterprise_id": eid, "as_of": self.as_of, "valid_through": through, "code": self.code,
              "change_id": self.last_change.get(eid, 0), "problems": list(r.problems),
              "inputs": None if r.inputs is None else jsonutil.dumps(projection.to_row(r.inputs))}

@@ -36,15 +36,16 @@ from pathlib import Path
 from contextlib import AbstractContextManager, nullcontext
 from typing import Callable, Iterable
 
-from sqlalchemy import Text, cast, delete, func, insert, select
+from sqlalchemy import Text, cast, select
 
-from models import ChangeRecord, RecordVerdict
+from models import RecordVerdict
 
 from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.rulebook import Rulebook
 from pool.records import bulk
 from pool.records.facts import record_verdict
-from pool.records.validity import REJUDGE_DAYS, _due_in, holds_through  # noqa: F401 (kept names)
+from pool.records.validity import (REJUDGE_DAYS, _due_in, holds, holds_through,  # noqa: F401 (kept names)
+                                   in_batches, last_changes, replace_kept)
 
 INVALID = "invalid"  # the record on the date is not a valid applicant (its problems are kept)
 INELIGIBLE = "ineligible"  # the criteria's verdict when one fails (pool.eligibility.outcome.aggregate)
@@ -103,12 +104,7 @@ def refresh(session, as_of: date, rulebook: Rulebook, members: Iterable[int], *,
         state = _State(session, as_of, rulebook)
         stale = [eid for eid in members if state.holding(eid) is None]
         commit()
-    for start in range(0, len(stale), batch):
-        with reading():
-            judged = state.judge(stale[start:start + batch])
-            commit()
-        state.keep(judged)
-        commit()
+    in_batches(stale, state.judge, state.keep, commit=commit, reading=reading, batch=batch)
     return len(stale)
 
 
@@ -120,10 +116,7 @@ class _State:
         self.only = only  # these enterprises' rows only (None: the whole pool's)
         connection = session.connection()
         self.rules = rules_stamp(rulebook, as_of)
-        self.last_change = dict(connection.execute(
-            select(ChangeRecord.enterprise_id, func.max(ChangeRecord.id))
-            .where(ChangeRecord.enterprise_id.is_not(None), *self._mine(ChangeRecord.enterprise_id))
-            .group_by(ChangeRecord.enterprise_id)).all())
+        self.last_change = last_changes(connection, only)
         v = RecordVerdict
         self.stored = {row[0]: row for row in connection.execute(
             select(v.enterprise_id, v.as_of, v.valid_through, v.change_id, v.rules, v.verdict, v.year)
@@ -145,8 +138,8 @@ class _State:
     def holding(self, eid: int):
         """The kept verdict's row if it holds on ``as_of``, else ``None``."""
         row = self.stored.get(eid)
-        if (row is not None and row[1] <= self.as_of <= row[2] and row[3] == self.last_change.get(eid, 0)
-                and row[4] == self.rules):
+        if row is not None and holds(self.as_of, row[1], row[2], row[3], self.last_change.get(eid, 0)) \
+                and row[4] == self.rules:
             return row
         return None
 
@@ -156,14 +149,7 @@ class _State:
 
     def keep(self, judged: dict[int, tuple[Verdict, date]]) -> None:
         """Store ``judged`` in place of the verdicts kept for those records."""
-        if not judged:
-            return
-        v = RecordVerdict
-        connection = self.session.connection()
-        ids = list(judged)
-        for start in range(0, len(ids), bulk.CHUNK):
-            connection.execute(delete(v).where(v.enterprise_id.in_(ids[start:start + bulk.CHUNK])))
-        connection.execute(insert(v), [
+        replace_kept(self.session.connection(), RecordVerdict, [
             {"enterprise_id": eid, "as_of": self.as_of, "valid_through": valid_through, "rules": self.rules,
              "change_id": self.last_change.get(eid, 0), "verdict": verdict.verdict,
              "failing": list(verdict.failing), "year": verdict.year}
