@@ -132,3 +132,29 @@ def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(
     assert "新版本不会开启或关闭任何风险提示" in page
     exported = client.post("/pools/xuchang-2022/versions/new", data={**form, "export": "1"}).get_data(as_text=True)
     assert all(name in exported for name in names)
+
+
+def test_a_parameter_value_is_previewed_exported_and_saved_with_its_preview(client, auth, world, use_db):
+    from models import Enterprise, User
+    from pool.ladder import memberships as ms
+
+    with use_db() as session:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
+            ms.apply(session, enterprise, "xuchang-2022", actor=admin, on=DAY, today=DAY)
+        session.commit()
+    auth.login("admin")
+    form = {"key": "city_region_prefixes", "value": '["4202"]', "valid_from": "2026-07-01", "source": "市局通知"}
+    assert "预览影响" in text(client.get("/pools/xuchang-2022/parameters/new"))
+    early = client.post("/pools/xuchang-2022/parameters/new", data={**form, "valid_from": "2022-11-25", "preview": "1"})
+    assert early.status_code == 409 and "须晚于已有的最后一个生效日期" in text(early) and "4202" in text(early)
+    shown = text(client.post("/pools/xuchang-2022/parameters/new", data={**form, "preview": "1"}))
+    assert "核验 2 家" in shown and "1. 在许昌市登记注册：不符合 → 符合" in shown
+    exported = client.post("/pools/xuchang-2022/parameters/new", data={**form, "export": "1"})
+    assert exported.mimetype == "text/csv" and "1. 在许昌市登记注册" in exported.get_data(as_text=True)
+    with use_db() as session:
+        assert session.scalar(select(func.count()).select_from(PoolChange)) == 0
+    assert client.post("/pools/xuchang-2022/parameters/new", data={**form, "submit": "1"}).status_code == 302
+    with use_db() as session:
+        saved = session.scalar(select(PoolChange))
+        assert saved.kind == "parameter" and saved.preview["checked"] == 2 and len(saved.preview["changes"]) == 2

@@ -151,3 +151,26 @@ def test_money_read_back_from_kept_inputs_is_exact():
     back = from_row(jsonutil.loads(jsonutil.dumps(to_row(read))))
     assert back == read
     assert str(back.fields["operating_revenue"]) == "200.20" and str(back.fields["rd_expense"]) == "1E+3"
+
+
+def test_a_new_parameter_value_is_previewed_on_the_pool_as_it_stands_and_nothing_is_written(session, dy,
+                                                                                          officer):
+    from models import PoolChange
+    from pool.ladder.catalogue import ChangeRefused
+
+    enterprises = members(session, dy, officer, 2)
+    daily.run(session, DAY)
+    pool = catalogue.get(session, XUCHANG)
+    change = {"key": "city_region_prefixes", "value": [LOCAL], "valid_from": "2026-04-01", "source": "市局通知"}
+    shown = previews.preview_parameter(session, pool, change, DAY)
+    assert (shown["checked"], shown["draft"]) == (2, "2026-04-01")
+    assert criterion_1(shown) == {e.uscc: ("fail", "pass") for e in enterprises}
+    # the same draft written as a version judges alike: a parameter is a value in the rule
+    assert criterion_1(preview(session)) == criterion_1(shown)
+    unchanged = previews.preview_parameter(session, pool, {**change, "value": ["4110"]}, DAY)
+    assert unchanged["changes"] == [] and unchanged["checked"] == 2
+    with pytest.raises(ChangeRefused, match="须晚于已有的最后一个生效日期 2022-11-25"):
+        previews.preview_parameter(session, pool, {**change, "valid_from": "2022-11-25"}, DAY)
+    with pytest.raises(ChangeRefused, match="没有参数 nope"):
+        previews.preview_parameter(session, pool, {**change, "key": "nope"}, DAY)
+    assert session.scalar(select(func.count()).select_from(PoolChange)) == 0

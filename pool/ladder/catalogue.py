@@ -75,6 +75,16 @@ def history(session, code: str) -> list[PoolChange]:
                                 .order_by(PoolChange.id.desc())))
 
 
+def check(session, change: Mapping[str, Any]) -> None:
+    """``change`` may follow every stored change (:func:`pool.pools.changes.refusals`).
+
+    :raise ChangeRefused: naming every problem.
+    """
+    problems = replay.refusals(stored(session), change)
+    if problems:
+        raise ChangeRefused(problems)
+
+
 def record(session, change: Mapping[str, Any], *, actor, today: date, preview: Mapping | None = None) -> PoolChange:
     """Store ``change`` (see :mod:`pool.pools.changes`), checked against every change before it.
 
@@ -85,9 +95,7 @@ def record(session, change: Mapping[str, Any], *, actor, today: date, preview: M
     valid_from = replay.day_of(change.get("valid_from") or today)
     if change["kind"] in (replay.CREATE, replay.RETIRE):
         require_not_future(valid_from, today, phrase("生效日期"))
-    problems = replay.refusals(stored(session), change)
-    if problems:
-        raise ChangeRefused(problems)
+    check(session, change)
     payload = {k: v for k, v in change.items() if k not in ("kind", "code")}
     row = PoolChange(pool_code=change["code"], kind=change["kind"], valid_from=valid_from,
                      payload=payload, source=str(change.get("source") or ""), preview=dict(preview or {}),

@@ -15,6 +15,7 @@ the statuses of the criteria the draft changes, the rest only where one moves
 from __future__ import annotations
 
 from datetime import date
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Text, cast, select
@@ -27,8 +28,9 @@ from pool.kernel.wording import phrase
 from pool.ladder import catalogue, inputs, past
 from pool.ladder.catalogue import ChangeRefused
 from pool.pools import evaluate as judging
-from pool.pools.definition import NoCriteriaInForce, Pool, PoolDefinitionError
-from pool.pools.evaluators import reads_ladder
+from pool.pools.changes import PARAMETER
+from pool.pools.definition import CriteriaVersion, NoCriteriaInForce, Pool, PoolDefinitionError
+from pool.pools.evaluators import reads_ladder, with_values
 
 _UNREADABLE = phrase("{name!s}：{day} 的企业记录无法核验，未计入预览（{problems}）")
 
@@ -49,6 +51,37 @@ def preview(session, pool: Pool, draft: Mapping[str, Any], as_of: date,
         raise ChangeRefused(exc.problems) from None
     except NoCriteriaInForce as exc:
         raise ChangeRefused([str(exc)]) from None
+    return _judged(session, pool, as_of, current, version, version.valid_from.isoformat(), county_ids,
+                   membership_ids)
+
+
+def preview_parameter(session, pool: Pool, change: Mapping[str, Any], as_of: date,
+                      county_ids: Iterable[int] | None = None) -> dict:
+    """The effect of a new value of one of the pool's parameters — ``change`` as it would be saved
+    (:func:`pool.ladder.catalogue.record`: ``key``, ``value``, ``valid_from``, ``source``) — on the
+    pool as it stands on ``as_of``: the version in force judged with the values in force and with
+    the new one, as :func:`preview` gives it (``draft``: the value's first day).
+
+    :raise ChangeRefused: the change may not be saved (every problem named), or no version is in force.
+    """
+    catalogue.check(session, {**change, "kind": PARAMETER, "code": pool.code})
+    try:
+        current = pool.criteria_set.in_force(as_of)
+    except NoCriteriaInForce as exc:
+        raise ChangeRefused([str(exc)]) from None
+    now = pool.params_in_force(as_of)
+    proposed = {**now, change["key"]: change["value"]}
+    return _judged(session, pool, as_of, _reading(current, now), _reading(current, proposed),
+                   str(change["valid_from"]), county_ids, None)
+
+
+def _reading(version: CriteriaVersion, params: Mapping[str, Any]) -> CriteriaVersion:
+    """``version`` with the parameter values ``params`` written into its rules."""
+    return replace(version, criteria=tuple(replace(c, rule=with_values(c.rule, params)) for c in version.criteria))
+
+
+def _judged(session, pool: Pool, as_of: date, current: CriteriaVersion, version: CriteriaVersion, draft_day: str,
+            county_ids, membership_ids) -> dict:
     stmt = select(Membership.enterprise_id, cast(Membership.facts, Text)).where(
         Membership.pool_code == pool.code, Membership.state.in_((APPLIED, ADMITTED)))
     if county_ids is not None:
@@ -76,7 +109,7 @@ def preview(session, pool: Pool, draft: Mapping[str, Any], as_of: date,
         changes = [c.to_record() for c in judging.what_if(pool, applicants, as_of, current, version)]
     checked = len(applicants)
     return {"as_of": as_of.isoformat(), "current": current.valid_from.isoformat(),
-            "draft": version.valid_from.isoformat(), "checked": checked, "changes": changes,
+            "draft": draft_day, "checked": checked, "changes": changes,
             "verdicts_changed": sum(c["verdict_before"] != c["verdict_after"] for c in changes),
             "unreadable": unreadable}
 

@@ -150,6 +150,18 @@ def resolved(raw: Any, params: Mapping[str, Any]) -> Any:
     return raw
 
 
+def with_values(node: Any, params: Mapping[str, Any]) -> Any:
+    """``node`` with every ``{"param": KEY}`` in it replaced by KEY's value in ``params``: the rule as
+    it judges with those values (how a draft parameter value is previewed, :mod:`pool.ladder.previews`)."""
+    if isinstance(node, dict):
+        if set(node) == {"param"}:
+            return params[node["param"]]
+        return {key: with_values(item, params) for key, item in node.items()}
+    if isinstance(node, list):
+        return [with_values(item, params) for item in node]
+    return node
+
+
 # --- the evaluators -------------------------------------------------------------------------------
 
 def has_qualification(node, ctx: Context) -> Outcome:

@@ -112,6 +112,8 @@ class ParameterForm(SafeForm):
                           validators=[DataRequired(_l("请填写取值")), Length(max=20000)])
     valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写日期"))])
     source = _basis()
+    preview = SubmitField(_l("预览影响"))
+    export = SubmitField(_l("导出预览（CSV）"))
     submit = SubmitField(_l("新增参数取值"))
 
 

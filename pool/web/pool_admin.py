@@ -1,9 +1,9 @@
 """A pool's settings and the city administrator's changes to them (issue #17).
 
 Thin callers of :mod:`pool.ladder.catalogue` and :mod:`pool.ladder.previews`: a new
-pool from a shipped template, a new criteria-set version — previewed (what-if)
-before it is saved, the preview exportable for the decision meeting and stored
-with the version —, a new dated parameter value, retirement.  Everyone may read a
+pool from a shipped template, a new criteria-set version or dated parameter
+value — previewed (what-if) before it is saved, the preview exportable for the
+decision meeting and stored with the change —, retirement.  Everyone may read a
 pool's settings and history; only the city administrator changes them.  A refusal
 comes back on the page with the input kept.
 """
@@ -164,17 +164,44 @@ def new_parameter(code: str):
     form = forms.ParameterForm()
     form.key.choices = [(k, k) for k in pool.parameters]
 
-    def build(f):
-        try:
-            value = json.loads(f.value.data)
-        except json.JSONDecodeError as exc:
-            f.value.errors = list(f.value.errors) + [_("不是有效的 JSON：%(msg)s", msg=exc.msg)]
-            return None
-        return {"kind": changes.PARAMETER, "code": pool.code, "key": f.key.data, "value": value,
-                "valid_from": f.valid_from.data.isoformat(), "source": f.source.data}
-    return _change_page(form, "ladder/parameter.html", build, lambda f: _(
-        "已新增参数 %(key)s 自 %(day)s 起的取值", key=f.key.data, day=f.valid_from.data.isoformat()),
-        field="value", pool=pool)
+    if request.method == "GET":
+        form.valid_from.data = today()
+        return render_template("ladder/parameter.html", form=form, pool=pool, shown=None, rows=SHOWN_ROWS)
+    shown, status = None, 422
+    if form.validate() and (change := _parameter(form, pool)) is not None:
+        try:  # previewed on every submission: shown, exported, or stored with the value saved
+            shown = previews.preview_parameter(db.session, pool, change, today())
+        except ChangeRefused as exc:
+            _refused(form, exc, "value")
+            status = 409
+        else:
+            if form.export.data:
+                return _export(pool, change, shown)
+            if form.preview.data:
+                status = 200
+            else:
+                try:
+                    _store(change, preview=shown)
+                except TransitionRefused as exc:
+                    _refused(form, exc, "value")
+                    status = 409
+                else:
+                    db.session.commit()
+                    flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=change["key"], day=change["valid_from"]),
+                          "success")
+                    return redirect(url_for("pool_admin.settings", code=pool.code))
+    return render_template("ladder/parameter.html", form=form, pool=pool, shown=shown, rows=SHOWN_ROWS), status
+
+
+def _parameter(form, pool) -> dict | None:
+    """The change the form asks for (None: the value is not JSON, said at its field)."""
+    try:
+        value = json.loads(form.value.data)
+    except json.JSONDecodeError as exc:
+        form.value.errors = list(form.value.errors) + [_("不是有效的 JSON：%(msg)s", msg=exc.msg)]
+        return None
+    return {"kind": changes.PARAMETER, "code": pool.code, "key": form.key.data, "value": value,
+            "valid_from": form.valid_from.data.isoformat(), "source": form.source.data}
 
 
 @bp.route("/<code>/retire", methods=["GET", "POST"])
