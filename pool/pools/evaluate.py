@@ -15,7 +15,7 @@ Pure: reads its arguments, writes nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
@@ -145,29 +145,37 @@ def what_if(pool: Pool, applicants: Iterable[tuple], as_of: date,
     same = {n for n in old.keys() & new.keys() if content(old[n].rule) == content(new[n].rule)}
     differing = sorted((old.keys() | new.keys()) - same)
     edited = [edited_parts(old[n].rule, new[n].rule) for n in differing if n in old and n in new]
-    dropped_or_added = len(edited) < len(differing)  # such a criterion moves for everyone
+    once = {n for n in differing if n not in old or n not in new}  # dropped or added: moves for everyone
     changes = []
     for applicant, facts, *rest in applicants:
         inputs = applicant if isinstance(applicant, Inputs) else inputs_of(applicant, as_of)
-        ctx = Context(inputs, as_of, facts or {}, params, pool.tables, labels, rest[0] if rest else None,
-                      explain=False)
-        if not dropped_or_added and not any(evaluate_node(a, ctx)[0] != evaluate_node(b, ctx)[0]
-                                            for parts in edited for a, b in parts):
+        reading = (inputs, as_of, facts or {}, params, pool.tables, labels, rest[0] if rest else None)
+        quiet = Context(*reading, explain=False)
+        if not once and not any(evaluate_node(a, quiet)[0] != evaluate_node(b, quiet)[0]
+                                for parts in edited for a, b in parts):
             continue  # every edited part judges as it did: so does every criterion, and the verdict
-        before = {n: evaluate_node(old[n].rule, ctx)[0] for n in differing if n in old}
-        after = {n: evaluate_node(new[n].rule, ctx)[0] for n in differing if n in new}
-        moved = [n for n in differing if before.get(n) != after.get(n)]
+        told = Context(*reading)
+        before = {n: evaluate_node(old[n].rule, told if n in once else quiet) for n in differing if n in old}
+        after = {n: evaluate_node(new[n].rule, told if n in once else quiet) for n in differing if n in new}
+        moved = [n for n in differing if _status(before, n) != _status(after, n)]
         if not moved:
             continue
-        told = replace(ctx, explain=True)
-        unchanged = [evaluate_node(old[n].rule, ctx)[0] for n in same]
+
+        def detail(outcomes, version, n):  # a dropped or added criterion's is at hand, another's judged now
+            return "" if n not in version else outcomes[n][1] if n in once else evaluate_node(version[n].rule, told)[1]
+
+        unchanged = [evaluate_node(old[n].rule, quiet)[0] for n in same]
         changes.append(VerdictChange(
-            inputs.uscc, inputs.name, aggregate([*unchanged, *before.values()]),
-            aggregate([*unchanged, *after.values()]),
-            tuple(CriterionChange(n, (new.get(n) or old[n]).title, before.get(n), after.get(n),
-                                  evaluate_node(old[n].rule, told)[1] if n in old else "",
-                                  evaluate_node(new[n].rule, told)[1] if n in new else "") for n in moved)))
+            inputs.uscc, inputs.name, aggregate([*unchanged, *(status for status, _d in before.values())]),
+            aggregate([*unchanged, *(status for status, _d in after.values())]),
+            tuple(CriterionChange(n, (new.get(n) or old[n]).title, _status(before, n), _status(after, n),
+                                  detail(before, old, n), detail(after, new, n))
+                  for n in moved)))
     return changes
+
+
+def _status(outcomes: Mapping[int, tuple[str, str]], number: int) -> str | None:
+    return outcomes[number][0] if number in outcomes else None
 
 
 def content(node: Mapping[str, Any]) -> str:
@@ -183,7 +191,7 @@ def edited_parts(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[M
     if content(old) == content(new):
         return []
     kind = "all" if "all" in old else "any" if "any" in old else None
-    if (kind and kind in new and len(old[kind]) == len(new[kind])
-            and content({k: v for k, v in old.items() if k != kind}) == content({k: v for k, v in new.items() if k != kind})):
+    settings = lambda node: content({k: v for k, v in node.items() if k != kind})  # noqa: E731
+    if kind and kind in new and len(old[kind]) == len(new[kind]) and settings(old) == settings(new):
         return [pair for a, b in zip(old[kind], new[kind]) for pair in edited_parts(a, b)]
     return [(old, new)]
