@@ -158,3 +158,29 @@ def test_a_parameter_value_is_previewed_exported_and_saved_with_its_preview(clie
     with use_db() as session:
         saved = session.scalar(select(PoolChange))
         assert saved.kind == "parameter" and saved.preview["checked"] == 2 and len(saved.preview["changes"]) == 2
+
+
+def test_the_history_counts_each_saved_preview_and_the_administrator_exports_it(client, auth, world, use_db):
+    from models import Enterprise, User
+    from pool.ladder import memberships as ms
+
+    with use_db() as session:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
+            ms.apply(session, enterprise, "xuchang-2022", actor=admin, on=DAY, today=DAY)
+        session.commit()
+    auth.login("admin")
+    form = {"key": "city_region_prefixes", "value": '["4202"]', "valid_from": "2026-07-01", "source": "市局通知"}
+    assert client.post("/pools/xuchang-2022/parameters/new", data={**form, "submit": "1"}).status_code == 302
+    page = text(client.get("/pools/xuchang-2022/settings"))
+    assert "核验 2 家，结论变化 0 家，标准变化 2 家" in page
+    with use_db() as session:
+        change_id = session.scalar(select(PoolChange.id))
+    exported = client.get(f"/pools/xuchang-2022/changes/{change_id}/preview.csv")
+    assert exported.mimetype == "text/csv" and "1. 在许昌市登记注册" in exported.get_data(as_text=True)
+    assert client.get(f"/pools/huangshi-continuing-2024/changes/{change_id}/preview.csv").status_code == 404
+    auth.logout()
+    auth.login("dy")
+    officer_page = text(client.get("/pools/xuchang-2022/settings"))
+    assert "标准变化 2 家" in officer_page and "preview.csv" not in officer_page
+    assert client.get(f"/pools/xuchang-2022/changes/{change_id}/preview.csv").status_code in (302, 403)

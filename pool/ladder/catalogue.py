@@ -11,10 +11,12 @@ preview the administrator saw (:mod:`pool.ladder.previews`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from models import CITY_ADMIN, PoolChange
 from pool.kernel.refusal import TransitionRefused, require_not_future
@@ -69,10 +71,30 @@ def get(session, code: str | None = None) -> Pool:
     return known[code]
 
 
-def history(session, code: str) -> list[PoolChange]:
-    """The changes made to ``code``, newest first."""
-    return list(session.scalars(select(PoolChange).where(PoolChange.pool_code == code)
-                                .order_by(PoolChange.id.desc())))
+@dataclass(frozen=True)
+class Entry:
+    """A change in a pool's history, with what its preview found (``None``: saved without one)."""
+
+    change: PoolChange
+    checked: int | None
+    verdicts_changed: int | None
+    changed: int | None  # how many enterprises' verdict or criteria the preview listed
+
+
+def history(session, code: str) -> list[Entry]:
+    """The changes made to ``code``, newest first — their previews counted by the database, not read
+    (a preview of a whole pool may list 100,000 enterprises)."""
+    p = PoolChange.preview
+    rows = session.execute(select(PoolChange, p["checked"].as_integer(), p["verdicts_changed"].as_integer(),
+                                  p["changed"].as_integer()).where(PoolChange.pool_code == code)
+                           .options(defer(PoolChange.preview)).order_by(PoolChange.id.desc()))
+    return [Entry(*row) for row in rows]
+
+
+def preview_of(session, code: str, change_id: int) -> PoolChange | None:
+    """The stored change ``change_id`` of pool ``code`` with its preview, if it has one."""
+    return session.scalar(select(PoolChange).where(PoolChange.id == change_id, PoolChange.pool_code == code,
+                                                   PoolChange.kind.in_((replay.CRITERIA, replay.PARAMETER))))
 
 
 def check(session, change: Mapping[str, Any]) -> None:
@@ -98,7 +120,8 @@ def record(session, change: Mapping[str, Any], *, actor, today: date, preview: M
     check(session, change)
     payload = {k: v for k, v in change.items() if k not in ("kind", "code")}
     row = PoolChange(pool_code=change["code"], kind=change["kind"], valid_from=valid_from,
-                     payload=payload, source=str(change.get("source") or ""), preview=dict(preview or {}),
+                     payload=payload, source=str(change.get("source") or ""),
+                     preview={**preview, "changed": len(preview.get("changes", ()))} if preview else {},
                      actor_id=actor.id)
     session.add(row)
     session.flush()

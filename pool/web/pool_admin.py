@@ -9,7 +9,7 @@ comes back on the page with the input kept.
 """
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,6 +51,18 @@ def settings(code: str):
     pool = ladder.pool_or_404(code, configured=False)
     return render_template("ladder/settings.html", pool=pool, history=catalogue.history(db.session, pool.code),
                            day=today(), json=json)
+
+
+@bp.route("/<code>/changes/<int:change_id>/preview.csv")
+@admin_required
+def stored_preview(code: str, change_id: int):
+    """The preview a version or value was saved with, as exported before it was saved (the city
+    administrator's: it names enterprises of every county)."""
+    pool = ladder.pool_or_404(code, configured=False)
+    row = catalogue.preview_of(db.session, pool.code, change_id)
+    if row is None or not row.preview:
+        abort(404)
+    return _export(pool, {"valid_from": row.valid_from.isoformat()}, row.preview)
 
 
 def _change_page(form, template, build, message, field="source", **context):
