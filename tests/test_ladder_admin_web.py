@@ -129,7 +129,7 @@ def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(
     page = text(client.post("/pools/xuchang-2022/versions/new", data={**form, "preview": "1"}))
     assert len(names) == 2 and "核验 2 家" in page and "此处列出前 1 家，全部 2 家请导出" in page
     assert sum(name in page for name in names) == 1
-    assert "新版本不会开启或关闭任何风险提示" in page
+    assert "此项修改不会开启或关闭任何风险提示" in page
     exported = client.post("/pools/xuchang-2022/versions/new", data={**form, "export": "1"}).get_data(as_text=True)
     assert all(name in exported for name in names)
 
@@ -150,8 +150,10 @@ def test_a_parameter_value_is_previewed_exported_and_saved_with_its_preview(clie
     assert early.status_code == 409 and "须晚于已有的最后一个生效日期" in text(early) and "4202" in text(early)
     shown = text(client.post("/pools/xuchang-2022/parameters/new", data={**form, "preview": "1"}))
     assert "核验 2 家" in shown and "1. 在许昌市登记注册：不符合 → 符合" in shown
+    assert "新取值下的结论" in shown and "新版本结论" not in shown
     exported = client.post("/pools/xuchang-2022/parameters/new", data={**form, "export": "1"})
     assert exported.mimetype == "text/csv" and "1. 在许昌市登记注册" in exported.get_data(as_text=True)
+    assert "新取值下的结论" in exported.get_data(as_text=True)
     with use_db() as session:
         assert session.scalar(select(func.count()).select_from(PoolChange)) == 0
     assert client.post("/pools/xuchang-2022/parameters/new", data={**form, "submit": "1"}).status_code == 302

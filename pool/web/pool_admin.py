@@ -62,7 +62,7 @@ def stored_preview(code: str, change_id: int):
     row = catalogue.preview_of(db.session, pool.code, change_id)
     if row is None or not row.preview:
         abort(404)
-    return _export(pool, {"valid_from": row.valid_from.isoformat()}, row.preview)
+    return _export(pool, {"valid_from": row.valid_from.isoformat()}, row.preview, value=row.kind == changes.PARAMETER)
 
 
 def _change_page(form, template, build, message, field="source", **context):
@@ -154,10 +154,12 @@ def _draft(form) -> dict | None:
             "note": form.note.data or "", "criteria": criteria}
 
 
-def _export(pool, draft, shown):
+def _export(pool, draft, shown, *, value: bool = False):
+    """The what-if as CSV, a row per changing criterion (``value``: of a parameter value, not a version)."""
     from pool.web.filters import status_label, verdict_label
-    header = [_("企业名称"), _("统一社会信用代码"), _("现行结论"), _("新版本结论"), _("标准"), _("现行"), _("新版本"),
-              _("新版本的依据")]
+    header = [_("企业名称"), _("统一社会信用代码"), _("现行结论"), _("新取值下的结论") if value else _("新版本结论"),
+              _("标准"), _("现行"), _("新取值") if value else _("新版本"),
+              _("新取值下的依据") if value else _("新版本的依据")]
     rows = [(c["name"], c["uscc"], verdict_label(c["verdict_before"]), verdict_label(c["verdict_after"]),
              f'{k["id"]}. {k["title"]}', status_label(k["before"]) if k["before"] else "—",
              status_label(k["after"]) if k["after"] else "—", k["detail_after"])
@@ -178,7 +180,7 @@ def new_parameter(code: str):
 
     if request.method == "GET":
         form.valid_from.data = today()
-        return render_template("ladder/parameter.html", form=form, pool=pool, shown=None, rows=SHOWN_ROWS)
+        return render_template("ladder/parameter.html", form=form, pool=pool, shown=None, rows=SHOWN_ROWS, value=True)
     shown, status = None, 422
     if form.validate() and (change := _parameter(form, pool)) is not None:
         try:  # previewed on every submission: shown, exported, or stored with the value saved
@@ -188,7 +190,7 @@ def new_parameter(code: str):
             status = 409
         else:
             if form.export.data:
-                return _export(pool, change, shown)
+                return _export(pool, change, shown, value=True)
             if form.preview.data:
                 status = 200
             else:
@@ -202,7 +204,8 @@ def new_parameter(code: str):
                     flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=change["key"], day=change["valid_from"]),
                           "success")
                     return redirect(url_for("pool_admin.settings", code=pool.code))
-    return render_template("ladder/parameter.html", form=form, pool=pool, shown=shown, rows=SHOWN_ROWS), status
+    return render_template("ladder/parameter.html", form=form, pool=pool, shown=shown, rows=SHOWN_ROWS,
+                           value=True), status
 
 
 def _parameter(form, pool) -> dict | None:
