@@ -17,7 +17,7 @@ from pool.eligibility.rulebook import Rulebook
 from pool.kernel import jsonutil
 from pool.pools import definition
 from pool.pools.definition import NoCriteriaInForce, PoolDefinitionError, parse_pool
-from pool.pools.evaluate import PoolEvaluation, check, evaluate, what_if
+from pool.pools.evaluate import PoolEvaluation, check, compare, evaluate, what_if
 
 from .factories import AS_OF, OMIT, applicant, industry_table, qualification, uscc
 from .test_wording import applicants
@@ -365,18 +365,11 @@ EDITS = {
 
 def _what_if_one_by_one(pool, applicants_, as_of, current, draft):
     """The what-if as its definition reads: each applicant evaluated under each version, then compared."""
-    out = []
-    for one, facts, ladder in applicants_:
-        before = evaluate(pool, one, as_of, facts, current, ladder)
-        after = evaluate(pool, one, as_of, facts, draft, ladder)
-        a, b = {c.id: c for c in before.criteria}, {c.id: c for c in after.criteria}
-        moved = [(n, (b.get(n) or a.get(n)).title, a[n].status if n in a else None, b[n].status if n in b else None,
-                  a[n].detail if n in a else "", b[n].detail if n in b else "")
-                 for n in sorted(a.keys() | b.keys())
-                 if (a[n].status if n in a else None) != (b[n].status if n in b else None)]
-        if moved or before.verdict != after.verdict:
-            out.append((one.uscc, one.name, before.verdict, after.verdict, moved))
-    return out
+    changes = [compare(evaluate(pool, one, as_of, facts, current, ladder),
+                       evaluate(pool, one, as_of, facts, draft, ladder)) for one, facts, ladder in applicants_]
+    return [(c.uscc, c.name, c.verdict_before, c.verdict_after,
+             [(k.id, k.title, k.before, k.after, k.detail_before, k.detail_after) for k in c.criteria])
+            for c in changes if c is not None]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

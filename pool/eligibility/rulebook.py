@@ -119,9 +119,7 @@ def add_policy_value(session, *, key: str, value, valid_from: date, source: str,
     :raise RuleChangeRefused: on an unknown key, a bad value, a missing source
         or a date before ``today``.
     """
-    spec = PARAMETER_SPECS.get(key)
-    if spec is None:
-        raise RuleChangeRefused(f"未知参数 {key}", "key")
+    spec, parsed = checked_value(key, value)
     if valid_from < today:
         raise RuleChangeRefused(
             f"生效日期 {valid_from.isoformat()} 早于今天 {today.isoformat()}：不能追溯修改已生效的参数",
@@ -129,15 +127,36 @@ def add_policy_value(session, *, key: str, value, valid_from: date, source: str,
     if not (source or "").strip():
         raise RuleChangeRefused("请注明依据（文件名称及条款）", "source")
     _refuse_unclean(source=("依据", source), note=("说明", note))
-    try:
-        parsed = spec.from_json(value)
-    except ValueError as exc:
-        raise RuleChangeRefused(f"{spec.label}取值无效：{exc}", "value") from None
     row = PolicyValue(key=key, value=spec.to_json(parsed), valid_from=valid_from,
                       source=source.strip(), note=(note or "").strip(), recorded_by_id=actor.id)
     session.add(row)
     session.flush()
     return row
+
+
+def checked_value(key: str, value):
+    """``(spec, the value parsed)`` of a new value of policy parameter ``key``.
+
+    :raise RuleChangeRefused: an unknown key, or a value the parameter does not take.
+    """
+    spec = PARAMETER_SPECS.get(key)
+    if spec is None:
+        raise RuleChangeRefused(f"未知参数 {key}", "key")
+    try:
+        return spec, spec.from_json(value)
+    except ValueError as exc:
+        raise RuleChangeRefused(f"{spec.label}取值无效：{exc}", "value") from None
+
+
+def with_value(rulebook: Rulebook, key: str, value, on: date) -> Rulebook:
+    """``rulebook`` with ``value`` of ``key`` in force from ``on`` — a draft judged before it is
+    saved (:mod:`pool.monitoring.policy_preview`); nothing is stored.
+
+    :raise RuleChangeRefused: as :func:`checked_value`.
+    """
+    _spec, parsed = checked_value(key, value)
+    draft = Parameter(key=key, value=parsed, valid_from=on, source="预览：拟新增的取值")
+    return Rulebook(Policy([*rulebook.policy.parameters, draft]), rulebook.industries)
 
 
 def add_industry_correction(session, *, code: str, group: str, name: str, included: bool,

@@ -127,6 +127,21 @@ class VerdictChange:
                              for c in self.criteria]}
 
 
+def compare(before, after) -> VerdictChange | None:
+    """One applicant judged twice — two evaluations of :func:`evaluate`'s or
+    :func:`pool.eligibility.criteria.evaluate`'s shape — as a :class:`VerdictChange` (criteria
+    matched by id; one missing from an evaluation reads None), or None when nothing moves."""
+    old, new = {c.id: c for c in before.criteria}, {c.id: c for c in after.criteria}
+    moved = tuple(CriterionChange(n, (new.get(n) or old[n]).title, old[n].status if n in old else None,
+                                  new[n].status if n in new else None, old[n].detail if n in old else "",
+                                  new[n].detail if n in new else "")
+                  for n in sorted(old.keys() | new.keys())
+                  if (old[n].status if n in old else None) != (new[n].status if n in new else None))
+    if not moved and before.verdict == after.verdict:
+        return None
+    return VerdictChange(after.uscc, after.name, before.verdict, after.verdict, moved)
+
+
 def what_if(pool: Pool, applicants: Iterable[tuple], as_of: date,
             current: CriteriaVersion, draft: CriteriaVersion) -> list[VerdictChange]:
     """Each applicant — ``(applicant, facts)`` or, for a stored enterprise, ``(applicant, facts,

@@ -20,7 +20,7 @@ from pool.kernel.refusal import DateRefused, TransitionRefused
 from pool.pools import changes
 from pool.pools.definition import shipped
 
-from pool.web import ladder, ladder_forms as forms, reports
+from pool.web import ladder, ladder_forms as forms, what_if
 from pool.web.access import admin_required
 from pool.web.clock import today
 
@@ -140,7 +140,7 @@ def new_version(code: str):
     return render_template("ladder/version.html", pool=pool, form=form, shown=shown, rows=SHOWN_ROWS), status
 
 
-SHOWN_ROWS = 200  # the what-if's changes listed on the page; the export holds them all
+SHOWN_ROWS = what_if.SHOWN_ROWS
 
 
 def _draft(form) -> dict | None:
@@ -155,18 +155,7 @@ def _draft(form) -> dict | None:
 
 
 def _export(pool, draft, shown, *, value: bool = False):
-    """The what-if as CSV, a row per changing criterion (``value``: of a parameter value, not a version)."""
-    from pool.web.filters import status_label, verdict_label
-    header = [_("企业名称"), _("统一社会信用代码"), _("现行结论"), _("新取值下的结论") if value else _("新版本结论"),
-              _("标准"), _("现行"), _("新取值") if value else _("新版本"),
-              _("新取值下的依据") if value else _("新版本的依据")]
-    rows = [(c["name"], c["uscc"], verdict_label(c["verdict_before"]), verdict_label(c["verdict_after"]),
-             f'{k["id"]}. {k["title"]}', status_label(k["before"]) if k["before"] else "—",
-             status_label(k["after"]) if k["after"] else "—", k["detail_after"])
-            for c in shown["changes"] for k in (c["criteria"] or [{"id": "", "title": "", "before": None,
-                                                                   "after": None, "detail_after": ""}])]
-    name = f"{pool.name}-{_('标准修订影响预览')}-{draft['valid_from']}"
-    return reports.download("csv", rows, header, name, f"{pool.code}-what-if-{draft['valid_from']}", pool.name[:31])
+    return what_if.export(pool.name, pool.code, draft["valid_from"], shown, value=value)
 
 
 @bp.route("/<code>/parameters/new", methods=["GET", "POST"])

@@ -15,7 +15,9 @@ from pool.eligibility import rulebook
 from pool.reference import catalogues, gbt4754
 from pool.reference.industries import CLASSIFICATION_NAME, GROUPS, OFFICIAL_CLASS_COUNT
 from pool.eligibility.policy import PARAMETER_SPECS
+from pool.monitoring import policy_preview
 
+from pool.web import what_if
 from pool.web.access import admin_required
 from pool.web.clock import today
 from pool.web.safe_forms import SafeForm
@@ -37,6 +39,8 @@ class PolicyValueForm(SafeForm):
     valid_from = DateField(_l("生效日期"), validators=[DataRequired(_l("请填写生效日期"))])
     source = StringField(_l("依据（文件及条款）"), validators=[DataRequired(_l("请注明依据")), Length(max=200)])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
+    preview = SubmitField(_l("预览影响"))
+    export = SubmitField(_l("导出预览（CSV）"))
     submit = SubmitField(_l("新增参数取值"))
 
 
@@ -55,11 +59,12 @@ def policy():
     return _policy_page(PolicyValueForm(valid_from=today()))
 
 
-def _policy_page(form, status=200):
+def _policy_page(form, status=200, shown=None):
     book = rulebook.load_policy(db.session)
     return render_template("rules/policy.html", specs=PARAMETER_SPECS, policy=book,
                            in_force=book.in_force(today()), form=form, json=json,
-                           catalogues=catalogues.CATALOGUES.values()), status
+                           catalogues=catalogues.CATALOGUES.values(), shown=shown, rows=what_if.SHOWN_ROWS,
+                           value=True), status
 
 
 @bp.post("/policy")
@@ -72,6 +77,8 @@ def add_policy_value():
         except json.JSONDecodeError as exc:
             form.value.errors.append(_("不是有效的 JSON：%(msg)s", msg=exc.msg))
         else:
+            if form.preview.data or form.export.data:
+                return _policy_preview(form, value)
             try:
                 row = rulebook.add_policy_value(
                     db.session, key=form.key.data, value=value, valid_from=form.valid_from.data,
@@ -86,6 +93,23 @@ def add_policy_value():
                         day=row.valid_from.isoformat()), "success")
                 return redirect(url_for("rules.policy"))
     return _policy_page(form, 422)
+
+
+def _policy_preview(form, value):
+    """The first pool as it stands today judged with the values in force and with this one: shown
+    on the page or exported (:mod:`pool.monitoring.policy_preview`); nothing is saved."""
+    try:
+        shown = policy_preview.preview(db.session, form.key.data, value, form.valid_from.data, today())
+    except rulebook.RuleChangeRefused as exc:
+        getattr(form, exc.field).errors.append(str(exc))
+        return _policy_page(form, 422)
+    except rulebook.NoPolicyInForce as exc:
+        form.valid_from.errors.append(str(exc))
+        return _policy_page(form, 422)
+    if form.export.data:
+        return what_if.export(_("专利产业化样板企业培育库"), "huangshi-2024", form.valid_from.data.isoformat(), shown,
+                              value=True)
+    return _policy_page(form, 200, shown)
 
 
 @bp.route("/industries")
