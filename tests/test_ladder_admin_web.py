@@ -109,19 +109,25 @@ def test_the_first_pool_is_changed_on_the_policy_page(client, auth, world):
     assert client.get("/pools/nowhere/settings").status_code == 404
 
 
-def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(client, auth, world, use_db,
-                                                                                monkeypatch):
+def apply_to_xuchang(use_db) -> list[str]:
+    """Every enterprise of the world applies to Xuchang's reserve pool today; their names."""
     from models import Enterprise, User
     from pool.ladder import memberships as ms
-    from pool.web import pool_admin
 
     with use_db() as session:
         admin = session.scalar(select(User).where(User.username == "admin"))
-        enterprises = session.scalars(select(Enterprise).order_by(Enterprise.id)).all()  # the world's two
+        enterprises = session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
         for enterprise in enterprises:
             ms.apply(session, enterprise, "xuchang-2022", actor=admin, on=DAY, today=DAY)
         session.commit()
-        names = [e.name for e in enterprises]
+        return [e.name for e in enterprises]
+
+
+def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(client, auth, world, use_db,
+                                                                                monkeypatch):
+    from pool.web import pool_admin
+
+    names = apply_to_xuchang(use_db)  # the world's two
     monkeypatch.setattr(pool_admin, "SHOWN_ROWS", 1)
     auth.login("admin")
     criteria = [{"id": 1, "title": "仅需人工判断", "clause": "测试", "rule": {"evaluator": "judgement", "question": "是否有潜力"}}]
@@ -135,14 +141,7 @@ def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(
 
 
 def test_a_parameter_value_is_previewed_exported_and_saved_with_its_preview(client, auth, world, use_db):
-    from models import Enterprise, User
-    from pool.ladder import memberships as ms
-
-    with use_db() as session:
-        admin = session.scalar(select(User).where(User.username == "admin"))
-        for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
-            ms.apply(session, enterprise, "xuchang-2022", actor=admin, on=DAY, today=DAY)
-        session.commit()
+    apply_to_xuchang(use_db)
     auth.login("admin")
     form = {"key": "city_region_prefixes", "value": '["4202"]', "valid_from": "2026-07-01", "source": "市局通知"}
     assert "预览影响" in text(client.get("/pools/xuchang-2022/parameters/new"))
@@ -163,14 +162,7 @@ def test_a_parameter_value_is_previewed_exported_and_saved_with_its_preview(clie
 
 
 def test_the_history_counts_each_saved_preview_and_the_administrator_exports_it(client, auth, world, use_db):
-    from models import Enterprise, User
-    from pool.ladder import memberships as ms
-
-    with use_db() as session:
-        admin = session.scalar(select(User).where(User.username == "admin"))
-        for enterprise in session.scalars(select(Enterprise).order_by(Enterprise.id)):
-            ms.apply(session, enterprise, "xuchang-2022", actor=admin, on=DAY, today=DAY)
-        session.commit()
+    apply_to_xuchang(use_db)
     auth.login("admin")
     form = {"key": "city_region_prefixes", "value": '["4202"]', "valid_from": "2026-07-01", "source": "市局通知"}
     assert client.post("/pools/xuchang-2022/parameters/new", data={**form, "submit": "1"}).status_code == 302
