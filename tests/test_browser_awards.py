@@ -2,6 +2,7 @@
 settlement, reduces one item and approves the other, confirms the publication, prints the
 list and records a payment; the pages pass axe-core in Chinese and in English."""
 import json
+import re
 from datetime import date
 
 import pytest
@@ -19,6 +20,9 @@ FACTS = {"beneficiaries": [
     {"id": "91360902MA35YZ0003", "name": "袁州丙信息服务有限公司", "kind": "enterprise", "facts": [
         {"id": "node-1", "type": "qualification", "date": "2024-08-01", "designation": "info_service_node",
          "level": "provincial", "provincial_award": "10"}]}]}
+
+
+SETTLEMENT = re.compile(r"/awards/\d+(\?[^/]*)?$")  # a year's settlement page (not an item's)
 
 
 def test_a_year_from_facts_to_a_payment(live_server, page, world, freeze_today, tmp_path):
@@ -61,6 +65,8 @@ def test_a_year_from_facts_to_a_payment(live_server, page, world, freeze_today, 
         page.click("input[value='保存审核结论']")
         page.wait_for_selector("text=已保存审核结论：同意")
         page.click("text=2024 年度奖补结算")
+        # the settlement page loaded, its script too: the select's change handler is there (slow under load)
+        page.wait_for_url(SETTLEMENT, wait_until="load")
         with page.expect_navigation():  # the select submits its form: wait for that page, not this one
             page.select_option("select[name=view]", "pending")
     page.fill("input[name=reference]", "袁知〔2025〕6号")
@@ -71,6 +77,7 @@ def test_a_year_from_facts_to_a_payment(live_server, page, world, freeze_today, 
         "#publication")
     found["publication"] = violations(page)
     page.go_back()
+    page.wait_for_url(SETTLEMENT, wait_until="load")
     with page.expect_navigation():
         page.select_option("select[name=view]", "all")
     page.click("#items >> text=YZ-07")
