@@ -8,7 +8,6 @@ or yes/no fact left out reads as ``None`` and makes the evaluator ``missing``.
 """
 from __future__ import annotations
 
-import functools
 from datetime import date
 from typing import Any, Callable, Mapping
 
@@ -67,16 +66,9 @@ def field_values(applicant: Applicant, as_of: date) -> dict[str, Any]:
 def read_field(path: str, ctx) -> Any:
     """The value of ``path`` in the context (its applicant's :class:`~pool.pools.inputs.Inputs`, or the
     supplementary facts for ``facts.NAME``; ``None``: not given)."""
-    return reader(path)(ctx)
-
-
-@functools.cache
-def reader(path: str) -> Callable[[Any], Any]:
-    """:func:`read_field` of ``path`` as a function of the context, made once a path."""
     if path.startswith("facts."):
-        name = path[len("facts."):]
-        return lambda ctx: ctx.facts.get(name)
-    return lambda ctx: ctx.applicant.fields[path]
+        return ctx.facts.get(path[len("facts."):])
+    return ctx.applicant.fields[path]
 
 
 def field_label(path: str, fact_labels: Mapping[str, str]) -> str:
