@@ -13,20 +13,20 @@ from models import ChangeRecord, Enterprise, Patent, RecordVerdict, Trademark, Y
 from pool.eligibility import rulebook as rulebooks
 from pool.monitoring import scan as monitoring
 from pool.monitoring import verdicts
-from pool.records import bulk, edits, facts, parts
+from pool.records import bulk, edits, facts, parts, validity
 
 from . import model_factories as mf
 from .test_lifecycle import dy, officer  # noqa: F401 - fixtures
 from .test_monitoring import open_flags, pool_member, run
 
 DAY = date(2026, 3, 2)
-REJUDGE_DAYS = verdicts.REJUDGE_DAYS
+REJUDGE_DAYS = validity.REJUDGE_DAYS
 
 
 @pytest.fixture(autouse=True)
 def never_due(monkeypatch):
     """Verdicts are not judged afresh for being old, but in the test of that."""
-    monkeypatch.setattr(verdicts, "REJUDGE_DAYS", 10_000)
+    monkeypatch.setattr(validity, "REJUDGE_DAYS", 10_000)
 
 
 def kept(session) -> dict[int, date]:
@@ -138,14 +138,14 @@ def test_a_policy_value_judges_everyone_again_from_its_date(session, dy, officer
 
 
 def test_a_record_changed_behind_the_applications_back_is_seen_on_its_due_day(session, dy, monkeypatch):
-    monkeypatch.setattr(verdicts, "REJUDGE_DAYS", REJUDGE_DAYS)
+    monkeypatch.setattr(validity, "REJUDGE_DAYS", REJUDGE_DAYS)
     member = pool_member(session, dy)
     session.commit()
     run(session, DAY)
     # A database repair: no change record, so nothing says the record moved.
     session.execute(update(Enterprise).where(Enterprise.id == member.id).values(has_rd_leader=False))
     session.commit()
-    due = DAY + timedelta(days=verdicts._due_in(member.id, DAY))
+    due = DAY + timedelta(days=validity._due_in(member.id, DAY))
     assert DAY < due <= DAY + timedelta(days=REJUDGE_DAYS)
     run(session, due - timedelta(days=1))
     assert drift(session, member) is None

@@ -15,7 +15,7 @@ again only when it may no longer hold:
   the next date in the record on which a fact starts or ends (a certificate
   running out, a partnership starting), and at the latest 31 December (上年度
   moves on with the year);
-* **it is due** — every :data:`REJUDGE_DAYS` days, staggered over the pool, a
+* **it is due** — every :data:`~pool.records.validity.REJUDGE_DAYS` days, staggered over the pool, a
   verdict is judged afresh anyway, so a record changed outside the application
   (a database repair) is seen within that time;
 * **the date is before** the day it was judged (looking at a past date).
@@ -44,8 +44,7 @@ from pool.eligibility.applicant import InvalidApplicant
 from pool.eligibility.rulebook import Rulebook
 from pool.records import bulk
 from pool.records.facts import record_verdict
-from pool.records.validity import (REJUDGE_DAYS, _due_in, holds, holds_through,  # noqa: F401 (kept names)
-                                   in_batches, last_changes, replace_kept)
+from pool.records.validity import holds, holds_through, in_batches, last_changes, replace_kept
 
 INVALID = "invalid"  # the record on the date is not a valid applicant (its problems are kept)
 INELIGIBLE = "ineligible"  # the criteria's verdict when one fails (pool.eligibility.outcome.aggregate)
