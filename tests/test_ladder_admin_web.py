@@ -125,10 +125,10 @@ def apply_to_xuchang(use_db) -> list[str]:
 
 def test_a_preview_lists_its_first_rows_on_the_page_and_every_one_in_the_export(client, auth, world, use_db,
                                                                                 monkeypatch):
-    from pool.web import pool_admin
+    from pool.web import what_if
 
     names = apply_to_xuchang(use_db)  # the world's two
-    monkeypatch.setattr(pool_admin, "SHOWN_ROWS", 1)
+    monkeypatch.setattr(what_if, "SHOWN_ROWS", 1)
     auth.login("admin")
     criteria = [{"id": 1, "title": "仅需人工判断", "clause": "测试", "rule": {"evaluator": "judgement", "question": "是否有潜力"}}]
     form = {"valid_from": "2026-07-01", "source": "市局决定", "criteria": json.dumps(criteria, ensure_ascii=False)}

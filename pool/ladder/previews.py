@@ -96,22 +96,29 @@ def _judged(session, pool: Pool, as_of: date, current: CriteriaVersion, version:
                if any(reads_ladder(c.rule) for c in (*current.criteria, *version.criteria)) else None)
     with no_cycle_collection():
         read = inputs.on(session, as_of, list(facts))  # kept by the daily job; the rest read now
-        applicants, unreadable = [], []
+        applicants, left_out = [], []
         for eid, row_facts in facts.items():
             kept = read.get(eid)
             if kept is not None and kept.inputs is None:
-                unreadable.append(eid)
+                left_out.append(eid)
             elif kept is not None:
                 applicants.append((kept.inputs, row_facts, ladders.get(eid, {}) if ladders is not None else None))
-        named = _names(session, unreadable)
-        unreadable = [_UNREADABLE.format(name=named[eid], day=as_of, problems="；".join(read[eid].problems))
-                      for eid in unreadable]
+        named = _names(session, left_out)
+        left_out = [unreadable(named[eid], as_of, read[eid].problems) for eid in left_out]
         changes = [c.to_record() for c in judging.what_if(pool, applicants, as_of, current, version)]
-    checked = len(applicants)
-    return {"as_of": as_of.isoformat(), "current": current.valid_from.isoformat(),
-            "draft": draft_day, "checked": checked, "changes": changes,
-            "verdicts_changed": sum(c["verdict_before"] != c["verdict_after"] for c in changes),
+    return shown(as_of, current.valid_from.isoformat(), draft_day, len(applicants), changes, left_out)
+
+
+def shown(as_of: date, current: str, draft: str, checked: int, changes: list[dict], unreadable: list[str]) -> dict:
+    """A what-if as the pages show, export and store it (``changes``: :meth:`VerdictChange.to_record` each)."""
+    return {"as_of": as_of.isoformat(), "current": current, "draft": draft, "checked": checked,
+            "changes": changes, "verdicts_changed": sum(c["verdict_before"] != c["verdict_after"] for c in changes),
             "unreadable": unreadable}
+
+
+def unreadable(name: str, day: date, problems) -> str:
+    """Why a record was left out of a what-if: not a valid applicant on ``day``."""
+    return _UNREADABLE.format(name=name, day=day, problems="；".join(map(str, problems)))
 
 
 def _names(session, ids: list[int]) -> dict[int, str]:

@@ -28,15 +28,12 @@ from models.enterprise import ADMITTED, APPLIED
 from pool.eligibility import criteria, rulebook as rulebooks
 from pool.eligibility.applicant import InvalidApplicant, parse
 from pool.kernel.collector import no_cycle_collection
-from pool.kernel.wording import phrase
+from pool.ladder import previews
 from pool.monitoring import scan
 from pool.monitoring.flags import KIND_LABELS
 from pool.pools.evaluate import compare
 from pool.records import bulk
 from pool.records.facts import record_data
-
-_UNREADABLE = phrase("{name!s}：{day} 的企业记录无法核验，未计入预览（{problems}）")
-
 
 def preview(session, key: str, value: Any, valid_from: date, as_of: date,
             county_ids: Iterable[int] | None = None) -> dict:
@@ -60,18 +57,15 @@ def preview(session, key: str, value: Any, valid_from: date, as_of: date,
             try:
                 applicant = parse(record_data(record, as_of))
             except InvalidApplicant as exc:
-                unreadable.append(_UNREADABLE.format(name=record.name, day=as_of,
-                                                     problems="；".join(map(str, exc.problems))))
+                unreadable.append(previews.unreadable(record.name, as_of, exc.problems))
                 continue
             checked += 1
             change = compare(criteria.evaluate(applicant, as_of, now, current.industries),
                              criteria.evaluate(applicant, as_of, then, draft.industries))
             if change is not None:
                 changes.append(change.to_record())
-    return {"as_of": as_of.isoformat(), "current": as_of.isoformat(), "draft": valid_from.isoformat(),
-            "checked": checked, "changes": changes,
-            "verdicts_changed": sum(c["verdict_before"] != c["verdict_after"] for c in changes),
-            "unreadable": unreadable, "flags": _flags(session, as_of, current, draft, county_ids)}
+    return {**previews.shown(as_of, as_of.isoformat(), valid_from.isoformat(), checked, changes, unreadable),
+            "flags": _flags(session, as_of, current, draft, county_ids)}
 
 
 def _flags(session, as_of: date, current, draft, county_ids) -> dict[str, list[dict]]:

@@ -62,7 +62,7 @@ def stored_preview(code: str, change_id: int):
     row = catalogue.preview_of(db.session, pool.code, change_id)
     if row is None or not row.preview:
         abort(404)
-    return _export(pool, {"valid_from": row.valid_from.isoformat()}, row.preview, value=row.kind == changes.PARAMETER)
+    return _export(pool, row.valid_from.isoformat(), row.preview, value=row.kind == changes.PARAMETER)
 
 
 def _change_page(form, template, build, message, field="source", **context):
@@ -122,7 +122,7 @@ def new_version(code: str):
             except ChangeRefused as exc:
                 form.criteria.errors = list(form.criteria.errors) + exc.problems
             if shown is not None and form.export.data:
-                return _export(pool, draft, shown)
+                return _export(pool, draft["valid_from"], shown)
             if shown is not None and form.save.data:
                 try:
                     _store({"kind": changes.CRITERIA, "code": pool.code, "version": draft,
@@ -137,10 +137,8 @@ def new_version(code: str):
                     return redirect(url_for("pool_admin.settings", code=pool.code))
             elif shown is not None:
                 status = 200
-    return render_template("ladder/version.html", pool=pool, form=form, shown=shown, rows=SHOWN_ROWS), status
+    return render_template("ladder/version.html", pool=pool, form=form, shown=shown, rows=what_if.SHOWN_ROWS), status
 
-
-SHOWN_ROWS = what_if.SHOWN_ROWS
 
 
 def _draft(form) -> dict | None:
@@ -154,8 +152,8 @@ def _draft(form) -> dict | None:
             "note": form.note.data or "", "criteria": criteria}
 
 
-def _export(pool, draft, shown, *, value: bool = False):
-    return what_if.export(pool.name, pool.code, draft["valid_from"], shown, value=value)
+def _export(pool, valid_from: str, shown, *, value: bool = False):
+    return what_if.export(pool.name, pool.code, valid_from, shown, value=value)
 
 
 @bp.route("/<code>/parameters/new", methods=["GET", "POST"])
@@ -169,7 +167,8 @@ def new_parameter(code: str):
 
     if request.method == "GET":
         form.valid_from.data = today()
-        return render_template("ladder/parameter.html", form=form, pool=pool, shown=None, rows=SHOWN_ROWS, value=True)
+        return render_template("ladder/parameter.html", form=form, pool=pool, shown=None, rows=what_if.SHOWN_ROWS,
+                               value=True)
     shown, status = None, 422
     if form.validate() and (change := _parameter(form, pool)) is not None:
         try:  # previewed on every submission: shown, exported, or stored with the value saved
@@ -179,7 +178,7 @@ def new_parameter(code: str):
             status = 409
         else:
             if form.export.data:
-                return _export(pool, change, shown, value=True)
+                return _export(pool, change["valid_from"], shown, value=True)
             if form.preview.data:
                 status = 200
             else:
@@ -193,7 +192,7 @@ def new_parameter(code: str):
                     flash(_("已新增参数 %(key)s 自 %(day)s 起的取值", key=change["key"], day=change["valid_from"]),
                           "success")
                     return redirect(url_for("pool_admin.settings", code=pool.code))
-    return render_template("ladder/parameter.html", form=form, pool=pool, shown=shown, rows=SHOWN_ROWS,
+    return render_template("ladder/parameter.html", form=form, pool=pool, shown=shown, rows=what_if.SHOWN_ROWS,
                            value=True), status
 
 
